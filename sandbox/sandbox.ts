@@ -1,0 +1,82 @@
+import type { Logger } from 'pino';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/logger';
+import { startService, type RunningService } from '../src/server';
+import { DEMO_SKUS, seedCatalogue } from './catalogue';
+import { startEmulator } from './emulator';
+import { hasRedisServer, startRedisServer, type PrivateRedis } from './redis-server';
+
+/** The key printed for the sandbox; never configure it anywhere real. */
+export const DEMO_API_KEY = 'sandbox-demo-key-not-for-production';
+const DEMO_PROJECT_KEY = 'sandbox';
+
+export interface Sandbox {
+  url: string;
+  apiKey: string;
+  emulatorUrl: string;
+  redisUrl: string;
+  skus: string[];
+  stop(): Promise<void>;
+}
+
+export class SandboxError extends Error {}
+
+async function listenWithFallback(start: (port: number) => Promise<RunningService>, port: number): Promise<RunningService> {
+  try {
+    return await start(port);
+  } catch (error) {
+    // A busy default port should not stop a first try on a fresh machine.
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return start(0);
+    throw error;
+  }
+}
+
+/**
+ * Everything needed to try the service on a machine with nothing configured: the emulator with a
+ * demo catalogue, Redis (REDIS_URL, or a private redis-server), and the service in front of them.
+ */
+export async function startSandbox(options: { logger?: Logger; quiet?: boolean } = {}): Promise<Sandbox> {
+  const env = process.env;
+  let privateRedis: PrivateRedis | undefined;
+  if (!env.REDIS_URL && !hasRedisServer()) {
+    throw new SandboxError(
+      'The sandbox needs Redis: set REDIS_URL=redis://host:port, or install redis-server (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) so the sandbox can start a private one.',
+    );
+  }
+  const emulator = await startEmulator({ port: Number(env.EMULATOR_PORT ?? 0) });
+  try {
+    const projectKey = env.CTP_PROJECT_KEY ?? DEMO_PROJECT_KEY;
+    await seedCatalogue(emulator.url, projectKey);
+    privateRedis = env.REDIS_URL ? undefined : await startRedisServer();
+    const config = loadConfig({
+      ...env,
+      CTP_PROJECT_KEY: projectKey,
+      CTP_CLIENT_ID: env.CTP_CLIENT_ID ?? 'sandbox',
+      CTP_CLIENT_SECRET: env.CTP_CLIENT_SECRET ?? 'sandbox',
+      CTP_AUTH_URL: emulator.url,
+      CTP_API_URL: emulator.url,
+      CTP_SCOPES: env.CTP_SCOPES ?? `manage_project:${projectKey}`,
+      REDIS_URL: env.REDIS_URL ?? privateRedis?.url,
+      API_KEYS: env.API_KEYS ?? `sandbox:${DEMO_API_KEY}:sessions+customers+admin`,
+      LOG_LEVEL: env.LOG_LEVEL ?? (options.quiet ? 'warn' : 'info'),
+    });
+    const logger = options.logger ?? createLogger(config.logLevel, { pretty: true });
+    const service = await listenWithFallback((port) => startService({ ...config, port }, logger, { host: '127.0.0.1' }), config.port);
+    return {
+      url: service.url,
+      apiKey: env.API_KEYS ? '(one of your API_KEYS)' : DEMO_API_KEY,
+      emulatorUrl: emulator.url,
+      redisUrl: config.redis.url,
+      skus: DEMO_SKUS,
+      async stop() {
+        await service.stop();
+        await emulator.close();
+        await privateRedis?.stop();
+      },
+    };
+  } catch (error) {
+    await emulator.close();
+    await privateRedis?.stop();
+    throw error;
+  }
+}

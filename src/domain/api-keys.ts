@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+
+export const SCOPES = ['sessions', 'customers', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Who is calling: resolved from the API key, passed to every use case. */
+export interface Caller {
+  clientId: string;
+  scopes: ReadonlySet<Scope>;
+}
+
+/** Secrets are kept only as SHA-256 digests, so the table never holds a key in clear. */
+export type ApiKeyTable = ReadonlyMap<string, Caller>;
+
+const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const SECRET = /^[A-Za-z0-9_-]{16,}$/;
+
+export function digestSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** Parses `clientId:secret:scope+scope,...`; errors name the entry by position, never by secret. */
+export function parseApiKeys(raw: string): ApiKeyTable {
+  const table = new Map<string, Caller>();
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  if (entries.length === 0) throw new Error('at least one entry clientId:secret:scopes is required');
+  entries.forEach((entry, index) => {
+    const where = `entry ${index + 1}`;
+    const parts = entry.split(':');
+    if (parts.length !== 3) throw new Error(`${where} must look like clientId:secret:scopes`);
+    const [clientId = '', secret = '', scopeList = ''] = parts;
+    if (!CLIENT_ID.test(clientId)) throw new Error(`${where}: clientId must match ${CLIENT_ID.source}`);
+    if (!SECRET.test(secret)) throw new Error(`${where}: secret must match ${SECRET.source}`);
+    const scopes = scopeList.split('+').filter(Boolean);
+    if (scopes.length === 0) throw new Error(`${where}: at least one scope is required`);
+    for (const scope of scopes) {
+      if (!(SCOPES as readonly string[]).includes(scope)) throw new Error(`${where}: unknown scope "${scope}" (use ${SCOPES.join(', ')})`);
+    }
+    const digest = digestSecret(secret);
+    if (table.has(digest)) throw new Error(`${where}: secret is used twice`);
+    table.set(digest, { clientId, scopes: new Set(scopes as Scope[]) });
+  });
+  return table;
+}

@@ -1,0 +1,179 @@
+import type { BaseAddress, Cart, CartDraft, CartUpdateAction, Order } from '@commercetools/platform-sdk';
+import type { Caller } from './api-keys';
+import { DomainError } from './errors';
+import { UpstreamError, type CommerceGateway, type Page } from './ports';
+import type { SessionService } from './session.service';
+
+export type ProductRef = { sku: string } | { productId: string; variantId: number };
+export type LineItemRequest = ProductRef & { quantity: number };
+
+export interface NewCart {
+  currency: string;
+  country?: string;
+  locale?: string;
+  customerEmail?: string;
+  shippingAddress?: BaseAddress;
+  lineItems?: LineItemRequest[];
+}
+
+export interface CartChanges {
+  customerEmail?: string;
+  shippingAddress?: BaseAddress;
+  billingAddress?: BaseAddress;
+}
+
+/** Bounded re-reads after ConcurrentModification when the caller gave no version. */
+const MAX_ATTEMPTS = 4;
+
+function productOf(ref: LineItemRequest): ProductRef {
+  return 'sku' in ref ? { sku: ref.sku } : { productId: ref.productId, variantId: ref.variantId };
+}
+
+function conflict(error: UpstreamError): DomainError {
+  return new DomainError('ConcurrentModification', 'The resource was changed by someone else; re-read it and retry with its current version.', {
+    ...(error.options.currentVersion !== undefined ? { currentVersion: error.options.currentVersion } : {}),
+  });
+}
+
+export class CartService {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly commerce: CommerceGateway,
+  ) {}
+
+  async createCart(caller: Caller, anonymousId: string, input: NewCart): Promise<Cart> {
+    await this.sessions.getActive(caller, anonymousId);
+    const { lineItems, ...rest } = input;
+    const draft: CartDraft = {
+      ...rest,
+      anonymousId,
+      ...(lineItems ? { lineItems: lineItems.map((item) => ({ ...productOf(item), quantity: item.quantity })) } : {}),
+    };
+    return this.commerce.createCart(draft);
+  }
+
+  async listCarts(caller: Caller, anonymousId: string, query: { cartState?: Cart['cartState']; limit: number; offset: number }): Promise<Page<Cart>> {
+    await this.sessions.get(caller, anonymousId);
+    return this.commerce.queryCarts({ anonymousId, ...query });
+  }
+
+  /** The most recently modified Active cart, as commercetools defines "the active cart". */
+  async activeCart(caller: Caller, anonymousId: string): Promise<Cart> {
+    await this.sessions.get(caller, anonymousId);
+    const page = await this.commerce.queryCarts({ anonymousId, cartState: 'Active', limit: 1, offset: 0 });
+    const cart = page.results[0];
+    if (!cart) throw new DomainError('NoActiveCart', `Session '${anonymousId}' has no active cart.`);
+    return cart;
+  }
+
+  async listOrders(caller: Caller, anonymousId: string, query: { limit: number; offset: number }): Promise<Page<Order>> {
+    await this.sessions.get(caller, anonymousId);
+    return this.commerce.queryOrders({ anonymousId, ...query });
+  }
+
+  /** A cart the caller may see: it belongs to one of the caller's sessions (ended ones too). */
+  async getCart(caller: Caller, cartId: string): Promise<Cart> {
+    const cart = await this.commerce.getCart(cartId);
+    if (cart && (await this.ownsAnonymousId(caller, cart.anonymousId))) return cart;
+    throw new DomainError('CartNotFound', `No cart '${cartId}'.`);
+  }
+
+  async getOrder(caller: Caller, orderId: string): Promise<Order> {
+    const order = await this.commerce.getOrder(orderId);
+    if (order && (await this.ownsAnonymousId(caller, order.anonymousId))) return order;
+    throw new DomainError('OrderNotFound', `No order '${orderId}'.`);
+  }
+
+  private async ownsAnonymousId(caller: Caller, anonymousId: string | undefined): Promise<boolean> {
+    if (!anonymousId) return false;
+    try {
+      await this.sessions.get(caller, anonymousId);
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'SessionNotFound') return false;
+      throw error;
+    }
+  }
+
+  addLineItem(caller: Caller, cartId: string, item: LineItemRequest, version?: number): Promise<Cart> {
+    return this.update(caller, cartId, version, () => [{ action: 'addLineItem', ...productOf(item), quantity: item.quantity }]);
+  }
+
+  changeLineItemQuantity(caller: Caller, cartId: string, lineItemId: string, quantity: number, version?: number): Promise<Cart> {
+    return this.update(caller, cartId, version, (cart) => {
+      requireLineItem(cart, lineItemId);
+      return [{ action: 'changeLineItemQuantity', lineItemId, quantity }];
+    });
+  }
+
+  removeLineItem(caller: Caller, cartId: string, lineItemId: string): Promise<Cart> {
+    return this.update(caller, cartId, undefined, (cart) => {
+      requireLineItem(cart, lineItemId);
+      return [{ action: 'removeLineItem', lineItemId }];
+    });
+  }
+
+  updateCart(caller: Caller, cartId: string, changes: CartChanges, version?: number): Promise<Cart> {
+    return this.update(caller, cartId, version, () => {
+      const actions: CartUpdateAction[] = [];
+      if (changes.customerEmail !== undefined) actions.push({ action: 'setCustomerEmail', email: changes.customerEmail });
+      if (changes.shippingAddress !== undefined) actions.push({ action: 'setShippingAddress', address: changes.shippingAddress });
+      if (changes.billingAddress !== undefined) actions.push({ action: 'setBillingAddress', address: changes.billingAddress });
+      return actions;
+    });
+  }
+
+  /**
+   * Applies actions built from the current cart. With the caller's version a conflict is the
+   * caller's 409; without one the cart is re-read and the actions rebuilt from what it is now
+   * (so a removed line item is noticed), a bounded number of times.
+   */
+  private async update(caller: Caller, cartId: string, version: number | undefined, build: (cart: Cart) => CartUpdateAction[]): Promise<Cart> {
+    let cart = await this.getCart(caller, cartId);
+    for (let attempt = 1; ; attempt++) {
+      assertModifiable(cart);
+      try {
+        return await this.commerce.updateCart(cart.id, version ?? cart.version, build(cart));
+      } catch (error) {
+        if (!(error instanceof UpstreamError && error.status === 409)) throw error;
+        if (version !== undefined || attempt >= MAX_ATTEMPTS) throw conflict(error);
+        cart = await this.getCart(caller, cartId);
+      }
+    }
+  }
+
+  /** Orders the cart with the cart reference and its current version. */
+  async order(caller: Caller, cartId: string, orderNumber?: string): Promise<Order> {
+    let cart = await this.getCart(caller, cartId);
+    for (let attempt = 1; ; attempt++) {
+      if (cart.cartState === 'Ordered') throw new DomainError('CartAlreadyOrdered', `Cart '${cartId}' has already been ordered.`);
+      assertModifiable(cart);
+      try {
+        return await this.commerce.createOrder({ cartId: cart.id, version: cart.version, ...(orderNumber ? { orderNumber } : {}) });
+      } catch (error) {
+        if (!(error instanceof UpstreamError)) throw error;
+        if (error.status === 400 && error.has('DuplicateField')) {
+          throw new DomainError('DuplicateOrderNumber', `The orderNumber '${orderNumber ?? ''}' is already used by another order.`);
+        }
+        // A conflict or a refusal may mean the cart was changed or ordered meanwhile: decide on a fresh read.
+        const retryable = error.status === 409 || (error.status === 400 && error.has('InvalidOperation'));
+        if (!retryable || attempt >= MAX_ATTEMPTS) throw error.status === 409 ? conflict(error) : error;
+        const fresh = await this.getCart(caller, cartId);
+        if (error.status === 400 && fresh.cartState !== 'Ordered') throw error;
+        cart = fresh;
+      }
+    }
+  }
+}
+
+function requireLineItem(cart: Cart, lineItemId: string): void {
+  if (!cart.lineItems.some((item) => item.id === lineItemId)) {
+    throw new DomainError('LineItemNotFound', `Cart '${cart.id}' has no line item '${lineItemId}'.`);
+  }
+}
+
+function assertModifiable(cart: Cart): void {
+  if (cart.cartState !== 'Active') {
+    throw new DomainError('CartNotActive', `Cart '${cart.id}' is ${cart.cartState} and can no longer be changed.`);
+  }
+}

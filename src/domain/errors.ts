@@ -1,0 +1,43 @@
+/**
+ * Stable error codes of the service. The HTTP layer maps each one to a status and title
+ * (src/http/problem.ts); the domain only says what went wrong.
+ */
+export type ErrorCode =
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'ValidationFailed'
+  | 'NotFound'
+  | 'MethodNotAllowed'
+  | 'PayloadTooLarge'
+  | 'UnsupportedMediaType'
+  | 'SessionNotFound'
+  | 'AnonymousIdInUse'
+  | 'SessionEnded'
+  | 'SessionBusy'
+  | 'CartNotFound'
+  | 'NoActiveCart'
+  | 'LineItemNotFound'
+  | 'OrderNotFound'
+  | 'CartAlreadyOrdered'
+  | 'CartNotActive'
+  | 'ConcurrentModification'
+  | 'DuplicateEmail'
+  | 'DuplicateOrderNumber'
+  | 'InvalidCredentials'
+  | 'InvalidUpstreamRequest'
+  | 'UpstreamError'
+  | 'UpstreamTimeout'
+  | 'StoreUnavailable'
+  | 'InternalError';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra members for the problem document (e.g. `currentVersion`, `errors`). */
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}

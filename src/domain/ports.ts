@@ -1,0 +1,103 @@
+import type { Cart, CartDraft, CartUpdateAction, Customer, Order } from '@commercetools/platform-sdk';
+
+/** A session as kept in the store. */
+export interface SessionRecord {
+  anonymousId: string;
+  clientId: string;
+  status: 'active' | 'ended';
+  createdAt: string;
+  endedAt?: string;
+  customerId?: string;
+}
+
+export interface Reservation {
+  anonymousId: string;
+  token: string;
+}
+
+/** Where sessions live (Redis): O(1) by anonymousId, atomic reservation. */
+export interface SessionStore {
+  /** Atomically reserves an id (SET NX); null when the id is already reserved or used. */
+  reserve(anonymousId: string): Promise<Reservation | null>;
+  /** Turns a reservation into an active session; false when the reservation was lost. */
+  activate(reservation: Reservation, session: SessionRecord): Promise<boolean>;
+  /** Gives up a reservation (only if it is still ours). */
+  release(reservation: Reservation): Promise<void>;
+  /** The session, and whether a sign-in/sign-up is running on it, in one round trip. */
+  get(anonymousId: string): Promise<{ session: SessionRecord | null; busy: boolean }>;
+  /** Overwrites an existing session keeping its expiry. */
+  save(session: SessionRecord): Promise<void>;
+  /** Short exclusive lock for hand-over; null when someone else holds it. */
+  lock(anonymousId: string): Promise<string | null>;
+  unlock(anonymousId: string, token: string): Promise<void>;
+  ping(): Promise<void>;
+}
+
+export interface Page<T> {
+  results: T[];
+  count: number;
+  offset: number;
+  limit: number;
+  total?: number;
+}
+
+export interface QueryByAnonymousId {
+  anonymousId: string;
+  cartState?: Cart['cartState'];
+  limit: number;
+  offset: number;
+}
+
+export interface SignInResult {
+  customer: Customer;
+  cart?: Cart;
+}
+
+/** What the service needs from commercetools (client-credentials token, never /me). */
+export interface CommerceGateway {
+  /** True when any cart or order carries the id (both queries run at once). */
+  anonymousIdInUse(anonymousId: string): Promise<boolean>;
+  queryCarts(query: QueryByAnonymousId): Promise<Page<Cart>>;
+  queryOrders(query: QueryByAnonymousId): Promise<Page<Order>>;
+  getCart(id: string): Promise<Cart | null>;
+  createCart(draft: CartDraft): Promise<Cart>;
+  updateCart(id: string, version: number, actions: CartUpdateAction[]): Promise<Cart>;
+  createOrder(input: { cartId: string; version: number; orderNumber?: string }): Promise<Order>;
+  getOrder(id: string): Promise<Order | null>;
+  signUp(input: { email: string; password: string; firstName?: string; lastName?: string; anonymousId: string }): Promise<SignInResult>;
+  signIn(input: {
+    email: string;
+    password: string;
+    anonymousId: string;
+    anonymousCartSignInMode: 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart';
+  }): Promise<SignInResult>;
+  ping(): Promise<void>;
+}
+
+/**
+ * A failed commercetools call. `status` 0 is a network failure; `errorCodes` are the codes of
+ * commercetools' `errors[]`; `currentVersion` comes with ConcurrentModification.
+ */
+export class UpstreamError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errorCodes: string[] = [],
+    readonly options: { currentVersion?: number; timedOut?: boolean; errors?: unknown[] } = {},
+  ) {
+    super(message);
+    this.name = 'UpstreamError';
+  }
+
+  has(code: string): boolean {
+    return this.errorCodes.includes(code);
+  }
+}
+
+/** Failure of the session store (Redis unreachable or timing out). */
+export class StoreError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'StoreError';
+  }
+}

@@ -1,0 +1,133 @@
+import { v4 as uuidv4 } from 'uuid';
+import type { Caller } from './api-keys';
+import { DomainError } from './errors';
+import type { CommerceGateway, Reservation, SessionRecord, SessionStore } from './ports';
+
+/** Counters the service reports (metrics); all optional. */
+export interface SessionEvents {
+  minted?(): void;
+  claimed?(): void;
+  ended?(): void;
+  collision?(source: 'store' | 'commercetools'): void;
+}
+
+export interface SessionView {
+  anonymousId: string;
+  status: 'active' | 'ended';
+  createdAt: string;
+  endedAt?: string;
+  customerId?: string;
+}
+
+/** A generated UUID v4 colliding even once is astronomically unlikely; more means something is wrong. */
+const MAX_MINT_ATTEMPTS = 5;
+
+export function canAccess(caller: Caller, session: SessionRecord): boolean {
+  return session.clientId === caller.clientId || caller.scopes.has('admin');
+}
+
+export function toView(session: SessionRecord): SessionView {
+  const { anonymousId, status, createdAt, endedAt, customerId } = session;
+  return { anonymousId, status, createdAt, ...(endedAt ? { endedAt } : {}), ...(customerId ? { customerId } : {}) };
+}
+
+export class SessionService {
+  constructor(
+    private readonly store: SessionStore,
+    private readonly commerce: CommerceGateway,
+    private readonly events: SessionEvents = {},
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * Mints a fresh anonymousId, or claims the caller's. The Redis reservation (SET NX) and the two
+   * commercetools checks run at once; the id is handed out only when all three say it is free.
+   */
+  async start(caller: Caller, requestedId?: string): Promise<SessionView> {
+    for (let attempt = 1; attempt <= MAX_MINT_ATTEMPTS; attempt++) {
+      const anonymousId = requestedId ?? uuidv4();
+      const session = await this.tryClaim(caller, anonymousId);
+      if (session) {
+        if (requestedId) this.events.claimed?.();
+        else this.events.minted?.();
+        return toView(session);
+      }
+      if (requestedId) throw new DomainError('AnonymousIdInUse', `The anonymousId '${anonymousId}' is already in use.`);
+    }
+    throw new DomainError('InternalError', 'Could not mint an unused anonymousId.');
+  }
+
+  private async tryClaim(caller: Caller, anonymousId: string): Promise<SessionRecord | null> {
+    const [reserved, inUse] = await Promise.allSettled([this.store.reserve(anonymousId), this.commerce.anonymousIdInUse(anonymousId)]);
+    const reservation: Reservation | null = reserved.status === 'fulfilled' ? reserved.value : null;
+    try {
+      if (reserved.status === 'rejected') throw reserved.reason;
+      // A failed upstream check never yields a usable id: the reservation is released below.
+      if (inUse.status === 'rejected') throw inUse.reason;
+      if (!reservation) {
+        this.events.collision?.('store');
+        return null;
+      }
+      if (inUse.value) {
+        this.events.collision?.('commercetools');
+        await this.store.release(reservation);
+        return null;
+      }
+      const session: SessionRecord = { anonymousId, clientId: caller.clientId, status: 'active', createdAt: this.now().toISOString() };
+      // False only when the reservation expired meanwhile and someone else may hold the id now.
+      return (await this.store.activate(reservation, session)) ? session : null;
+    } catch (error) {
+      if (reservation) await this.store.release(reservation).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The caller's session; another client's is indistinguishable from a missing one. */
+  async get(caller: Caller, anonymousId: string): Promise<SessionRecord> {
+    return (await this.read(caller, anonymousId)).session;
+  }
+
+  /** The caller's session with whether a hand-over is running on it. */
+  async read(caller: Caller, anonymousId: string): Promise<{ session: SessionRecord; busy: boolean }> {
+    const { session, busy } = await this.store.get(anonymousId);
+    if (!session || !canAccess(caller, session)) {
+      throw new DomainError('SessionNotFound', `No session '${anonymousId}'.`);
+    }
+    return { session, busy };
+  }
+
+  /** The caller's session, which must still accept new carts. */
+  async getActive(caller: Caller, anonymousId: string): Promise<SessionRecord> {
+    const { session, busy } = await this.read(caller, anonymousId);
+    assertActive(session);
+    if (busy) throw new DomainError('SessionBusy', 'A sign-in or sign-up is running on this session; retry shortly.');
+    return session;
+  }
+
+  /**
+   * Runs a hand-over (sign-in/sign-up) under the session's lock, so two hand-overs, or a hand-over
+   * and a new cart, cannot interleave; ends the session with the customerId on success.
+   */
+  async handOver<T extends { customer: { id: string } }>(caller: Caller, anonymousId: string, run: () => Promise<T>): Promise<T> {
+    assertActive(await this.get(caller, anonymousId));
+    const token = await this.store.lock(anonymousId);
+    if (!token) throw new DomainError('SessionBusy', 'A sign-in or sign-up is already running on this session.');
+    try {
+      // Re-read under the lock: a hand-over that just finished has ended the session.
+      const session = await this.get(caller, anonymousId);
+      assertActive(session);
+      const result = await run();
+      await this.store.save({ ...session, status: 'ended', endedAt: this.now().toISOString(), customerId: result.customer.id });
+      this.events.ended?.();
+      return result;
+    } finally {
+      await this.store.unlock(anonymousId, token).catch(() => undefined);
+    }
+  }
+}
+
+function assertActive(session: SessionRecord): void {
+  if (session.status !== 'active') {
+    throw new DomainError('SessionEnded', `Session '${session.anonymousId}' has ended (signed in or signed up); start a new session.`);
+  }
+}

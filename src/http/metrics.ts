@@ -1,0 +1,60 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SessionEvents } from '../domain/session.service';
+
+/** One registry per app instance, so several apps in one process (tests) do not collide. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requestDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method, route template and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route template and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const upstreamDuration = new Histogram({
+    name: 'commercetools_request_duration_seconds',
+    help: 'commercetools call duration by operation and outcome',
+    labelNames: ['operation', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const sessionEvents = new Counter({
+    name: 'sessions_events_total',
+    help: 'Sessions minted, claimed and ended',
+    labelNames: ['event'] as const,
+    registers: [registry],
+  });
+  const collisions = new Counter({
+    name: 'anonymous_id_collisions_total',
+    help: 'anonymousIds found already taken, by where they were found',
+    labelNames: ['source'] as const,
+    registers: [registry],
+  });
+  const events: SessionEvents = {
+    minted: () => sessionEvents.inc({ event: 'minted' }),
+    claimed: () => sessionEvents.inc({ event: 'claimed' }),
+    ended: () => sessionEvents.inc({ event: 'ended' }),
+    collision: (source) => collisions.inc({ source }),
+  };
+  return {
+    registry,
+    events,
+    observeRequest(method: string, route: string, status: number, seconds: number): void {
+      const labels = { method, route, status: String(status) };
+      requests.inc(labels);
+      requestDuration.observe(labels, seconds);
+    },
+    observeUpstream(operation: string, outcome: string, seconds: number): void {
+      upstreamDuration.observe({ operation, outcome }, seconds);
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

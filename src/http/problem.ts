@@ -1,0 +1,118 @@
+import type { Response } from 'express';
+import { z } from 'zod';
+import { DomainError, type ErrorCode } from '../domain/errors';
+import { StoreError, UpstreamError } from '../domain/ports';
+
+interface ProblemKind {
+  status: number;
+  title: string;
+}
+
+/** Status and title for every stable code; the README's error table mirrors this. */
+export const PROBLEM_KINDS: Record<ErrorCode, ProblemKind> = {
+  Unauthorized: { status: 401, title: 'Missing or unknown API key' },
+  Forbidden: { status: 403, title: 'API key lacks the required scope' },
+  ValidationFailed: { status: 400, title: 'Request is not valid' },
+  NotFound: { status: 404, title: 'Not found' },
+  MethodNotAllowed: { status: 405, title: 'Method not allowed' },
+  PayloadTooLarge: { status: 413, title: 'Request body too large' },
+  UnsupportedMediaType: { status: 415, title: 'Unsupported media type' },
+  SessionNotFound: { status: 404, title: 'Session not found' },
+  AnonymousIdInUse: { status: 409, title: 'anonymousId already in use' },
+  SessionEnded: { status: 409, title: 'Session ended' },
+  SessionBusy: { status: 409, title: 'Session busy' },
+  CartNotFound: { status: 404, title: 'Cart not found' },
+  NoActiveCart: { status: 404, title: 'No active cart' },
+  LineItemNotFound: { status: 404, title: 'Line item not found' },
+  OrderNotFound: { status: 404, title: 'Order not found' },
+  CartAlreadyOrdered: { status: 409, title: 'Cart already ordered' },
+  CartNotActive: { status: 409, title: 'Cart not active' },
+  ConcurrentModification: { status: 409, title: 'Concurrent modification' },
+  DuplicateEmail: { status: 409, title: 'Email already registered' },
+  DuplicateOrderNumber: { status: 409, title: 'Order number already used' },
+  InvalidCredentials: { status: 401, title: 'Invalid credentials' },
+  InvalidUpstreamRequest: { status: 400, title: 'Rejected by commercetools' },
+  UpstreamError: { status: 502, title: 'commercetools failed' },
+  UpstreamTimeout: { status: 504, title: 'commercetools timed out' },
+  StoreUnavailable: { status: 503, title: 'Session store unavailable' },
+  InternalError: { status: 500, title: 'Internal error' },
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  correlationId: string;
+  [extension: string]: unknown;
+}
+
+export function problemType(code: ErrorCode): string {
+  return `urn:ct-guest-checkout:problem:${code}`;
+}
+
+/** Validation issues as a list of `{path, message}`, naming unknown fields. */
+export function validationError(error: z.ZodError, where: string): DomainError {
+  const errors = error.issues.flatMap((issue) => {
+    const base = [where, ...issue.path.map(String)].join('.');
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: `${base}.${key}`, message: 'unknown field' }));
+    return [{ path: base, message: issue.message }];
+  });
+  const detail = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+  return new DomainError('ValidationFailed', detail, { errors });
+}
+
+/** Upstream failures the domain did not interpret: the caller sees what it can act on, nothing more. */
+function fromUpstream(error: UpstreamError): DomainError {
+  if (error.status === 0) {
+    return new DomainError(error.options.timedOut ? 'UpstreamTimeout' : 'UpstreamError', error.message);
+  }
+  if (error.status === 409) {
+    const currentVersion = error.options.currentVersion;
+    return new DomainError('ConcurrentModification', 'The resource was changed by someone else.', currentVersion !== undefined ? { currentVersion } : {});
+  }
+  if (error.status === 400) {
+    // commercetools' own validation messages are safe and useful to the caller (unknown SKU, ...).
+    const errors = (error.options.errors ?? []).map((e) => {
+      const { code, message } = e as { code?: string; message?: string };
+      return { code, message };
+    });
+    return new DomainError('InvalidUpstreamRequest', error.message, { errors });
+  }
+  if (error.status === 404) return new DomainError('NotFound', 'The resource does not exist (any more).');
+  if (error.status === 504) return new DomainError('UpstreamTimeout', 'commercetools timed out.');
+  return new DomainError('UpstreamError', `commercetools answered ${error.status}.`);
+}
+
+/** The one translation from anything thrown to a problem document. */
+export function toDomainError(error: unknown): DomainError {
+  if (error instanceof DomainError) return error;
+  if (error instanceof UpstreamError) return fromUpstream(error);
+  if (error instanceof StoreError) return new DomainError('StoreUnavailable', 'The session store is unavailable; retry shortly.');
+  const status = (error as { status?: number; type?: string } | null)?.status;
+  const type = (error as { type?: string } | null)?.type;
+  // body-parser errors
+  if (type === 'entity.too.large' || status === 413) return new DomainError('PayloadTooLarge', 'The request body exceeds the size limit.');
+  if (type === 'entity.parse.failed') return new DomainError('ValidationFailed', 'The request body is not valid JSON.');
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported' || status === 415) {
+    return new DomainError('UnsupportedMediaType', 'The request body encoding is not supported.');
+  }
+  if (typeof status === 'number' && status >= 400 && status < 500) return new DomainError('ValidationFailed', 'The request is malformed.');
+  return new DomainError('InternalError', 'An unexpected error occurred.');
+}
+
+export function sendProblem(res: Response, error: DomainError, correlationId: string): void {
+  const kind = PROBLEM_KINDS[error.code];
+  const body: Problem = {
+    ...error.extensions,
+    type: problemType(error.code),
+    title: kind.title,
+    status: kind.status,
+    detail: error.message,
+    code: error.code,
+    correlationId,
+  };
+  if (kind.status === 503) res.setHeader('Retry-After', '1');
+  res.status(kind.status).type('application/problem+json').send(JSON.stringify(body));
+}

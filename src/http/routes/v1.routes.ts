@@ -1,0 +1,136 @@
+import type { CartService } from '../../domain/cart.service';
+import type { CustomerService } from '../../domain/customer.service';
+import { toView, type SessionService } from '../../domain/session.service';
+import { route, type RouteSpec } from '../route';
+import * as s from '../schemas';
+
+export interface V1Services {
+  sessions: SessionService;
+  carts: CartService;
+  customers: CustomerService;
+}
+
+/** The v1 contract. Handlers only translate: every decision lives in the domain services. */
+export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[] {
+  return [
+    route({
+      method: 'post', path: '/v1/sessions', operationId: 'createSession', tag: 'Sessions', scope: 'sessions',
+      summary: 'Start an anonymous session',
+      description: 'Mints an unused anonymousId (UUID v4), or claims the given one. The id is reserved atomically in Redis and checked against carts and orders in commercetools.',
+      body: s.CreateSessionBody,
+      success: { status: 201, description: 'The new session', schema: s.Session },
+      errors: ['ValidationFailed', 'AnonymousIdInUse'],
+      handle: ({ caller, body }) => sessions.start(caller, body.anonymousId),
+    }),
+    route({
+      method: 'get', path: '/v1/sessions/{anonymousId}', operationId: 'getSession', tag: 'Sessions', scope: 'sessions',
+      summary: 'Read a session', params: s.SessionParams,
+      success: { status: 200, description: 'The session', schema: s.Session },
+      errors: ['SessionNotFound'],
+      handle: async ({ caller, params }) => toView(await sessions.get(caller, params.anonymousId)),
+    }),
+    route({
+      method: 'post', path: '/v1/sessions/{anonymousId}/carts', operationId: 'createCart', tag: 'Sessions', scope: 'sessions',
+      summary: "Create a cart carrying the session's anonymousId", params: s.SessionParams, body: s.CreateCartBody,
+      success: { status: 201, description: 'The commercetools Cart', schema: s.Cart },
+      errors: ['ValidationFailed', 'SessionNotFound', 'SessionEnded', 'SessionBusy', 'InvalidUpstreamRequest'],
+      handle: ({ caller, params, body }) => carts.createCart(caller, params.anonymousId, body),
+    }),
+    route({
+      method: 'get', path: '/v1/sessions/{anonymousId}/carts', operationId: 'listCarts', tag: 'Sessions', scope: 'sessions',
+      summary: "The session's carts, most recently modified first", params: s.SessionParams, query: s.CartListQuery,
+      success: { status: 200, description: 'A page of carts; count is the number on this page', schema: s.CartPage },
+      errors: ['ValidationFailed', 'SessionNotFound'],
+      handle: ({ caller, params, query }) => carts.listCarts(caller, params.anonymousId, query),
+    }),
+    route({
+      method: 'get', path: '/v1/sessions/{anonymousId}/active-cart', operationId: 'getActiveCart', tag: 'Sessions', scope: 'sessions',
+      summary: 'The most recently modified Active cart', params: s.SessionParams,
+      success: { status: 200, description: 'The active cart', schema: s.Cart },
+      errors: ['SessionNotFound', 'NoActiveCart'],
+      handle: ({ caller, params }) => carts.activeCart(caller, params.anonymousId),
+    }),
+    route({
+      method: 'get', path: '/v1/sessions/{anonymousId}/orders', operationId: 'listOrders', tag: 'Sessions', scope: 'sessions',
+      summary: "The session's orders, most recently modified first", params: s.SessionParams, query: s.OrderListQuery,
+      success: { status: 200, description: 'A page of orders; count is the number on this page', schema: s.OrderPage },
+      errors: ['ValidationFailed', 'SessionNotFound'],
+      handle: ({ caller, params, query }) => carts.listOrders(caller, params.anonymousId, query),
+    }),
+    route({
+      method: 'post', path: '/v1/sessions/{anonymousId}/sign-up', operationId: 'signUp', tag: 'Customers', scope: 'customers',
+      summary: "Create a customer who takes over the session's carts and orders",
+      description: 'Passes the anonymousId in POST /customers; on success the session ends.',
+      params: s.SessionParams, body: s.SignUpBody,
+      success: { status: 201, description: 'The customer and the cart handed over, if any', schema: s.SignInResult },
+      errors: ['ValidationFailed', 'SessionNotFound', 'SessionEnded', 'SessionBusy', 'DuplicateEmail'],
+      handle: ({ caller, params, body }) => customers.signUp(caller, params.anonymousId, body),
+    }),
+    route({
+      method: 'post', path: '/v1/sessions/{anonymousId}/sign-in', operationId: 'signIn', tag: 'Customers', scope: 'customers',
+      summary: "Sign a customer in, handing over the session's carts and orders",
+      description: 'Passes the anonymousId in POST /login with anonymousCartSignInMode; on success the session ends. Wrong credentials leave it active.',
+      params: s.SessionParams, body: s.SignInBody,
+      success: { status: 200, description: 'The customer and their active cart, if any', schema: s.SignInResult },
+      errors: ['ValidationFailed', 'SessionNotFound', 'SessionEnded', 'SessionBusy', 'InvalidCredentials'],
+      handle: ({ caller, params, body }) => customers.signIn(caller, params.anonymousId, body),
+    }),
+    route({
+      method: 'get', path: '/v1/carts/{cartId}', operationId: 'getCart', tag: 'Carts', scope: 'sessions',
+      summary: 'Read a cart of one of your sessions', params: s.CartParams,
+      success: { status: 200, description: 'The cart', schema: s.Cart },
+      errors: ['CartNotFound'],
+      handle: ({ caller, params }) => carts.getCart(caller, params.cartId),
+    }),
+    route({
+      method: 'post', path: '/v1/carts/{cartId}/line-items', operationId: 'addLineItem', tag: 'Carts', scope: 'sessions',
+      summary: 'Add a line item', description: 'Without version the change applies to the current cart; with a stale version it is a 409.',
+      params: s.CartParams, body: s.AddLineItemBody,
+      success: { status: 200, description: 'The updated cart', schema: s.Cart },
+      errors: ['ValidationFailed', 'CartNotFound', 'CartNotActive', 'ConcurrentModification', 'InvalidUpstreamRequest'],
+      handle: ({ caller, params, body }) => {
+        const { version, ...item } = body;
+        return carts.addLineItem(caller, params.cartId, item, version);
+      },
+    }),
+    route({
+      method: 'patch', path: '/v1/carts/{cartId}/line-items/{lineItemId}', operationId: 'changeLineItemQuantity', tag: 'Carts', scope: 'sessions',
+      summary: 'Change a line item quantity (0 removes it)', params: s.LineItemParams, body: s.ChangeLineItemBody,
+      success: { status: 200, description: 'The updated cart', schema: s.Cart },
+      errors: ['ValidationFailed', 'CartNotFound', 'LineItemNotFound', 'CartNotActive', 'ConcurrentModification'],
+      handle: ({ caller, params, body }) => carts.changeLineItemQuantity(caller, params.cartId, params.lineItemId, body.quantity, body.version),
+    }),
+    route({
+      method: 'delete', path: '/v1/carts/{cartId}/line-items/{lineItemId}', operationId: 'removeLineItem', tag: 'Carts', scope: 'sessions',
+      summary: 'Remove a line item', params: s.LineItemParams,
+      success: { status: 200, description: 'The updated cart', schema: s.Cart },
+      errors: ['CartNotFound', 'LineItemNotFound', 'CartNotActive'],
+      handle: ({ caller, params }) => carts.removeLineItem(caller, params.cartId, params.lineItemId),
+    }),
+    route({
+      method: 'patch', path: '/v1/carts/{cartId}', operationId: 'updateCart', tag: 'Carts', scope: 'sessions',
+      summary: 'Set customer email, shipping or billing address', params: s.CartParams, body: s.UpdateCartBody,
+      success: { status: 200, description: 'The updated cart', schema: s.Cart },
+      errors: ['ValidationFailed', 'CartNotFound', 'CartNotActive', 'ConcurrentModification'],
+      handle: ({ caller, params, body }) => {
+        const { version, ...changes } = body;
+        return carts.updateCart(caller, params.cartId, changes, version);
+      },
+    }),
+    route({
+      method: 'post', path: '/v1/carts/{cartId}/order', operationId: 'createOrder', tag: 'Carts', scope: 'sessions',
+      summary: 'Order the cart', description: 'Creates the order with the cart reference and the current cart version.',
+      params: s.CartParams, body: s.CreateOrderBody,
+      success: { status: 201, description: 'The order, carrying the anonymousId', schema: s.Order },
+      errors: ['ValidationFailed', 'CartNotFound', 'CartAlreadyOrdered', 'CartNotActive', 'DuplicateOrderNumber', 'InvalidUpstreamRequest'],
+      handle: ({ caller, params, body }) => carts.order(caller, params.cartId, body.orderNumber),
+    }),
+    route({
+      method: 'get', path: '/v1/orders/{orderId}', operationId: 'getOrder', tag: 'Orders', scope: 'sessions',
+      summary: 'Read an order of one of your sessions', params: s.OrderParams,
+      success: { status: 200, description: 'The order', schema: s.Order },
+      errors: ['OrderNotFound'],
+      handle: ({ caller, params }) => carts.getOrder(caller, params.orderId),
+    }),
+  ];
+}

@@ -1,0 +1,64 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config';
+import { digestSecret } from '../src/domain/api-keys';
+
+const VALID = {
+  CTP_PROJECT_KEY: 'demo-project',
+  CTP_CLIENT_ID: 'client',
+  CTP_CLIENT_SECRET: 'secret',
+  CTP_AUTH_URL: 'https://auth.europe-west1.gcp.commercetools.com',
+  CTP_API_URL: 'https://api.europe-west1.gcp.commercetools.com/',
+  CTP_SCOPES: 'manage_orders:demo-project  manage_customers:demo-project',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  API_KEYS: 'pos:abcdefghijklmnop1234:sessions+customers,backoffice:ZYXWVUTSRQPONMLK_-99:admin',
+};
+
+describe('configuration', () => {
+  test('when every variable is valid, then defaults apply and keys are kept as digests', () => {
+    const config = loadConfig(VALID);
+    expect(config.port).toBe(8080);
+    expect(config.logLevel).toBe('info');
+    expect(config.sessionTtlSeconds).toBe(90 * 86_400);
+    expect(config.commercetools.scopes).toEqual(['manage_orders:demo-project', 'manage_customers:demo-project']);
+    expect(config.commercetools.apiUrl).toBe('https://api.europe-west1.gcp.commercetools.com');
+    expect(config.apiKeys.get(digestSecret('abcdefghijklmnop1234'))).toEqual({ clientId: 'pos', scopes: new Set(['sessions', 'customers']) });
+    expect([...config.apiKeys.keys()].join()).not.toContain('abcdefghijklmnop1234');
+  });
+
+  test.each(Object.keys(VALID))('when %s is missing, then the error names it', (name) => {
+    const env: Record<string, string> = { ...VALID };
+    delete env[name];
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  test.each([
+    ['CTP_API_URL', 'not a url'],
+    ['CTP_AUTH_URL', 'ftp://x'],
+    ['REDIS_URL', 'http://localhost'],
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['LOG_LEVEL', 'loud'],
+    ['API_KEYS', 'pos:short:sessions'],
+    ['API_KEYS', 'pos:abcdefghijklmnop1234:sessions+root'],
+    ['API_KEYS', 'pos:abcdefghijklmnop1234'],
+    ['API_KEYS', 'a:abcdefghijklmnop1234:sessions,b:abcdefghijklmnop1234:admin'],
+    ['SESSION_TTL_DAYS', '0'],
+  ])('when %s is %s, then the error names it', (name, value) => {
+    expect(() => loadConfig({ ...VALID, [name]: value })).toThrow(name);
+  });
+
+  test('when an API key is malformed, then the message does not repeat the secret', () => {
+    expect(() => loadConfig({ ...VALID, API_KEYS: 'pos:abcdefghijklmnop1234:sessions+root' })).toThrow(/^(?!.*abcdefghijklmnop1234)/);
+  });
+
+  test('when the service starts with a missing variable, then it exits 1 with one line naming it', () => {
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...VALID };
+    delete env.REDIS_URL;
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'main.ts')], { env, encoding: 'utf8', timeout: 20_000 });
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('REDIS_URL');
+  });
+});

@@ -1,0 +1,311 @@
+import { bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
+
+describe('carts and orders', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext({ record: true });
+  });
+  afterAll(() => ctx.close());
+
+  const auth = (key: string = KEYS.a) => bearer(key);
+  const newSession = async (key: string = KEYS.a): Promise<string> =>
+    (await ctx.http.post('/v1/sessions').set(auth(key)).send({}).expect(201)).body.anonymousId;
+  const newCart = async (anonymousId: string, body: object = { currency: 'EUR' }) =>
+    (await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send(body).expect(201)).body;
+
+  describe('POST /v1/sessions/{anonymousId}/carts', () => {
+    test('when a cart is created with line items by SKU, then it carries the anonymousId and priced items', async () => {
+      const anonymousId = await newSession();
+      const response = await ctx.http
+        .post(`/v1/sessions/${anonymousId}/carts`)
+        .set(auth())
+        .send({ currency: 'EUR', country: 'DE', locale: 'en', customerEmail: 'guest@example.com', shippingAddress: { country: 'DE', city: 'Berlin' }, lineItems: [{ sku: ctx.skus[0], quantity: 2 }] });
+      expect(response.status).toBe(201);
+      expect(response.body).toMatchObject({ anonymousId, cartState: 'Active', customerEmail: 'guest@example.com', shippingAddress: { country: 'DE', city: 'Berlin' } });
+      expect(response.body.lineItems).toHaveLength(1);
+      expect(response.body.lineItems[0]).toMatchObject({ quantity: 2, variant: { sku: ctx.skus[0] } });
+      expect(response.body.totalPrice.currencyCode).toBe('EUR');
+      expect(response.body.totalPrice.centAmount).toBeGreaterThan(0);
+      const create = ctx.upstreamCalls.find((c) => c.method === 'POST' && c.path === `/${ctx.projectKey}/carts` && (c.body as { anonymousId?: string }).anonymousId === anonymousId);
+      expect(create).toBeDefined();
+    });
+
+    test('when a line item is given by productId and variantId, then it is added', async () => {
+      const anonymousId = await newSession();
+      const first = await newCart(anonymousId, { currency: 'USD', lineItems: [{ sku: ctx.skus[1], quantity: 1 }] });
+      const { productId, variant } = first.lineItems[0];
+      const cart = await newCart(anonymousId, { currency: 'USD', lineItems: [{ productId, variantId: variant.id, quantity: 3 }] });
+      expect(cart.lineItems[0]).toMatchObject({ productId, quantity: 3 });
+      expect(cart.totalPrice.currencyCode).toBe('USD');
+    });
+
+    test('when the session is unknown or another client\'s, then it is 404', async () => {
+      const foreign = await newSession(KEYS.b);
+      for (const id of ['no-such-session', foreign]) {
+        const response = await ctx.http.post(`/v1/sessions/${id}/carts`).set(auth()).send({ currency: 'EUR' });
+        expect(response.status).toBe(404);
+        expect(response.body.code).toBe('SessionNotFound');
+      }
+    });
+
+    test.each([
+      [{}, 'body.currency'],
+      [{ currency: 'euro' }, 'body.currency'],
+      [{ currency: 'EUR', country: 'Germany' }, 'body.country'],
+      [{ currency: 'EUR', lineItems: [{ quantity: 1 }] }, 'body.lineItems.0'],
+      [{ currency: 'EUR', lineItems: [{ sku: 'X', quantity: 0 }] }, 'body.lineItems.0'],
+      [{ currency: 'EUR', anonymousId: 'other' }, 'body.anonymousId'],
+    ])('when the body is %j, then it is 400 pointing at %s', async (body, path) => {
+      const anonymousId = await newSession();
+      const response = await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send(body);
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe('ValidationFailed');
+      expect(response.body.errors.map((e: { path: string }) => e.path).join(' ')).toContain(path);
+    });
+
+    test('when the SKU does not exist, then commercetools\' refusal is a 400', async () => {
+      const anonymousId = await newSession();
+      const response = await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR', lineItems: [{ sku: 'NO-SUCH-SKU', quantity: 1 }] });
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe('InvalidUpstreamRequest');
+    });
+  });
+
+  describe('listing', () => {
+    test('when a session has carts, then they are listed newest first with count, offset and limit, filtered by cartState', async () => {
+      const anonymousId = await newSession();
+      const older = await newCart(anonymousId);
+      const newer = await newCart(anonymousId);
+      await ctx.http.post(`/v1/carts/${older.id}/order`).set(auth()).send({}).expect(201);
+      const all = await ctx.http.get(`/v1/sessions/${anonymousId}/carts`).set(auth());
+      expect(all.status).toBe(200);
+      expect(all.body).toMatchObject({ count: 2, offset: 0, limit: 20 });
+      expect(all.body.results.map((c: { id: string }) => c.id)).toEqual([older.id, newer.id]);
+      const active = await ctx.http.get(`/v1/sessions/${anonymousId}/carts?cartState=Active`).set(auth());
+      expect(active.body.results.map((c: { id: string }) => c.id)).toEqual([newer.id]);
+      const paged = await ctx.http.get(`/v1/sessions/${anonymousId}/carts?limit=1&offset=1`).set(auth());
+      expect(paged.body).toMatchObject({ count: 1, offset: 1, limit: 1 });
+      expect(paged.body.results[0].id).toBe(newer.id);
+      const query = ctx.upstreamCalls.filter((c) => c.method === 'GET' && c.path.endsWith('/carts') && c.query.get('var.state') === 'Active').pop();
+      expect(query?.query.get('where')).toBe('anonymousId = :aid and cartState = :state');
+      expect(query?.query.get('var.aid')).toBe(anonymousId);
+    });
+
+    test('when the query is invalid, then it is 400', async () => {
+      const anonymousId = await newSession();
+      for (const qs of ['cartState=Open', 'limit=0', 'limit=501', 'offset=-1', 'limit=abc', 'sort=id']) {
+        const response = await ctx.http.get(`/v1/sessions/${anonymousId}/carts?${qs}`).set(auth());
+        expect(response.status).toBe(400);
+      }
+    });
+
+    test('when another client lists a session\'s carts or orders, then it is 404', async () => {
+      const anonymousId = await newSession();
+      await newCart(anonymousId);
+      for (const path of ['carts', 'orders', 'active-cart']) {
+        const response = await ctx.http.get(`/v1/sessions/${anonymousId}/${path}`).set(auth(KEYS.b));
+        expect(response.status).toBe(404);
+      }
+      expect((await ctx.http.get(`/v1/sessions/${anonymousId}/carts`).set(auth(KEYS.admin))).body.count).toBe(1);
+    });
+
+    test('when a session has several active carts, then active-cart is the most recently modified one', async () => {
+      const anonymousId = await newSession();
+      const first = await newCart(anonymousId);
+      const second = await newCart(anonymousId);
+      expect((await ctx.http.get(`/v1/sessions/${anonymousId}/active-cart`).set(auth())).body.id).toBe(second.id);
+      await ctx.http.patch(`/v1/carts/${first.id}`).set(auth()).send({ customerEmail: 'touch@example.com' }).expect(200);
+      expect((await ctx.http.get(`/v1/sessions/${anonymousId}/active-cart`).set(auth())).body.id).toBe(first.id);
+    });
+
+    test('when a session has no active cart, then active-cart is 404 NoActiveCart', async () => {
+      const anonymousId = await newSession();
+      const response = await ctx.http.get(`/v1/sessions/${anonymousId}/active-cart`).set(auth());
+      expect(response.status).toBe(404);
+      expect(response.body.code).toBe('NoActiveCart');
+    });
+
+    test('when a session has orders, then they are listed; unknown sessions are 404', async () => {
+      const anonymousId = await newSession();
+      const cart = await newCart(anonymousId, { currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] });
+      const order = (await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({}).expect(201)).body;
+      const response = await ctx.http.get(`/v1/sessions/${anonymousId}/orders`).set(auth());
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ count: 1, offset: 0, limit: 20 });
+      expect(response.body.results[0]).toMatchObject({ id: order.id, anonymousId });
+      expect((await ctx.http.get('/v1/sessions/nobody/orders').set(auth())).status).toBe(404);
+      expect((await ctx.http.get(`/v1/sessions/${anonymousId}/orders?limit=600`).set(auth())).status).toBe(400);
+    });
+  });
+
+  describe('cart by id', () => {
+    test('when the owner reads a cart, then it gets it; another client or a guessed id gets 404', async () => {
+      const anonymousId = await newSession();
+      const cart = await newCart(anonymousId);
+      expect((await ctx.http.get(`/v1/carts/${cart.id}`).set(auth())).body.id).toBe(cart.id);
+      const other = await ctx.http.get(`/v1/carts/${cart.id}`).set(auth(KEYS.b));
+      expect(other.status).toBe(404);
+      expect(other.body.code).toBe('CartNotFound');
+      expect((await ctx.http.get('/v1/carts/00000000-0000-4000-8000-000000000000').set(auth())).status).toBe(404);
+      expect((await ctx.http.get('/v1/carts/not%20an%20id').set(auth())).status).toBe(400);
+    });
+
+    test('when a cart was created outside the service, then it is not reachable', async () => {
+      const direct = await ctx.ct('/carts', { method: 'POST', body: { currency: 'EUR' } });
+      expect((await ctx.http.get(`/v1/carts/${direct.body.id}`).set(auth(KEYS.admin))).status).toBe(404);
+    });
+  });
+
+  describe('line items', () => {
+    test('when items are added, changed and removed without a version, then each applies to the current cart', async () => {
+      const anonymousId = await newSession();
+      const cart = await newCart(anonymousId);
+      const added = await ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send({ sku: ctx.skus[0], quantity: 2 });
+      expect(added.status).toBe(200);
+      expect(added.body.lineItems).toHaveLength(1);
+      const lineItemId = added.body.lineItems[0].id;
+      const changed = await ctx.http.patch(`/v1/carts/${cart.id}/line-items/${lineItemId}`).set(auth()).send({ quantity: 5 });
+      expect(changed.status).toBe(200);
+      expect(changed.body.lineItems[0].quantity).toBe(5);
+      const removed = await ctx.http.delete(`/v1/carts/${cart.id}/line-items/${lineItemId}`).set(auth());
+      expect(removed.status).toBe(200);
+      expect(removed.body.lineItems).toHaveLength(0);
+      expect(removed.body.version).toBeGreaterThan(changed.body.version);
+    });
+
+    test('when quantity 0 is set, then the line item is removed', async () => {
+      const anonymousId = await newSession();
+      const cart = await newCart(anonymousId, { currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] });
+      const response = await ctx.http.patch(`/v1/carts/${cart.id}/line-items/${cart.lineItems[0].id}`).set(auth()).send({ quantity: 0 });
+      expect(response.status).toBe(200);
+      expect(response.body.lineItems).toHaveLength(0);
+    });
+
+    test('when the current version is given, then the change applies; a stale one is 409 with currentVersion', async () => {
+      const anonymousId = await newSession();
+      const cart = await newCart(anonymousId);
+      const ok = await ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send({ sku: ctx.skus[0], quantity: 1, version: cart.version });
+      expect(ok.status).toBe(200);
+      const stale = await ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send({ sku: ctx.skus[0], quantity: 1, version: cart.version });
+      expect(stale.status).toBe(409);
+      expect(stale.body).toMatchObject({ code: 'ConcurrentModification', currentVersion: ok.body.version });
+      const stalePatch = await ctx.http.patch(`/v1/carts/${cart.id}/line-items/${ok.body.lineItems[0].id}`).set(auth()).send({ quantity: 2, version: cart.version });
+      expect(stalePatch.status).toBe(409);
+      expect((await ctx.http.get(`/v1/carts/${cart.id}`).set(auth())).body.lineItems[0].quantity).toBe(1);
+    });
+
+    test('when concurrent adds run without a version, then none is lost', async () => {
+      const anonymousId = await newSession();
+      const cart = await newCart(anonymousId);
+      const responses = await Promise.all(ctx.skus.slice(0, 3).map((sku) => ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send({ sku, quantity: 1 })));
+      expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
+      const final = await ctx.http.get(`/v1/carts/${cart.id}`).set(auth());
+      expect(final.body.lineItems).toHaveLength(3);
+    });
+
+    test('when the line item or cart does not exist, then it is 404', async () => {
+      const anonymousId = await newSession();
+      const cart = await newCart(anonymousId);
+      const missing = await ctx.http.patch(`/v1/carts/${cart.id}/line-items/no-such-item`).set(auth()).send({ quantity: 1 });
+      expect(missing.status).toBe(404);
+      expect(missing.body.code).toBe('LineItemNotFound');
+      expect((await ctx.http.delete(`/v1/carts/${cart.id}/line-items/no-such-item`).set(auth())).body.code).toBe('LineItemNotFound');
+      expect((await ctx.http.post('/v1/carts/no-such-cart/line-items').set(auth()).send({ sku: ctx.skus[0], quantity: 1 })).status).toBe(404);
+      expect((await ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth(KEYS.b)).send({ sku: ctx.skus[0], quantity: 1 })).status).toBe(404);
+    });
+
+    test('when the add body is invalid, then it is 400', async () => {
+      const anonymousId = await newSession();
+      const cart = await newCart(anonymousId);
+      for (const body of [{}, { sku: ctx.skus[0], quantity: -1 }, { sku: ctx.skus[0], productId: 'x', variantId: 1 }, { sku: ctx.skus[0], version: 0 }]) {
+        expect((await ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send(body)).status).toBe(400);
+      }
+    });
+  });
+
+  describe('PATCH /v1/carts/{cartId}', () => {
+    test('when email and addresses are set, then the cart carries them', async () => {
+      const anonymousId = await newSession();
+      const cart = await newCart(anonymousId);
+      const response = await ctx.http
+        .patch(`/v1/carts/${cart.id}`)
+        .set(auth())
+        .send({ customerEmail: 'ada@example.com', shippingAddress: { country: 'DE', city: 'Berlin', streetName: 'Main' }, billingAddress: { country: 'FR', city: 'Paris' }, version: cart.version });
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ customerEmail: 'ada@example.com', shippingAddress: { country: 'DE', city: 'Berlin' }, billingAddress: { country: 'FR' } });
+    });
+
+    test('when nothing to change, a bad address or a stale version is sent, then it is 400 or 409', async () => {
+      const anonymousId = await newSession();
+      const cart = await newCart(anonymousId);
+      expect((await ctx.http.patch(`/v1/carts/${cart.id}`).set(auth()).send({})).status).toBe(400);
+      expect((await ctx.http.patch(`/v1/carts/${cart.id}`).set(auth()).send({ shippingAddress: { city: 'Berlin' } })).status).toBe(400);
+      await ctx.http.patch(`/v1/carts/${cart.id}`).set(auth()).send({ customerEmail: 'a@example.com' }).expect(200);
+      const stale = await ctx.http.patch(`/v1/carts/${cart.id}`).set(auth()).send({ customerEmail: 'b@example.com', version: cart.version });
+      expect(stale.status).toBe(409);
+      expect(stale.body.currentVersion).toBe(cart.version + 1);
+    });
+  });
+
+  describe('ordering', () => {
+    test('when a cart is ordered, then the order carries the anonymousId and was created with the cart reference', async () => {
+      const anonymousId = await newSession();
+      const cart = await newCart(anonymousId, { currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }], shippingAddress: { country: 'DE' } });
+      const response = await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({ orderNumber: `N-${Date.now()}` });
+      expect(response.status).toBe(201);
+      expect(response.body).toMatchObject({ anonymousId, orderNumber: expect.stringMatching(/^N-/) });
+      const call = ctx.upstreamCalls.filter((c) => c.method === 'POST' && c.path === `/${ctx.projectKey}/orders`).pop();
+      expect(call?.body).toEqual({ cart: { typeId: 'cart', id: cart.id }, version: cart.version, orderNumber: response.body.orderNumber });
+      expect((await ctx.http.get(`/v1/carts/${cart.id}`).set(auth())).body.cartState).toBe('Ordered');
+    });
+
+    test('when a cart is ordered twice, then the second is 409 CartAlreadyOrdered', async () => {
+      const anonymousId = await newSession();
+      const cart = await newCart(anonymousId);
+      await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({}).expect(201);
+      const again = await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({});
+      expect(again.status).toBe(409);
+      expect(again.body.code).toBe('CartAlreadyOrdered');
+      const orders = await ctx.http.get(`/v1/sessions/${anonymousId}/orders`).set(auth());
+      expect(orders.body.count).toBe(1);
+    });
+
+    test('when an ordered cart is changed, then it is 409 CartNotActive', async () => {
+      const anonymousId = await newSession();
+      const cart = await newCart(anonymousId);
+      await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({}).expect(201);
+      const response = await ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send({ sku: ctx.skus[0], quantity: 1 });
+      expect(response.status).toBe(409);
+      expect(response.body.code).toBe('CartNotActive');
+    });
+
+    test('when an orderNumber is reused or invalid, then it is 409 or 400', async () => {
+      const anonymousId = await newSession();
+      const orderNumber = `DUP-${Date.now()}`;
+      const first = await newCart(anonymousId);
+      const second = await newCart(anonymousId);
+      await ctx.http.post(`/v1/carts/${first.id}/order`).set(auth()).send({ orderNumber }).expect(201);
+      const dup = await ctx.http.post(`/v1/carts/${second.id}/order`).set(auth()).send({ orderNumber });
+      expect(dup.status).toBe(409);
+      expect(dup.body.code).toBe('DuplicateOrderNumber');
+      expect((await ctx.http.post(`/v1/carts/${second.id}/order`).set(auth()).send({ orderNumber: 'bad number!' })).status).toBe(400);
+    });
+
+    test('when another client orders a cart, then it is 404 and nothing is ordered', async () => {
+      const anonymousId = await newSession();
+      const cart = await newCart(anonymousId);
+      expect((await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth(KEYS.b)).send({})).status).toBe(404);
+      expect((await ctx.http.get(`/v1/carts/${cart.id}`).set(auth())).body.cartState).toBe('Active');
+    });
+
+    test('when the owner reads an order, then it gets it; others and unknown ids get 404', async () => {
+      const anonymousId = await newSession();
+      const cart = await newCart(anonymousId);
+      const order = (await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({}).expect(201)).body;
+      expect((await ctx.http.get(`/v1/orders/${order.id}`).set(auth())).body).toMatchObject({ id: order.id, anonymousId });
+      expect((await ctx.http.get(`/v1/orders/${order.id}`).set(auth(KEYS.b))).body.code).toBe('OrderNotFound');
+      expect((await ctx.http.get('/v1/orders/00000000-0000-4000-8000-000000000000').set(auth())).status).toBe(404);
+      expect((await ctx.http.get(`/v1/orders/${order.id}`).set(auth(KEYS.admin))).status).toBe(200);
+    });
+  });
+});

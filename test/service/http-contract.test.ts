@@ -1,0 +1,135 @@
+import pino from 'pino';
+import request from 'supertest';
+import { createApp } from '../../src/app';
+import { parseApiKeys } from '../../src/domain/api-keys';
+import { StoreError, UpstreamError, type CommerceGateway, type SessionStore } from '../../src/domain/ports';
+import { API_KEYS, bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
+
+describe('HTTP contract: auth, problems, operations', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+  });
+  afterAll(() => ctx.close());
+
+  test('when no or an unknown key is sent, then it is 401 problem+json with WWW-Authenticate', async () => {
+    for (const headers of [{}, { Authorization: 'Bearer not-a-known-secret-000000' }, { Authorization: `Basic ${KEYS.a}` }, { Authorization: 'Bearer' }]) {
+      const response = await ctx.http.post('/v1/sessions').set(headers).send({});
+      expect(response.status).toBe(401);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.headers['www-authenticate']).toBe('Bearer');
+      expect(response.body).toMatchObject({ status: 401, code: 'Unauthorized', type: expect.any(String), title: expect.any(String), detail: expect.any(String), correlationId: expect.any(String) });
+    }
+  });
+
+  test('when the key lacks the sessions scope, then every session route is 403', async () => {
+    for (const [method, path] of [['post', '/v1/sessions'], ['get', '/v1/sessions/abc'], ['get', '/v1/carts/abc'], ['get', '/v1/orders/abc']] as const) {
+      const response = await ctx.http[method](path).set(bearer(KEYS.customersOnly));
+      expect(response.status).toBe(403);
+      expect(response.body.code).toBe('Forbidden');
+    }
+  });
+
+  test('when a correlation id is sent, then it is echoed in the header and in problems; otherwise one is made', async () => {
+    const response = await ctx.http.get('/v1/sessions/nope').set(bearer(KEYS.a)).set('X-Correlation-ID', 'pos-till-7:42');
+    expect(response.headers['x-correlation-id']).toBe('pos-till-7:42');
+    expect(response.body.correlationId).toBe('pos-till-7:42');
+    const made = await ctx.http.get('/healthz');
+    expect(made.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test('when a route does not exist or the method is wrong, then it is 404 or 405 problem+json', async () => {
+    const missing = await ctx.http.get('/v1/nothing-here').set(bearer(KEYS.a));
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe('NotFound');
+    const wrong = await ctx.http.put('/v1/sessions').set(bearer(KEYS.a)).send({});
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.allow).toBe('POST');
+    expect(wrong.body.code).toBe('MethodNotAllowed');
+  });
+
+  test('when the body is not JSON, too large or of another type, then it is 400, 413 or 415', async () => {
+    const broken = await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).set('Content-Type', 'application/json').send('{"anonymousId":');
+    expect(broken.status).toBe(400);
+    expect(broken.body.code).toBe('ValidationFailed');
+    const large = await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({ anonymousId: 'x'.repeat(200_000) });
+    expect(large.status).toBe(413);
+    expect(large.body.code).toBe('PayloadTooLarge');
+    const text = await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).set('Content-Type', 'text/plain').send('hello');
+    expect(text.status).toBe(415);
+  });
+
+  test('when healthz, readyz, metrics and openapi.json are called without a key, then they answer', async () => {
+    expect((await ctx.http.get('/healthz')).body).toEqual({ status: 'ok' });
+    const ready = await ctx.http.get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks).toEqual({ redis: 'ok', commercetools: 'ok' });
+    await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({}).expect(201);
+    const metrics = await ctx.http.get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/http_requests_total\{method="POST",route="\/v1\/sessions",status="201"\} \d+/);
+    expect(metrics.text).toContain('http_request_duration_seconds_bucket');
+    expect(metrics.text).toMatch(/sessions_events_total\{event="minted"\} \d+/);
+    expect(metrics.text).toContain('process_cpu_seconds_total');
+  });
+
+  test('when the OpenAPI document is read, then it is 3.1 and describes every route the app serves', async () => {
+    const { body } = await ctx.http.get('/openapi.json');
+    expect(body.openapi).toMatch(/^3\.1/);
+    const documented = Object.entries(body.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(documented.sort()).toEqual(
+      [
+        'POST /v1/sessions', 'GET /v1/sessions/{anonymousId}', 'POST /v1/sessions/{anonymousId}/carts', 'GET /v1/sessions/{anonymousId}/carts',
+        'GET /v1/sessions/{anonymousId}/active-cart', 'GET /v1/sessions/{anonymousId}/orders', 'POST /v1/sessions/{anonymousId}/sign-up',
+        'POST /v1/sessions/{anonymousId}/sign-in', 'GET /v1/carts/{cartId}', 'POST /v1/carts/{cartId}/line-items',
+        'PATCH /v1/carts/{cartId}/line-items/{lineItemId}', 'DELETE /v1/carts/{cartId}/line-items/{lineItemId}', 'PATCH /v1/carts/{cartId}',
+        'POST /v1/carts/{cartId}/order', 'GET /v1/orders/{orderId}', 'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /openapi.json',
+      ].sort(),
+    );
+    expect(body.components.schemas.Problem).toBeDefined();
+    expect(body.paths['/v1/sessions'].post.responses['409'].content['application/problem+json']).toBeDefined();
+  });
+});
+
+describe('when the backends fail', () => {
+  const failingStore: SessionStore = new Proxy({} as SessionStore, {
+    get: () => () => Promise.reject(new StoreError('redis down')),
+  });
+  const failingCommerce: CommerceGateway = new Proxy({} as CommerceGateway, {
+    get: () => () => Promise.reject(new UpstreamError(0, 'commercetools is not reachable')),
+  });
+  const app = (store: SessionStore, commerce: CommerceGateway) =>
+    request(createApp({ apiKeys: parseApiKeys(API_KEYS), store, commerce, logger: pino({ level: 'silent' }) }));
+
+  test('when Redis is unreachable, then minting is 503 StoreUnavailable with Retry-After and readyz fails', async () => {
+    const http = app(failingStore, failingCommerce);
+    const response = await http.post('/v1/sessions').set(bearer(KEYS.a)).send({});
+    expect(response.status).toBe(503);
+    expect(response.headers['retry-after']).toBeDefined();
+    expect(response.body.code).toBe('StoreUnavailable');
+    const ready = await http.get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks).toEqual({ redis: 'failing', commercetools: 'failing' });
+  });
+
+  test('when commercetools is unreachable, then a mint is 502 and its reservation is released', async () => {
+    const released: string[] = [];
+    const store: SessionStore = {
+      reserve: async (anonymousId) => ({ anonymousId, token: 't' }),
+      release: async (r) => {
+        released.push(r.anonymousId);
+      },
+      activate: async () => true,
+      get: async () => ({ session: null, busy: false }),
+      save: async () => undefined,
+      lock: async () => 't',
+      unlock: async () => undefined,
+      ping: async () => undefined,
+    };
+    const response = await app(store, failingCommerce).post('/v1/sessions').set(bearer(KEYS.a)).send({ anonymousId: 'will-not-stick' });
+    expect(response.status).toBe(502);
+    expect(response.body.code).toBe('UpstreamError');
+    expect(JSON.stringify(response.body)).not.toMatch(/stack|Bearer|access_token/);
+    expect(released).toEqual(['will-not-stick']);
+  });
+});

@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import pino from 'pino';
+import request from 'supertest';
+import type { Redis } from 'ioredis';
+import { createApp, type AppDeps } from '../../src/app';
+import { buildCtpClient, CommercetoolsGateway } from '../../src/clients/commercetools.client';
+import { connectRedis } from '../../src/clients/redis.client';
+import { RedisSessionStore } from '../../src/clients/session.store';
+import { parseApiKeys } from '../../src/domain/api-keys';
+import { currentCorrelationId } from '../../src/request-context';
+import { seedCatalogue } from '../../sandbox/catalogue';
+import { startRecordingProxy, type RecordedCall } from './recording-proxy';
+
+/** Keys of the test clients: A and B are ordinary clients, ADMIN may see every session. */
+export const KEYS = {
+  a: 'secret-client-a-0000000001',
+  b: 'secret-client-b-0000000002',
+  admin: 'secret-admin-00000000000003',
+  sessionsOnly: 'secret-sessions-only-000004',
+  customersOnly: 'secret-customers-only-00005',
+} as const;
+
+export const API_KEYS = [
+  `client-a:${KEYS.a}:sessions+customers`,
+  `client-b:${KEYS.b}:sessions+customers`,
+  `ops:${KEYS.admin}:admin`,
+  `client-a:${KEYS.sessionsOnly}:sessions`,
+  `client-a:${KEYS.customersOnly}:customers`,
+].join(',');
+
+export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+export interface TestContext {
+  projectKey: string;
+  skus: string[];
+  server: Server;
+  http: ReturnType<typeof request>;
+  redis: Redis;
+  redisPrefix: string;
+  /** Requests the service sent to commercetools (only with `record: true`). */
+  upstreamCalls: RecordedCall[];
+  /** Direct access to the emulator's HTTP API, bypassing the service. */
+  ct(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+async function emulatorToken(ctUrl: string): Promise<string> {
+  const response = await fetch(`${ctUrl}/oauth/token?grant_type=client_credentials`, {
+    method: 'POST',
+    headers: { Authorization: `Basic ${Buffer.from('test:test').toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  });
+  const body = (await response.json()) as { access_token: string };
+  return body.access_token;
+}
+
+/** The real app around real Redis and the emulator over HTTP, in a project of its own. */
+export async function createTestContext(options: { record?: boolean; deps?: Partial<AppDeps> } = {}): Promise<TestContext> {
+  const ctUrl = process.env.TEST_CT_URL;
+  const redisUrl = process.env.TEST_REDIS_URL;
+  if (!ctUrl || !redisUrl) throw new Error('global setup did not start the emulator and Redis');
+  const projectKey = uniqueName('test');
+  const redisPrefix = `${uniqueName('test')}:`;
+  const { skus } = await seedCatalogue(ctUrl, projectKey);
+  const proxy = options.record ? await startRecordingProxy(ctUrl) : undefined;
+  const redis = await connectRedis(redisUrl);
+  const client = buildCtpClient({
+    projectKey,
+    clientId: 'service',
+    clientSecret: 'service-secret',
+    authUrl: ctUrl,
+    apiUrl: proxy?.url ?? ctUrl,
+    scopes: [`manage_project:${projectKey}`],
+    timeoutMs: 10_000,
+    correlationId: currentCorrelationId,
+  });
+  const app = createApp({
+    apiKeys: parseApiKeys(API_KEYS),
+    store: new RedisSessionStore(redis, redisPrefix, 3600),
+    commerce: new CommercetoolsGateway(client, projectKey),
+    logger: pino({ level: 'silent' }),
+    ...options.deps,
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const token = await emulatorToken(ctUrl);
+  return {
+    projectKey,
+    skus,
+    server,
+    http: request(server),
+    redis,
+    redisPrefix,
+    upstreamCalls: proxy?.calls ?? [],
+    async ct(path, init = {}) {
+      const response = await fetch(`${ctUrl}/${projectKey}${path}`, {
+        method: init.method ?? 'GET',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const keys = await redis.keys(`${redisPrefix}*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+      await proxy?.close();
+    },
+  };
+}
