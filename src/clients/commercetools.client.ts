@@ -163,6 +163,12 @@ export class CommercetoolsGateway implements CommerceGateway {
     return this.find('orders.get', () => this.api.orders().withId({ ID: id }).get().execute());
   }
 
+  async findOrderOfCart(cartId: string): Promise<Order | null> {
+    const queryArgs = { where: 'cart(id = :cid)', 'var.cid': cartId, limit: 1, withTotal: false };
+    const body = await this.call('orders.byCart', () => this.api.orders().get({ queryArgs }).execute());
+    return body.results[0] ?? null;
+  }
+
   signUp(input: { email: string; password: string; firstName?: string; lastName?: string; anonymousId: string }): Promise<SignInResult> {
     return this.call('customers.create', () => this.api.customers().post({ body: input }).execute());
   }

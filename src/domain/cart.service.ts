@@ -144,9 +144,13 @@ export class CartService {
 
   /** Orders the cart with the cart reference and its current version. */
   async order(caller: Caller, cartId: string, orderNumber?: string): Promise<Order> {
-    let cart = await this.getCart(caller, cartId);
+    // The cart state alone is not trusted: an existing order of the cart also means "ordered".
+    // Both reads run at once; the order is only looked at once ownership is established.
+    const [owned, existing] = await Promise.all([this.getCart(caller, cartId), this.commerce.findOrderOfCart(cartId)]);
+    let cart = owned;
+    if (existing) throw alreadyOrdered(cartId);
     for (let attempt = 1; ; attempt++) {
-      if (cart.cartState === 'Ordered') throw new DomainError('CartAlreadyOrdered', `Cart '${cartId}' has already been ordered.`);
+      if (cart.cartState === 'Ordered') throw alreadyOrdered(cartId);
       assertModifiable(cart);
       try {
         return await this.commerce.createOrder({ cartId: cart.id, version: cart.version, ...(orderNumber ? { orderNumber } : {}) });
@@ -164,6 +168,10 @@ export class CartService {
       }
     }
   }
+}
+
+function alreadyOrdered(cartId: string): DomainError {
+  return new DomainError('CartAlreadyOrdered', `Cart '${cartId}' has already been ordered.`);
 }
 
 function requireLineItem(cart: Cart, lineItemId: string): void {

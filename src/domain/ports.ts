@@ -64,6 +64,8 @@ export interface CommerceGateway {
   updateCart(id: string, version: number, actions: CartUpdateAction[]): Promise<Cart>;
   createOrder(input: { cartId: string; version: number; orderNumber?: string }): Promise<Order>;
   getOrder(id: string): Promise<Order | null>;
+  /** The order created from a cart, if any (`cart(id = :cid)`). */
+  findOrderOfCart(cartId: string): Promise<Order | null>;
   signUp(input: { email: string; password: string; firstName?: string; lastName?: string; anonymousId: string }): Promise<SignInResult>;
   signIn(input: {
     email: string;

@@ -110,7 +110,9 @@ describe('sign-up and sign-in hand the session over', () => {
       expect(response.body.customer).toMatchObject({ id: customer.customerId, email: customer.email });
       expect(response.body.customer.password).toBeUndefined();
       expect(response.body.cart).toMatchObject({ id: customer.customerCart.id, customerId: customer.customerId });
-      expect(response.body.cart.lineItems[0].quantity).toBe(3);
+      // commercetools keeps the larger quantity of a variant found in both carts (1 vs 2).
+      expect(response.body.cart.lineItems).toHaveLength(1);
+      expect(response.body.cart.lineItems[0].quantity).toBe(2);
       const call = ctx.upstreamCalls.filter((c) => c.method === 'POST' && c.path === `/${ctx.projectKey}/login`).pop();
       expect(call?.body).toEqual({ email: customer.email, password: customer.password, anonymousId, anonymousCartSignInMode: 'MergeWithExistingCustomerCart' });
       expect((await ctx.ct(`/carts/${open.id}`)).body.cartState).toBe('Merged');
