@@ -1,0 +1,23 @@
+import type { CommercetoolsMock } from '@labdigital/commercetools-mock';
+import { installAnonymousIdReuseFidelity, UsedAnonymousIds } from './anonymous-id-reuse.fidelity';
+import { installCustomerSignUpFidelity } from './customer-sign-up.fidelity';
+import { FidelityLayer } from './fidelity-layer';
+import { installLoginFidelity } from './login.fidelity';
+import { installOrderFromCartFidelity } from './order-from-cart.fidelity';
+import { installQueryHeadFidelity } from './query-head.fidelity';
+import { installQuerySortFidelity } from './query-sort.fidelity';
+
+/**
+ * Adds the commercetools behaviour our service relies on and the mock lacks. Must run before the
+ * mock's app is ready (before `listen`/`ready`), because it swaps handlers as the mock's routes register.
+ */
+export function installFidelity(mock: CommercetoolsMock): void {
+  const layer = new FidelityLayer(mock);
+  const usedAnonymousIds = new UsedAnonymousIds();
+  installLoginFidelity(layer, usedAnonymousIds);
+  installCustomerSignUpFidelity(layer, usedAnonymousIds);
+  installAnonymousIdReuseFidelity(layer, usedAnonymousIds);
+  installOrderFromCartFidelity(layer);
+  installQuerySortFidelity(layer);
+  installQueryHeadFidelity(layer);
+}

@@ -1,0 +1,63 @@
+import type { CartResourceIdentifier, OrderFromCartDraft } from '@commercetools/platform-sdk';
+import { CtError, listParam, missingField, type FidelityLayer, type RepositoryContext } from './fidelity-layer';
+
+/**
+ * `POST /{projectKey}/orders`, "Create Order" from a Cart. The mock creates the Order (copying the
+ * Cart's anonymousId and customerId) but checks nothing and leaves the Cart Active. commercetools:
+ * - the draft's `version` is the Cart's; a different one answers 409 ConcurrentModification with
+ *   `currentVersion` (the endpoint "is: conflicting");
+ * - a Cart can be ordered once: an Ordered (or Merged) Cart answers 400 InvalidOperation;
+ * - `orderNumber` is "unique across a Project": a taken one answers 400 DuplicateField;
+ * - on success the Cart's `cartState` becomes `Ordered` (version + 1).
+ * Accepts `cart: {typeId, id | key}` and the deprecated `id`.
+ * https://docs.commercetools.com/api/projects/orders#create-order
+ * https://docs.commercetools.com/api/projects/orders#ctp:api:type:OrderFromCartDraft
+ * https://docs.commercetools.com/api/projects/carts#ctp:api:type:CartState
+ */
+export function installOrderFromCartFidelity(layer: FidelityLayer): void {
+  layer.override('POST', '/:projectKey/orders', async (request, reply) => {
+    const draft = (request.body ?? {}) as Partial<OrderFromCartDraft>;
+    const reference: Partial<CartResourceIdentifier> | undefined = draft.cart ?? (draft.id ? { typeId: 'cart', id: draft.id } : undefined);
+    if (!reference?.id && !reference?.key) throw missingField('cart');
+    if (typeof draft.version !== 'number') throw missingField('version');
+    const { version, orderNumber } = draft;
+    const context = layer.context(request);
+    const carts = layer.carts(context.projectKey);
+    const orders = layer.orders(context.projectKey);
+
+    const order = await layer.exclusive(context.projectKey, async () => {
+      const cart = await layer.referencedCart(context, reference);
+      if (cart.version !== version) {
+        throw new CtError(409, {
+          code: 'ConcurrentModification',
+          message: `Object ${cart.id} has a different version than expected. Expected: ${version} - Actual: ${cart.version}.`,
+          currentVersion: cart.version,
+        });
+      }
+      if (cart.cartState === 'Ordered' || cart.cartState === 'Merged') {
+        throw new CtError(400, {
+          code: 'InvalidOperation',
+          message: `The cart with ID '${cart.id}' cannot be ordered because it is in state '${cart.cartState}'.`,
+        });
+      }
+      if (orderNumber !== undefined) await assertOrderNumberFree(layer, context, orderNumber);
+
+      const created = await orders.create(context, { ...draft, version, cart: { typeId: 'cart', id: cart.id } });
+      await carts.saveUpdate(context, cart.version, { ...cart, cartState: 'Ordered', version: cart.version + 1 });
+      return created;
+    });
+    const expanded = await orders.get(context, order.id, { expand: listParam((request.query as { expand?: unknown }).expand) });
+    return reply.status(201).send(expanded ?? order);
+  });
+}
+
+async function assertOrderNumberFree(layer: FidelityLayer, context: RepositoryContext, orderNumber: string): Promise<void> {
+  const taken = await layer.orders(context.projectKey).query(context, { where: ['orderNumber = :orderNumber'], 'var.orderNumber': orderNumber, limit: 1 });
+  if (taken.count === 0) return;
+  throw new CtError(400, {
+    code: 'DuplicateField',
+    message: `A duplicate value '"${orderNumber}"' exists for field 'orderNumber'.`,
+    field: 'orderNumber',
+    duplicateValue: orderNumber,
+  });
+}
