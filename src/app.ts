@@ -7,7 +7,7 @@ import type { ApiKeyTable } from './domain/api-keys';
 import { CartService } from './domain/cart.service';
 import { CustomerService } from './domain/customer.service';
 import { DomainError } from './domain/errors';
-import type { CommerceGateway, SessionStore } from './domain/ports';
+import type { CommerceGateway, IdempotencyStore, SessionStore } from './domain/ports';
 import { SessionService } from './domain/session.service';
 import { authenticate, requireScope } from './http/auth.middleware';
 import { createMetrics, type Metrics } from './http/metrics';
@@ -20,10 +20,13 @@ import { requestContext } from './request-context';
 export interface AppDeps {
   apiKeys: ApiKeyTable;
   store: SessionStore;
+  idempotency: IdempotencyStore;
   commerce: CommerceGateway;
   logger: Logger;
   metrics?: Metrics;
   version?: string;
+  /** JSON body limit; 100 kB by default. */
+  bodyLimitBytes?: number;
 }
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -77,7 +80,7 @@ export function createApp(deps: AppDeps): express.Express {
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
     }),
   );
-  app.use(express.json({ limit: '100kb', strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(express.json({ limit: deps.bodyLimitBytes ?? 100 * 1024, strict: true, type: ['application/json', 'application/*+json'] }));
 
   app.get('/healthz', (_req, res) => {
     res.locals.route = '/healthz';
@@ -100,6 +103,10 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   const auth = authenticate(deps.apiKeys);
+  const handlerOptions = {
+    idempotency: deps.idempotency,
+    onStoreError: (error: unknown) => deps.logger.warn({ err: error }, 'idempotency record not written'),
+  };
   const methodsByPath = new Map<string, string[]>();
   for (const spec of routes) {
     const path = expressPath(spec.path);
@@ -107,7 +114,7 @@ export function createApp(deps: AppDeps): express.Express {
       res.locals.route = spec.path;
       next();
     };
-    app[spec.method](path, label, auth, requireScope(spec.scope), toHandler(spec));
+    app[spec.method](path, label, auth, requireScope(spec.scope), toHandler(spec, handlerOptions));
     methodsByPath.set(path, [...(methodsByPath.get(path) ?? []), spec.method.toUpperCase()]);
   }
   for (const [path, methods] of methodsByPath) {

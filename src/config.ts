@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_UPSTREAM_POLICY, type UpstreamPolicyOptions } from './clients/upstream-policy';
 import { parseApiKeys, type ApiKeyTable } from './domain/api-keys';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -31,6 +32,10 @@ const envSchema = z.object({
   CTP_API_URL: httpUrl('CTP_API_URL'),
   CTP_SCOPES: required('CTP_SCOPES').transform((raw) => raw.split(/\s+/).filter(Boolean)),
   CTP_TIMEOUT_MS: intFrom('CTP_TIMEOUT_MS', 100, 10_000),
+  CTP_READ_ATTEMPTS: intFrom('CTP_READ_ATTEMPTS', 1, 3),
+  CTP_READ_DEADLINE_MS: intFrom('CTP_READ_DEADLINE_MS', 100, 15_000),
+  CTP_BREAKER_THRESHOLD: intFrom('CTP_BREAKER_THRESHOLD', 1, 5),
+  CTP_BREAKER_HALF_OPEN_MS: intFrom('CTP_BREAKER_HALF_OPEN_MS', 100, 5000),
   REDIS_URL: required('REDIS_URL').refine(
     (raw) => URL.canParse(raw) && /^rediss?:$/.test(new URL(raw).protocol),
     'REDIS_URL must be a redis:// or rediss:// URL',
@@ -55,6 +60,9 @@ const envSchema = z.object({
     .transform((raw) => (raw === undefined || raw === '' ? 'info' : raw))
     .pipe(z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })),
   SESSION_TTL_DAYS: intFrom('SESSION_TTL_DAYS', 1, 90),
+  IDEMPOTENCY_TTL_HOURS: intFrom('IDEMPOTENCY_TTL_HOURS', 1, 24),
+  RATE_LIMIT_PER_MINUTE: intFrom('RATE_LIMIT_PER_MINUTE', 0, 6000),
+  BODY_LIMIT_KB: intFrom('BODY_LIMIT_KB', 1, 100),
   SHUTDOWN_GRACE_MS: intFrom('SHUTDOWN_GRACE_MS', 0, 10_000),
 });
 
@@ -67,12 +75,17 @@ export interface Config {
     apiUrl: string;
     scopes: string[];
     timeoutMs: number;
+    policy: UpstreamPolicyOptions;
   };
   redis: { url: string; keyPrefix: string };
   apiKeys: ApiKeyTable;
   port: number;
   logLevel: (typeof LOG_LEVELS)[number];
   sessionTtlSeconds: number;
+  idempotencyTtlSeconds: number;
+  /** Requests per client and minute; 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  bodyLimitBytes: number;
   shutdownGraceMs: number;
 }
 
@@ -97,12 +110,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiUrl: e.CTP_API_URL.replace(/\/+$/, ''),
       scopes: e.CTP_SCOPES,
       timeoutMs: e.CTP_TIMEOUT_MS,
+      policy: {
+        ...DEFAULT_UPSTREAM_POLICY,
+        readAttempts: e.CTP_READ_ATTEMPTS,
+        readDeadlineMs: e.CTP_READ_DEADLINE_MS,
+        breakerThreshold: e.CTP_BREAKER_THRESHOLD,
+        breakerHalfOpenMs: e.CTP_BREAKER_HALF_OPEN_MS,
+      },
     },
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
     apiKeys: e.API_KEYS,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     sessionTtlSeconds: e.SESSION_TTL_DAYS * 86_400,
+    idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_HOURS * 3600,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    bodyLimitBytes: e.BODY_LIMIT_KB * 1024,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
 }

@@ -1,9 +1,12 @@
 import type { Server } from 'node:http';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { createApp } from './app';
+import { createApp, type AppDeps } from './app';
 import { buildCtpClient, CommercetoolsGateway } from './clients/commercetools.client';
+import { RedisIdempotencyStore } from './clients/idempotency.store';
 import { connectRedis } from './clients/redis.client';
 import { RedisSessionStore } from './clients/session.store';
+import { UpstreamPolicy } from './clients/upstream-policy';
 import type { Config } from './config';
 import { createMetrics } from './http/metrics';
 import { currentCorrelationId } from './request-context';
@@ -14,22 +17,32 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** Composition root: connects Redis, builds the commercetools client, listens, and stops gracefully. */
-export async function startService(config: Config, logger: Logger, options: { host?: string } = {}): Promise<RunningService> {
-  const redis = await connectRedis(config.redis.url);
+/** Composition root: the app's parts built from configuration around one Redis connection. */
+export function createDeps(config: Config, redis: Redis, logger: Logger): AppDeps {
   const metrics = createMetrics();
   const ctp = config.commercetools;
   const client = buildCtpClient({ ...ctp, correlationId: currentCorrelationId, observe: metrics.observeUpstream });
-  const app = createApp({
+  return {
     apiKeys: config.apiKeys,
     store: new RedisSessionStore(redis, config.redis.keyPrefix, config.sessionTtlSeconds),
-    commerce: new CommercetoolsGateway(client, ctp.projectKey, metrics.observeUpstream),
+    idempotency: new RedisIdempotencyStore(redis, config.redis.keyPrefix, config.idempotencyTtlSeconds),
+    commerce: new CommercetoolsGateway(client, ctp.projectKey, metrics.observeUpstream, new UpstreamPolicy(ctp.policy)),
     logger,
     metrics,
-  });
+    bodyLimitBytes: config.bodyLimitBytes,
+  };
+}
+
+/** Connects Redis, listens, and stops gracefully. */
+export async function startService(config: Config, logger: Logger, options: { host?: string } = {}): Promise<RunningService> {
+  const redis = await connectRedis(config.redis.url);
+  const app = createApp(createDeps(config, redis, logger));
   const host = options.host ?? '0.0.0.0';
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+  }).catch((error: unknown) => {
+    redis.disconnect();
+    throw error;
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

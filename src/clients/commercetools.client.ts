@@ -7,6 +7,7 @@ import {
   type CartUpdateAction,
   type Order,
 } from '@commercetools/platform-sdk';
+import { UpstreamPolicy } from './upstream-policy';
 import { UpstreamError, type CommerceGateway, type Page, type QueryByAnonymousId, type SignInResult } from '../domain/ports';
 
 export interface CommercetoolsOptions {
@@ -80,12 +81,18 @@ export class CommercetoolsGateway implements CommerceGateway {
     client: Client,
     projectKey: string,
     private readonly observe: CommercetoolsOptions['observe'] = undefined,
+    private readonly policy: UpstreamPolicy = new UpstreamPolicy(),
   ) {
     this.api = createApiBuilderFromCtpClient(client).withProjectKey({ projectKey });
   }
 
-  /** Runs one upstream call: times it, and turns failures into UpstreamError. */
-  private async call<T>(operation: string, request: () => Promise<{ body: T }>): Promise<T> {
+  /** Runs one upstream call under the policy (breaker; retries for reads only). */
+  private call<T>(operation: string, request: () => Promise<{ body: T }>, kind: 'read' | 'write' = 'read'): Promise<T> {
+    return this.policy.run(kind, () => this.attempt(operation, request));
+  }
+
+  /** One attempt: timed, and failures turned into UpstreamError. */
+  private async attempt<T>(operation: string, request: () => Promise<{ body: T }>): Promise<T> {
     const started = process.hrtime.bigint();
     let outcome = 'ok';
     try {
@@ -146,17 +153,25 @@ export class CommercetoolsGateway implements CommerceGateway {
   }
 
   createCart(draft: CartDraft): Promise<Cart> {
-    return this.call('carts.create', () => this.api.carts().post({ body: draft }).execute());
+    return this.call('carts.create', () => this.api.carts().post({ body: draft }).execute(), 'write');
   }
 
   updateCart(id: string, version: number, actions: CartUpdateAction[]): Promise<Cart> {
-    return this.call('carts.update', () => this.api.carts().withId({ ID: id }).post({ body: { version, actions } }).execute());
+    return this.call('carts.update', () => this.api.carts().withId({ ID: id }).post({ body: { version, actions } }).execute(), 'write');
   }
 
   createOrder(input: { cartId: string; version: number; orderNumber?: string }): Promise<Order> {
     // The cart reference form; `{id, version}` is deprecated.
     const body = { cart: { typeId: 'cart' as const, id: input.cartId }, version: input.version, ...(input.orderNumber ? { orderNumber: input.orderNumber } : {}) };
-    return this.call('orders.create', () => this.api.orders().post({ body }).execute());
+    return this.call('orders.create', () => this.api.orders().post({ body }).execute(), 'write');
+  }
+
+  getCartByKey(key: string): Promise<Cart | null> {
+    return this.find('carts.byKey', () => this.api.carts().withKey({ key }).get().execute());
+  }
+
+  getOrderByNumber(orderNumber: string): Promise<Order | null> {
+    return this.find('orders.byNumber', () => this.api.orders().withOrderNumber({ orderNumber }).get().execute());
   }
 
   getOrder(id: string): Promise<Order | null> {
@@ -170,11 +185,12 @@ export class CommercetoolsGateway implements CommerceGateway {
   }
 
   signUp(input: { email: string; password: string; firstName?: string; lastName?: string; anonymousId: string }): Promise<SignInResult> {
-    return this.call('customers.create', () => this.api.customers().post({ body: input }).execute());
+    return this.call('customers.create', () => this.api.customers().post({ body: input }).execute(), 'write');
   }
 
   signIn(input: { email: string; password: string; anonymousId: string; anonymousCartSignInMode: 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart' }): Promise<SignInResult> {
-    return this.call('customers.login', () => this.api.login().post({ body: input }).execute());
+    // Sign-in changes carts (merge, assignment): not repeated blindly either.
+    return this.call('customers.login', () => this.api.login().post({ body: input }).execute(), 'write');
   }
 
   async ping(): Promise<void> {

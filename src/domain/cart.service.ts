@@ -2,6 +2,7 @@ import type { BaseAddress, Cart, CartDraft, CartUpdateAction, Order } from '@com
 import type { Caller } from './api-keys';
 import { DomainError } from './errors';
 import { UpstreamError, type CommerceGateway, type Page } from './ports';
+import { cartKeyFor, orderNumberFor } from './idempotent-keys';
 import type { SessionService } from './session.service';
 
 export type ProductRef = { sku: string } | { productId: string; variantId: number };
@@ -41,15 +42,27 @@ export class CartService {
     private readonly commerce: CommerceGateway,
   ) {}
 
-  async createCart(caller: Caller, anonymousId: string, input: NewCart): Promise<Cart> {
+  async createCart(caller: Caller, anonymousId: string, input: NewCart, options: { idempotencyKey?: string } = {}): Promise<Cart> {
     await this.sessions.getActive(caller, anonymousId);
     const { lineItems, ...rest } = input;
+    const key = options.idempotencyKey ? cartKeyFor(caller.clientId, anonymousId, options.idempotencyKey) : undefined;
     const draft: CartDraft = {
       ...rest,
       anonymousId,
+      ...(key ? { key } : {}),
       ...(lineItems ? { lineItems: lineItems.map((item) => ({ ...productOf(item), quantity: item.quantity })) } : {}),
     };
-    return this.commerce.createCart(draft);
+    try {
+      return await this.commerce.createCart(draft);
+    } catch (error) {
+      // The create may have happened although its answer was lost (or this is a retry of one
+      // that did): the derived key finds that cart instead of making a second one.
+      if (key && error instanceof UpstreamError && (mayHaveHappened(error) || error.has('DuplicateField'))) {
+        const existing = await this.commerce.getCartByKey(key).catch(() => null);
+        if (existing && existing.anonymousId === anonymousId) return existing;
+      }
+      throw error;
+    }
   }
 
   async listCarts(caller: Caller, anonymousId: string, query: { cartState?: Cart['cartState']; limit: number; offset: number }): Promise<Page<Cart>> {
@@ -142,22 +155,36 @@ export class CartService {
     }
   }
 
-  /** Orders the cart with the cart reference and its current version. */
-  async order(caller: Caller, cartId: string, orderNumber?: string): Promise<Order> {
+  /**
+   * Orders the cart with the cart reference and its current version. Every order gets an
+   * orderNumber (the caller's, else one the service makes, derived from the Idempotency-Key when
+   * given), so an order whose answer was lost is found by its number instead of being made twice.
+   */
+  async order(caller: Caller, cartId: string, options: { orderNumber?: string; idempotencyKey?: string } = {}): Promise<Order> {
+    const orderNumber = options.orderNumber ?? orderNumberFor(caller.clientId, cartId, options.idempotencyKey);
     // The cart state alone is not trusted: an existing order of the cart also means "ordered".
     // Both reads run at once; the order is only looked at once ownership is established.
     const [owned, existing] = await Promise.all([this.getCart(caller, cartId), this.commerce.findOrderOfCart(cartId)]);
+    if (existing) {
+      // A retry of an order made under the same Idempotency-Key: that order is the answer.
+      if (options.idempotencyKey && existing.orderNumber === orderNumber) return existing;
+      throw alreadyOrdered(cartId);
+    }
     let cart = owned;
-    if (existing) throw alreadyOrdered(cartId);
     for (let attempt = 1; ; attempt++) {
       if (cart.cartState === 'Ordered') throw alreadyOrdered(cartId);
       assertModifiable(cart);
       try {
-        return await this.commerce.createOrder({ cartId: cart.id, version: cart.version, ...(orderNumber ? { orderNumber } : {}) });
+        return await this.commerce.createOrder({ cartId: cart.id, version: cart.version, orderNumber });
       } catch (error) {
         if (!(error instanceof UpstreamError)) throw error;
-        if (error.status === 400 && error.has('DuplicateField')) {
-          throw new DomainError('DuplicateOrderNumber', `The orderNumber '${orderNumber ?? ''}' is already used by another order.`);
+        if (mayHaveHappened(error) || (error.status === 400 && error.has('DuplicateField'))) {
+          const made = await this.commerce.getOrderByNumber(orderNumber).catch(() => null);
+          if (made && made.cart?.id === cartId) return made;
+          if (!mayHaveHappened(error)) {
+            throw new DomainError('DuplicateOrderNumber', `The orderNumber '${orderNumber}' is already used by another order.`);
+          }
+          throw error;
         }
         // A conflict or a refusal may mean the cart was changed or ordered meanwhile: decide on a fresh read.
         const retryable = error.status === 409 || (error.status === 400 && error.has('InvalidOperation'));
@@ -168,6 +195,11 @@ export class CartService {
       }
     }
   }
+}
+
+/** A failed write whose effect is unknown: the request may have been carried out upstream. */
+function mayHaveHappened(error: UpstreamError): boolean {
+  return !error.options.circuitOpen && (error.status === 0 || error.status >= 500);
 }
 
 function alreadyOrdered(cartId: string): DomainError {

@@ -60,6 +60,8 @@ export interface CommerceGateway {
   queryCarts(query: QueryByAnonymousId): Promise<Page<Cart>>;
   queryOrders(query: QueryByAnonymousId): Promise<Page<Order>>;
   getCart(id: string): Promise<Cart | null>;
+  getCartByKey(key: string): Promise<Cart | null>;
+  getOrderByNumber(orderNumber: string): Promise<Order | null>;
   createCart(draft: CartDraft): Promise<Cart>;
   updateCart(id: string, version: number, actions: CartUpdateAction[]): Promise<Cart>;
   createOrder(input: { cartId: string; version: number; orderNumber?: string }): Promise<Order>;
@@ -85,7 +87,7 @@ export class UpstreamError extends Error {
     readonly status: number,
     message: string,
     readonly errorCodes: string[] = [],
-    readonly options: { currentVersion?: number; timedOut?: boolean; errors?: unknown[] } = {},
+    readonly options: { currentVersion?: number; timedOut?: boolean; errors?: unknown[]; circuitOpen?: boolean; retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.name = 'UpstreamError';
@@ -102,4 +104,27 @@ export class StoreError extends Error {
     super(message, { cause });
     this.name = 'StoreError';
   }
+}
+
+/** A response kept for replay under an Idempotency-Key. */
+export interface StoredResponse {
+  fingerprint: string;
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+export type IdempotencyBegin =
+  | { state: 'started'; token: string }
+  | { state: 'running'; fingerprint: string }
+  | { state: 'done'; response: StoredResponse };
+
+/** Where first responses are kept per client and Idempotency-Key (Redis). */
+export interface IdempotencyStore {
+  /** Marks the key as running (atomically) unless it is known; otherwise says what it holds. */
+  begin(clientId: string, key: string, fingerprint: string): Promise<IdempotencyBegin>;
+  /** Keeps the completed response for replay. */
+  complete(clientId: string, key: string, token: string, response: StoredResponse): Promise<void>;
+  /** Forgets a running key (its request failed with a 5xx), so a retry runs again. */
+  abandon(clientId: string, key: string, token: string): Promise<void>;
 }

@@ -31,7 +31,11 @@ export const PROBLEM_KINDS: Record<ErrorCode, ProblemKind> = {
   DuplicateEmail: { status: 409, title: 'Email already registered' },
   DuplicateOrderNumber: { status: 409, title: 'Order number already used' },
   InvalidCredentials: { status: 401, title: 'Invalid credentials' },
+  IdempotencyKeyInProgress: { status: 409, title: 'Idempotency-Key in progress' },
+  IdempotencyKeyReused: { status: 422, title: 'Idempotency-Key reused with another request' },
+  RateLimited: { status: 429, title: 'Too many requests' },
   InvalidUpstreamRequest: { status: 400, title: 'Rejected by commercetools' },
+  UpstreamUnavailable: { status: 503, title: 'commercetools unavailable' },
   UpstreamError: { status: 502, title: 'commercetools failed' },
   UpstreamTimeout: { status: 504, title: 'commercetools timed out' },
   StoreUnavailable: { status: 503, title: 'Session store unavailable' },
@@ -65,6 +69,9 @@ export function validationError(error: z.ZodError, where: string): DomainError {
 
 /** Upstream failures the domain did not interpret: the caller sees what it can act on, nothing more. */
 function fromUpstream(error: UpstreamError): DomainError {
+  if (error.options.circuitOpen) {
+    return new DomainError('UpstreamUnavailable', error.message, { retryAfterSeconds: error.options.retryAfterSeconds ?? 1 });
+  }
   if (error.status === 0) {
     return new DomainError(error.options.timedOut ? 'UpstreamTimeout' : 'UpstreamError', error.message);
   }
@@ -102,7 +109,8 @@ export function toDomainError(error: unknown): DomainError {
   return new DomainError('InternalError', 'An unexpected error occurred.');
 }
 
-export function sendProblem(res: Response, error: DomainError, correlationId: string): void {
+/** The problem document of an error, as status and body. */
+export function problemDocument(error: DomainError, correlationId: string): { status: number; body: Problem } {
   const kind = PROBLEM_KINDS[error.code];
   const body: Problem = {
     ...error.extensions,
@@ -113,6 +121,14 @@ export function sendProblem(res: Response, error: DomainError, correlationId: st
     code: error.code,
     correlationId,
   };
-  if (kind.status === 503) res.setHeader('Retry-After', '1');
-  res.status(kind.status).type('application/problem+json').send(JSON.stringify(body));
+  return { status: kind.status, body };
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function sendProblem(res: Response, error: DomainError, correlationId: string): void {
+  const { status, body } = problemDocument(error, correlationId);
+  const retryAfter = error.extensions.retryAfterSeconds ?? (status === 503 || status === 429 ? 1 : undefined);
+  if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
+  res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }

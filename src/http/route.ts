@@ -3,12 +3,16 @@ import type { z } from 'zod';
 import type { Caller, Scope } from '../domain/api-keys';
 import type { ErrorCode } from '../domain/errors';
 import { DomainError } from '../domain/errors';
+import type { IdempotencyStore } from '../domain/ports';
+import { idempotencyKeyOf, runIdempotent } from './idempotency';
 import { validationError } from './problem';
 
 export type Method = 'get' | 'post' | 'patch' | 'delete';
 
 export interface RouteInput<P, Q, B> {
   caller: Caller;
+  /** The request's Idempotency-Key (POST only), for idempotent creates. */
+  idempotencyKey?: string;
   params: P;
   query: Q;
   body: B;
@@ -56,17 +60,27 @@ function hasBody(req: Request): boolean {
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
+export interface HandlerOptions {
+  idempotency: IdempotencyStore;
+  onStoreError: (error: unknown) => void;
+}
+
 /** The Express handler of a spec; authentication has already put the caller on `res.locals`. */
-export function toHandler(spec: RouteSpec): RequestHandler {
+export function toHandler(spec: RouteSpec, options: HandlerOptions): RequestHandler {
   return async (req: Request, res: Response) => {
     const caller = res.locals.caller as Caller;
     if (spec.body && hasBody(req) && !req.is('application/json')) {
       throw new DomainError('UnsupportedMediaType', 'Send the request body as application/json.');
     }
+    const idempotencyKey = spec.method === 'post' ? idempotencyKeyOf(req) : undefined;
     const params = parse(spec.params, req.params, 'path');
     const query = parse(spec.query, req.query, 'query');
     const body = parse(spec.body, req.body ?? {}, 'body');
-    const result = await spec.handle({ caller, params, query, body });
-    res.status(spec.success.status).json(result);
+    const work = async () => ({ status: spec.success.status, body: await spec.handle({ caller, idempotencyKey, params, query, body }) });
+    if (idempotencyKey) {
+      return runIdempotent(options.idempotency, req, res, caller, idempotencyKey, work, options.onStoreError);
+    }
+    const result = await work();
+    res.status(result.status).json(result.body);
   };
 }

@@ -2,7 +2,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { parseApiKeys } from '../../src/domain/api-keys';
-import { StoreError, UpstreamError, type CommerceGateway, type SessionStore } from '../../src/domain/ports';
+import { StoreError, UpstreamError, type CommerceGateway, type IdempotencyStore, type SessionStore } from '../../src/domain/ports';
 import { API_KEYS, bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
 
 describe('HTTP contract: auth, problems, operations', () => {
@@ -98,8 +98,11 @@ describe('when the backends fail', () => {
   const failingCommerce: CommerceGateway = new Proxy({} as CommerceGateway, {
     get: () => () => Promise.reject(new UpstreamError(0, 'commercetools is not reachable')),
   });
+  const failingIdempotency: IdempotencyStore = new Proxy({} as IdempotencyStore, {
+    get: () => () => Promise.reject(new StoreError('redis down')),
+  });
   const app = (store: SessionStore, commerce: CommerceGateway) =>
-    request(createApp({ apiKeys: parseApiKeys(API_KEYS), store, commerce, logger: pino({ level: 'silent' }) }));
+    request(createApp({ apiKeys: parseApiKeys(API_KEYS), store, idempotency: failingIdempotency, commerce, logger: pino({ level: 'silent' }) }));
 
   test('when Redis is unreachable, then minting is 503 StoreUnavailable with Retry-After and readyz fails', async () => {
     const http = app(failingStore, failingCommerce);

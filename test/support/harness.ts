@@ -4,13 +4,11 @@ import pino from 'pino';
 import request from 'supertest';
 import type { Redis } from 'ioredis';
 import { createApp, type AppDeps } from '../../src/app';
-import { buildCtpClient, CommercetoolsGateway } from '../../src/clients/commercetools.client';
 import { connectRedis } from '../../src/clients/redis.client';
-import { RedisSessionStore } from '../../src/clients/session.store';
-import { parseApiKeys } from '../../src/domain/api-keys';
-import { currentCorrelationId } from '../../src/request-context';
+import { loadConfig } from '../../src/config';
+import { createDeps } from '../../src/server';
 import { seedCatalogue } from '../../sandbox/catalogue';
-import { startRecordingProxy, type RecordedCall } from './recording-proxy';
+import { startRecordingProxy, type FaultRule, type RecordedCall } from './recording-proxy';
 
 /** Keys of the test clients: A and B are ordinary clients, ADMIN may see every session. */
 export const KEYS = {
@@ -44,6 +42,8 @@ export interface TestContext {
   redisPrefix: string;
   /** Requests the service sent to commercetools (only with `record: true`). */
   upstreamCalls: RecordedCall[];
+  /** Faults to inject into the service's commercetools calls (only with `record: true`). */
+  faults: FaultRule[];
   /** Direct access to the emulator's HTTP API, bypassing the service. */
   ct(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
@@ -60,32 +60,31 @@ async function emulatorToken(ctUrl: string): Promise<string> {
 }
 
 /** The real app around real Redis and the emulator over HTTP, in a project of its own. */
-export async function createTestContext(options: { record?: boolean; deps?: Partial<AppDeps> } = {}): Promise<TestContext> {
+export async function createTestContext(
+  options: { record?: boolean; env?: Record<string, string>; redisUrl?: string; deps?: Partial<AppDeps> } = {},
+): Promise<TestContext> {
   const ctUrl = process.env.TEST_CT_URL;
-  const redisUrl = process.env.TEST_REDIS_URL;
+  const redisUrl = options.redisUrl ?? process.env.TEST_REDIS_URL;
   if (!ctUrl || !redisUrl) throw new Error('global setup did not start the emulator and Redis');
   const projectKey = uniqueName('test');
   const redisPrefix = `${uniqueName('test')}:`;
   const { skus } = await seedCatalogue(ctUrl, projectKey);
   const proxy = options.record ? await startRecordingProxy(ctUrl) : undefined;
+  const config = loadConfig({
+    CTP_PROJECT_KEY: projectKey,
+    CTP_CLIENT_ID: 'service',
+    CTP_CLIENT_SECRET: 'service-secret',
+    CTP_AUTH_URL: ctUrl,
+    CTP_API_URL: proxy?.url ?? ctUrl,
+    CTP_SCOPES: `manage_project:${projectKey}`,
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: redisPrefix,
+    API_KEYS,
+    SESSION_TTL_DAYS: '1',
+    ...options.env,
+  });
   const redis = await connectRedis(redisUrl);
-  const client = buildCtpClient({
-    projectKey,
-    clientId: 'service',
-    clientSecret: 'service-secret',
-    authUrl: ctUrl,
-    apiUrl: proxy?.url ?? ctUrl,
-    scopes: [`manage_project:${projectKey}`],
-    timeoutMs: 10_000,
-    correlationId: currentCorrelationId,
-  });
-  const app = createApp({
-    apiKeys: parseApiKeys(API_KEYS),
-    store: new RedisSessionStore(redis, redisPrefix, 3600),
-    commerce: new CommercetoolsGateway(client, projectKey),
-    logger: pino({ level: 'silent' }),
-    ...options.deps,
-  });
+  const app = createApp({ ...createDeps(config, redis, pino({ level: 'silent' })), ...options.deps });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -98,6 +97,7 @@ export async function createTestContext(options: { record?: boolean; deps?: Part
     redis,
     redisPrefix,
     upstreamCalls: proxy?.calls ?? [],
+    faults: proxy?.faults ?? [],
     async ct(path, init = {}) {
       const response = await fetch(`${ctUrl}/${projectKey}${path}`, {
         method: init.method ?? 'GET',
@@ -110,8 +110,10 @@ export async function createTestContext(options: { record?: boolean; deps?: Part
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      const keys = await redis.keys(`${redisPrefix}*`);
-      if (keys.length) await redis.del(...keys);
+      if (redis.status === 'ready') {
+        const keys = await redis.keys(`${redisPrefix}*`);
+        if (keys.length) await redis.del(...keys);
+      }
       redis.disconnect();
       await proxy?.close();
     },

@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 
 export interface RecordedCall {
   method: string;
@@ -9,12 +9,50 @@ export interface RecordedCall {
 }
 
 /**
- * A pass-through HTTP proxy in front of the emulator that records what the service sends to
- * commercetools, so tests can assert on the upstream requests themselves.
+ * What the proxy does to a matching request instead of passing it through:
+ * - `drop-response`: forwards it (commercetools acts on it) but cuts the connection before the answer;
+ * - `reset`: cuts the connection without forwarding (commercetools never sees it);
+ * - `status`: answers the given status without forwarding (a failing commercetools);
+ * - `delay`: forwards it after `ms` milliseconds (a slow commercetools).
  */
-export async function startRecordingProxy(target: string): Promise<{ url: string; calls: RecordedCall[]; close(): Promise<void> }> {
+export type Fault =
+  | { kind: 'drop-response' }
+  | { kind: 'reset' }
+  | { kind: 'status'; status: number }
+  | { kind: 'delay'; ms: number };
+
+export interface FaultRule {
+  match: (call: RecordedCall) => boolean;
+  fault: Fault;
+  /** How many matching requests it applies to; unlimited when absent. */
+  times?: number;
+}
+
+export interface RecordingProxy {
+  url: string;
+  calls: RecordedCall[];
+  faults: FaultRule[];
+  close(): Promise<void>;
+}
+
+/**
+ * A pass-through HTTP proxy in front of the emulator: records what the service sends to
+ * commercetools, and injects faults (lost responses, failures, slowness) on chosen requests.
+ */
+export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
   const calls: RecordedCall[] = [];
+  const faults: FaultRule[] = [];
   const upstream = new URL(target);
+
+  const forward = (req: IncomingMessage, raw: Buffer, onResponse: (res: IncomingMessage) => void, onError: () => void) => {
+    const outgoing = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+      onResponse,
+    );
+    outgoing.on('error', onError);
+    outgoing.end(raw);
+  };
+
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -27,19 +65,41 @@ export async function startRecordingProxy(target: string): Promise<{ url: string
       } catch {
         body = raw.toString('utf8');
       }
-      calls.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body, headers: req.headers });
-      const forward = httpRequest(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
-        (upstreamRes) => {
-          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-          upstreamRes.pipe(res);
-        },
-      );
-      forward.on('error', () => {
-        res.writeHead(502);
-        res.end();
-      });
-      forward.end(raw);
+      const call: RecordedCall = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body, headers: req.headers };
+      calls.push(call);
+      const rule = faults.find((r) => (r.times === undefined || r.times > 0) && r.match(call));
+      if (rule && rule.times !== undefined) rule.times -= 1;
+      const fault = rule?.fault;
+      const pass = () =>
+        forward(
+          req,
+          raw,
+          (upstreamRes) => {
+            res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+            upstreamRes.pipe(res);
+          },
+          () => res.socket?.destroy(),
+        );
+      if (!fault) return pass();
+      switch (fault.kind) {
+        case 'drop-response':
+          return forward(
+            req,
+            raw,
+            (upstreamRes) => {
+              upstreamRes.resume();
+              upstreamRes.on('end', () => res.socket?.destroy());
+            },
+            () => res.socket?.destroy(),
+          );
+        case 'reset':
+          return res.socket?.destroy();
+        case 'status':
+          res.writeHead(fault.status, { 'Content-Type': 'application/json' });
+          return res.end(JSON.stringify({ statusCode: fault.status, message: 'injected failure', errors: [{ code: 'General', message: 'injected failure' }] }));
+        case 'delay':
+          setTimeout(pass, fault.ms);
+      }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -48,6 +108,7 @@ export async function startRecordingProxy(target: string): Promise<{ url: string
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
+    faults,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

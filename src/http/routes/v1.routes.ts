@@ -34,7 +34,7 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
       summary: "Create a cart carrying the session's anonymousId", params: s.SessionParams, body: s.CreateCartBody,
       success: { status: 201, description: 'The commercetools Cart', schema: s.Cart },
       errors: ['ValidationFailed', 'SessionNotFound', 'SessionEnded', 'SessionBusy', 'InvalidUpstreamRequest'],
-      handle: ({ caller, params, body }) => carts.createCart(caller, params.anonymousId, body),
+      handle: ({ caller, params, body, idempotencyKey }) => carts.createCart(caller, params.anonymousId, body, { idempotencyKey }),
     }),
     route({
       method: 'get', path: '/v1/sessions/{anonymousId}/carts', operationId: 'listCarts', tag: 'Sessions', scope: 'sessions',
@@ -123,7 +123,7 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
       params: s.CartParams, body: s.CreateOrderBody,
       success: { status: 201, description: 'The order, carrying the anonymousId', schema: s.Order },
       errors: ['ValidationFailed', 'CartNotFound', 'CartAlreadyOrdered', 'CartNotActive', 'DuplicateOrderNumber', 'InvalidUpstreamRequest'],
-      handle: ({ caller, params, body }) => carts.order(caller, params.cartId, body.orderNumber),
+      handle: ({ caller, params, body, idempotencyKey }) => carts.order(caller, params.cartId, { orderNumber: body.orderNumber, idempotencyKey }),
     }),
     route({
       method: 'get', path: '/v1/orders/{orderId}', operationId: 'getOrder', tag: 'Orders', scope: 'sessions',
