@@ -1,4 +1,3 @@
-import type { CartDraft } from '@commercetools/platform-sdk';
 import { CtError, type FidelityLayer } from './fidelity-layer';
 
 /**
@@ -27,13 +26,4 @@ export class UsedAnonymousIds {
     used.add(anonymousId);
     this.byProject.set(projectKey, used);
   }
-}
-
-/** `POST /{projectKey}/carts` refuses an anonymousId whose session ended with a sign-in or sign-up. */
-export function installAnonymousIdReuseFidelity(layer: FidelityLayer, usedAnonymousIds: UsedAnonymousIds): void {
-  layer.override('POST', '/:projectKey/carts', async (request, reply, mockHandler) => {
-    const draft = request.body as Partial<CartDraft> | undefined;
-    usedAnonymousIds.assertUnused(layer.context(request).projectKey, draft?.anonymousId);
-    return mockHandler(request, reply);
-  });
 }

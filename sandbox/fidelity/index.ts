@@ -1,5 +1,6 @@
 import type { CommercetoolsMock } from '@labdigital/commercetools-mock';
-import { installAnonymousIdReuseFidelity, UsedAnonymousIds } from './anonymous-id-reuse.fidelity';
+import { UsedAnonymousIds } from './anonymous-id-reuse.fidelity';
+import { installCartCreateFidelity } from './cart-create.fidelity';
 import { installCustomerSignUpFidelity } from './customer-sign-up.fidelity';
 import { FidelityLayer } from './fidelity-layer';
 import { installLoginFidelity } from './login.fidelity';
@@ -16,7 +17,7 @@ export function installFidelity(mock: CommercetoolsMock): void {
   const usedAnonymousIds = new UsedAnonymousIds();
   installLoginFidelity(layer, usedAnonymousIds);
   installCustomerSignUpFidelity(layer, usedAnonymousIds);
-  installAnonymousIdReuseFidelity(layer, usedAnonymousIds);
+  installCartCreateFidelity(layer, usedAnonymousIds);
   installOrderFromCartFidelity(layer);
   installQuerySortFidelity(layer);
   installQueryHeadFidelity(layer);

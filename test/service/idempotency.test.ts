@@ -1,0 +1,163 @@
+import { bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
+import type { RecordedCall } from '../support/recording-proxy';
+
+describe('exactly-once writes with Idempotency-Key', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext({ record: true });
+  });
+  afterAll(() => ctx.close());
+  afterEach(() => {
+    ctx.faults.length = 0;
+  });
+
+  const auth = (key: string = KEYS.a) => bearer(key);
+  let counter = 0;
+  const newKey = () => `key-${Date.now()}-${++counter}`;
+  const newSession = async (): Promise<string> => (await ctx.http.post('/v1/sessions').set(auth()).send({}).expect(201)).body.anonymousId;
+  const cartsOf = async (anonymousId: string) => (await ctx.ct(`/carts?where=${encodeURIComponent('anonymousId = :aid')}&var.aid=${encodeURIComponent(anonymousId)}`)).body.results as Array<{ id: string; key?: string }>;
+  const ordersOfCart = async (cartId: string) => (await ctx.ct(`/orders?where=${encodeURIComponent('cart(id = :cid)')}&var.cid=${cartId}`)).body.results as Array<{ id: string; orderNumber: string }>;
+  const isPost = (suffix: string) => (call: RecordedCall) => call.method === 'POST' && call.path === `/${ctx.projectKey}${suffix}`;
+  const isGet = (prefix: string) => (call: RecordedCall) => call.method === 'GET' && call.path.startsWith(`/${ctx.projectKey}${prefix}`);
+
+  test('when a POST is repeated with the same key and payload, then the first response is replayed and nothing runs twice', async () => {
+    const key = newKey();
+    const first = await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', key).send({});
+    const again = await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', key).send({});
+    expect(first.status).toBe(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    expect(again.status).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+  });
+
+  test('when the same key comes with another payload, then it is 422 IdempotencyKeyReused', async () => {
+    const key = newKey();
+    await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', key).send({}).expect(201);
+    const other = await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', key).send({ anonymousId: `other-${key}` });
+    expect(other.status).toBe(422);
+    expect(other.body.code).toBe('IdempotencyKeyReused');
+  });
+
+  test('when the same key arrives while the first request runs, then it is 409 and one cart is made', async () => {
+    const anonymousId = await newSession();
+    ctx.faults.push({ match: isPost('/carts'), fault: { kind: 'delay', ms: 400 }, times: 1 });
+    const key = newKey();
+    const send = () => ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).set('Idempotency-Key', key).send({ currency: 'EUR' });
+    // supertest starts a request only when it is awaited or then-ed.
+    const first = send().then((response) => response);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = await send();
+    expect(second.status).toBe(409);
+    expect(second.body.code).toBe('IdempotencyKeyInProgress');
+    expect(second.headers['retry-after']).toBe('1');
+    expect((await first).status).toBe(201);
+    const replay = await send();
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(await cartsOf(anonymousId)).toHaveLength(1);
+  });
+
+  test('when two clients use the same key, then each gets its own result', async () => {
+    const key = newKey();
+    const a = await ctx.http.post('/v1/sessions').set(auth(KEYS.a)).set('Idempotency-Key', key).send({});
+    const b = await ctx.http.post('/v1/sessions').set(auth(KEYS.b)).set('Idempotency-Key', key).send({});
+    expect(b.status).toBe(201);
+    expect(b.headers['idempotent-replayed']).toBeUndefined();
+    expect(b.body.anonymousId).not.toBe(a.body.anonymousId);
+  });
+
+  test('when the key is empty or longer than 255 characters, then it is 400; 255 is fine', async () => {
+    expect((await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', 'k'.repeat(256)).send({})).status).toBe(400);
+    expect((await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', ' ').send({})).status).toBe(400);
+    expect((await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', `${newKey()}${'k'.repeat(230)}`.slice(0, 255)).send({})).status).toBe(201);
+  });
+
+  test('when the first answer was a 4xx, then it is replayed too', async () => {
+    const key = newKey();
+    const first = await ctx.http.post('/v1/sessions/unknown-session/carts').set(auth()).set('Idempotency-Key', key).send({ currency: 'EUR' });
+    expect(first.status).toBe(404);
+    const again = await ctx.http.post('/v1/sessions/unknown-session/carts').set(auth()).set('Idempotency-Key', key).send({ currency: 'EUR' });
+    expect(again.status).toBe(404);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  test('when commercetools fails a create with 503, then the 5xx is not kept and a retry with the same key runs again', async () => {
+    const anonymousId = await newSession();
+    ctx.faults.push({ match: isPost('/carts'), fault: { kind: 'status', status: 503 }, times: 1 });
+    const key = newKey();
+    const send = () => ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).set('Idempotency-Key', key).send({ currency: 'EUR' });
+    const failed = await send();
+    expect(failed.status).toBe(502);
+    const retried = await send();
+    expect(retried.status).toBe(201);
+    expect(retried.headers['idempotent-replayed']).toBeUndefined();
+    expect(await cartsOf(anonymousId)).toHaveLength(1);
+  });
+
+  test('when the answer to a cart create is lost, then the cart is found by its key: one cart, and the retry replays', async () => {
+    const anonymousId = await newSession();
+    ctx.faults.push({ match: isPost('/carts'), fault: { kind: 'drop-response' }, times: 1 });
+    const key = newKey();
+    const send = () => ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).set('Idempotency-Key', key).send({ currency: 'EUR' });
+    const first = await send();
+    expect(first.status).toBe(201);
+    expect(first.body.key).toMatch(/^gc-/);
+    const retry = await send();
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body.id).toBe(first.body.id);
+    const carts = await cartsOf(anonymousId);
+    expect(carts.map((c) => c.id)).toEqual([first.body.id]);
+  });
+
+  test('when a create answer and the lookup both fail, then the retry with the same key finds the cart instead of making another', async () => {
+    const anonymousId = await newSession();
+    ctx.faults.push({ match: isPost('/carts'), fault: { kind: 'drop-response' }, times: 1 });
+    ctx.faults.push({ match: isGet('/carts/key='), fault: { kind: 'status', status: 503 }, times: 3 });
+    const key = newKey();
+    const send = () => ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).set('Idempotency-Key', key).send({ currency: 'EUR' });
+    const failed = await send();
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    const retry = await send();
+    expect(retry.status).toBe(201);
+    expect(await cartsOf(anonymousId)).toEqual([expect.objectContaining({ id: retry.body.id })]);
+  });
+
+  test('when the answer to an order create is lost, then the order is found by its number: one order, and the retry replays', async () => {
+    const anonymousId = await newSession();
+    const cart = (await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] }).expect(201)).body;
+    ctx.faults.push({ match: isPost('/orders'), fault: { kind: 'drop-response' }, times: 1 });
+    const key = newKey();
+    const send = () => ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).set('Idempotency-Key', key).send({});
+    const first = await send();
+    expect(first.status).toBe(201);
+    expect(first.body.orderNumber).toMatch(/^GC-/);
+    const retry = await send();
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body.id).toBe(first.body.id);
+    expect(await ordersOfCart(cart.id)).toHaveLength(1);
+  });
+
+  test('when an order answer and its lookup both fail, then the retry with the same key returns that order instead of 409', async () => {
+    const anonymousId = await newSession();
+    const cart = (await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR' }).expect(201)).body;
+    ctx.faults.push({ match: isPost('/orders'), fault: { kind: 'drop-response' }, times: 1 });
+    ctx.faults.push({ match: isGet('/orders/order-number='), fault: { kind: 'status', status: 503 }, times: 3 });
+    const key = newKey();
+    const send = () => ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).set('Idempotency-Key', key).send({});
+    expect((await send()).status).toBeGreaterThanOrEqual(500);
+    const retry = await send();
+    expect(retry.status).toBe(201);
+    const orders = await ordersOfCart(cart.id);
+    expect(orders).toEqual([expect.objectContaining({ id: retry.body.id })]);
+    // Without the key, ordering that cart again is the ordinary 409.
+    expect((await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({})).body.code).toBe('CartAlreadyOrdered');
+  });
+
+  test('when an order is created without orderNumber, then the service gives it one', async () => {
+    const anonymousId = await newSession();
+    const cart = (await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR' }).expect(201)).body;
+    const order = await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({});
+    expect(order.body.orderNumber).toMatch(/^GC-[A-Za-z0-9_-]{16,}$/);
+  });
+});
