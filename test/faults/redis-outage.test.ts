@@ -1,0 +1,48 @@
+import { startRedisServer, type PrivateRedis } from '../../sandbox/redis-server';
+import { bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
+
+/** The test's own redis-server, stopped and restarted mid-suite. */
+describe('when Redis goes away and comes back', () => {
+  let redis: PrivateRedis;
+  let ctx: TestContext;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    ctx = await createTestContext({ redisUrl: redis.url });
+  });
+  afterAll(async () => {
+    await ctx.close();
+    await redis.stop();
+  });
+
+  const mint = () => ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({});
+
+  test('then minting, claiming and lookups answer 503 with Retry-After quickly, readyz fails, and the service recovers by itself', async () => {
+    const before = await mint();
+    expect(before.status).toBe(201);
+
+    await redis.stop();
+    for (const request of [mint(), ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({ anonymousId: 'claimed-while-down' }), ctx.http.get(`/v1/sessions/${before.body.anonymousId}`).set(bearer(KEYS.a))]) {
+      const started = Date.now();
+      const response = await request;
+      expect(response.status).toBe(503);
+      expect(response.body.code).toBe('StoreUnavailable');
+      expect(response.headers['retry-after']).toBeDefined();
+      expect(Date.now() - started).toBeLessThan(3000);
+    }
+    const ready = await ctx.http.get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks.redis).toBe('failing');
+
+    redis = await startRedisServer({ port: redis.port });
+    const deadline = Date.now() + 15_000;
+    let after = await mint();
+    while (after.status !== 201 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      after = await mint();
+    }
+    expect(after.status).toBe(201);
+    // The id claimed while Redis was down was never handed out: it can be claimed now.
+    expect((await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({ anonymousId: 'claimed-while-down' })).status).toBe(201);
+    expect((await ctx.http.get('/readyz')).status).toBe(200);
+  });
+});
