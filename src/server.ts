@@ -54,9 +54,11 @@ export async function startService(config: Config, logger: Logger, options: { ho
       // Stop accepting, let in-flight requests finish within the grace period, then close Redis.
       stopping ??= new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
-        force.unref();
+        // Keep-alive connections become idle as their last response is sent: close them then.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
         server.close(() => {
           clearTimeout(force);
+          clearInterval(sweep);
           redis.quit().catch(() => redis.disconnect()).finally(resolve);
         });
         server.closeIdleConnections();

@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from '../../sandbox/free-port';
+import { API_KEYS, KEYS, uniqueName } from '../support/harness';
+import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
+
+describe('when the service gets SIGTERM', () => {
+  let proxy: RecordingProxy;
+  beforeAll(async () => {
+    proxy = await startRecordingProxy(process.env.TEST_CT_URL ?? '');
+  });
+  afterAll(() => proxy.close());
+
+  test('then it stops accepting, finishes the in-flight request, closes Redis and exits 0', async () => {
+    const port = await freePort();
+    const projectKey = uniqueName('shutdown');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'main.ts')], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        CTP_PROJECT_KEY: projectKey,
+        CTP_CLIENT_ID: 'svc',
+        CTP_CLIENT_SECRET: 'svc',
+        CTP_AUTH_URL: proxy.url,
+        CTP_API_URL: proxy.url,
+        CTP_SCOPES: `manage_project:${projectKey}`,
+        REDIS_URL: process.env.TEST_REDIS_URL ?? '',
+        REDIS_KEY_PREFIX: `${projectKey}:`,
+        API_KEYS,
+        PORT: String(port),
+        LOG_LEVEL: 'silent',
+        SHUTDOWN_GRACE_MS: '5000',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const url = `http://127.0.0.1:${port}`;
+    const mint = () => fetch(`${url}/v1/sessions`, { method: 'POST', headers: { Authorization: `Bearer ${KEYS.a}`, 'Content-Type': 'application/json' }, body: '{}' });
+
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (Date.now() > deadline) throw new Error(`service did not start: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    // The uniqueness check of this mint is held up upstream while SIGTERM arrives.
+    proxy.faults.push({ match: (call) => call.method === 'GET' && call.path.endsWith('/carts'), fault: { kind: 'delay', ms: 1000 }, times: 1 });
+    const inFlight = mint();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const refused = await mint().then((r) => r.status, (error: Error) => error.name);
+    expect(refused).toBe('TypeError'); // connection refused: no longer accepting
+
+    const response = await inFlight;
+    expect(response.status).toBe(201);
+    const stoppedAt = Date.now();
+    expect(await exited).toBe(0);
+    // Well before the 5 s grace period: nothing was left waiting.
+    expect(Date.now() - stoppedAt).toBeLessThan(2000);
+    expect(stderr).toBe('');
+  }, 40_000);
+});
