@@ -8,5 +8,5 @@ module.exports = {
   testTimeout: 30000,
   // Two cores: two workers keep the emulator and Redis busy without starving them.
   maxWorkers: 2,
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
 };

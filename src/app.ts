@@ -3,22 +3,28 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
-import type { ApiKeyTable } from './domain/api-keys';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { ApiKeyResolver } from './domain/api-key.resolver';
 import { CartService } from './domain/cart.service';
 import { CustomerService } from './domain/customer.service';
 import { DomainError } from './domain/errors';
 import type { CommerceGateway, IdempotencyStore, SessionStore } from './domain/ports';
 import { SessionService } from './domain/session.service';
 import { authenticate, requireScope } from './http/auth.middleware';
+import { registerDocs } from './http/docs';
+import { rateLimit } from './http/rate-limit.middleware';
 import { createMetrics, type Metrics } from './http/metrics';
 import { buildOpenApiDocument } from './http/openapi';
 import { sendProblem, toDomainError } from './http/problem';
+import { cachedReadiness, READINESS_CACHE_MS } from './http/readiness';
 import { expressPath, toHandler } from './http/route';
 import { v1Routes } from './http/routes/v1.routes';
 import { requestContext } from './request-context';
 
 export interface AppDeps {
-  apiKeys: ApiKeyTable;
+  keys: ApiKeyResolver;
+  /** Per-client limit; none when RATE_LIMIT_PER_MINUTE is 0. */
+  rateLimiter?: RateLimiterAbstract;
   store: SessionStore;
   idempotency: IdempotencyStore;
   commerce: CommerceGateway;
@@ -27,6 +33,8 @@ export interface AppDeps {
   version?: string;
   /** JSON body limit; 100 kB by default. */
   bodyLimitBytes?: number;
+  /** How long /readyz reuses its last result; 2 s by default. */
+  readinessCacheMs?: number;
 }
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -86,11 +94,11 @@ export function createApp(deps: AppDeps): express.Express {
     res.locals.route = '/healthz';
     res.json({ status: 'ok' });
   });
+  // Cached for a moment, so frequent probes do not hammer commercetools.
+  const readiness = cachedReadiness({ redis: () => deps.store.ping(), commercetools: () => deps.commerce.ping() }, deps.readinessCacheMs ?? READINESS_CACHE_MS);
   app.get('/readyz', async (_req, res) => {
     res.locals.route = '/readyz';
-    const [redis, commercetools] = await Promise.allSettled([deps.store.ping(), deps.commerce.ping()]);
-    const checks = { redis: redis.status === 'fulfilled' ? 'ok' : 'failing', commercetools: commercetools.status === 'fulfilled' ? 'ok' : 'failing' };
-    const ready = checks.redis === 'ok' && checks.commercetools === 'ok';
+    const { ready, checks } = await readiness();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
   app.get('/metrics', async (_req, res) => {
@@ -101,8 +109,10 @@ export function createApp(deps: AppDeps): express.Express {
     res.locals.route = '/openapi.json';
     res.json(openApi);
   });
+  registerDocs(app);
 
-  const auth = authenticate(deps.apiKeys);
+  const auth = authenticate(deps.keys);
+  const limit = deps.rateLimiter ? [rateLimit(deps.rateLimiter)] : [];
   const handlerOptions = {
     idempotency: deps.idempotency,
     onStoreError: (error: unknown) => deps.logger.warn({ err: error }, 'idempotency record not written'),
@@ -114,7 +124,7 @@ export function createApp(deps: AppDeps): express.Express {
       res.locals.route = spec.path;
       next();
     };
-    app[spec.method](path, label, auth, requireScope(spec.scope), toHandler(spec, handlerOptions));
+    app[spec.method](path, label, auth, ...limit, requireScope(spec.scope), toHandler(spec, handlerOptions));
     methodsByPath.set(path, [...(methodsByPath.get(path) ?? []), spec.method.toUpperCase()]);
   }
   for (const [path, methods] of methodsByPath) {

@@ -6,7 +6,7 @@ export function createLogger(level: string, options: { pretty?: boolean } = {}):
     level,
     base: { service: 'ct-guest-checkout' },
     redact: {
-      paths: ['req.headers.authorization', 'headers.authorization', '*.password', 'password', '*.clientSecret', 'access_token', '*.access_token'],
+      paths: ['req.headers.authorization', 'headers.authorization', '*.password', 'password', '*.clientSecret', 'access_token', '*.access_token', '*.refresh_token', '*.token', '*.refreshToken'],
       censor: '[redacted]',
     },
     ...(options.pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, singleLine: true } } } : {}),

@@ -2,12 +2,16 @@ import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createApp, type AppDeps } from './app';
+import { RedisApiKeyStore } from './clients/api-key.store';
 import { buildCtpClient, CommercetoolsGateway } from './clients/commercetools.client';
 import { RedisIdempotencyStore } from './clients/idempotency.store';
 import { connectRedis } from './clients/redis.client';
 import { RedisSessionStore } from './clients/session.store';
+import { RedisTokenCache } from './clients/token-cache';
 import { UpstreamPolicy } from './clients/upstream-policy';
 import type { Config } from './config';
+import { ApiKeyResolver } from './domain/api-key.resolver';
+import { createRateLimiter } from './http/rate-limit.middleware';
 import { createMetrics } from './http/metrics';
 import { currentCorrelationId } from './request-context';
 
@@ -21,9 +25,12 @@ export interface RunningService {
 export function createDeps(config: Config, redis: Redis, logger: Logger): AppDeps {
   const metrics = createMetrics();
   const ctp = config.commercetools;
-  const client = buildCtpClient({ ...ctp, correlationId: currentCorrelationId, observe: metrics.observeUpstream });
+  // One token for all instances sharing this Redis (and prefix), renewed by one of them before expiry.
+  const tokenCache = new RedisTokenCache(redis, config.redis.keyPrefix, ctp, { observe: metrics.observeUpstream });
+  const client = buildCtpClient({ ...ctp, correlationId: currentCorrelationId, observe: metrics.observeUpstream, tokenCache });
   return {
-    apiKeys: config.apiKeys,
+    keys: new ApiKeyResolver(config.apiKeys, new RedisApiKeyStore(redis, config.redis.keyPrefix)),
+    ...(config.rateLimitPerMinute > 0 ? { rateLimiter: createRateLimiter(redis, config.redis.keyPrefix, config.rateLimitPerMinute) } : {}),
     store: new RedisSessionStore(redis, config.redis.keyPrefix, config.sessionTtlSeconds),
     idempotency: new RedisIdempotencyStore(redis, config.redis.keyPrefix, config.idempotencyTtlSeconds),
     commerce: new CommercetoolsGateway(client, ctp.projectKey, metrics.observeUpstream, new UpstreamPolicy(ctp.policy)),

@@ -1,4 +1,4 @@
-import { CtError, type FidelityLayer } from './fidelity-layer';
+import { CtError } from './fidelity-layer';
 
 /**
  * commercetools ends an anonymous session when a Customer signs in or up with its anonymousId: the

@@ -1,4 +1,4 @@
-import { ClientBuilder, type Client } from '@commercetools/ts-client';
+import { ClientBuilder, type Client, type TokenCache } from '@commercetools/ts-client';
 import {
   createApiBuilderFromCtpClient,
   type ByProjectKeyRequestBuilder,
@@ -7,21 +7,17 @@ import {
   type CartUpdateAction,
   type Order,
 } from '@commercetools/platform-sdk';
+import type { Config } from '../config';
 import { UpstreamPolicy } from './upstream-policy';
 import { UpstreamError, type CommerceGateway, type Page, type QueryByAnonymousId, type SignInResult } from '../domain/ports';
 
-export interface CommercetoolsOptions {
-  projectKey: string;
-  clientId: string;
-  clientSecret: string;
-  authUrl: string;
-  apiUrl: string;
-  scopes: string[];
-  timeoutMs: number;
+export interface CommercetoolsOptions extends Omit<Config['commercetools'], 'policy'> {
   /** The current request's correlation id, sent as X-Correlation-ID on every call. */
   correlationId: () => string;
   /** Called once per upstream call, for metrics. */
   observe?: (operation: string, outcome: string, seconds: number) => void;
+  /** Where the client-credentials token is kept; shared by all instances in production (token-cache.ts). */
+  tokenCache?: TokenCache;
 }
 
 /**
@@ -38,6 +34,7 @@ export function buildCtpClient(options: CommercetoolsOptions): Client {
       credentials: { clientId: options.clientId, clientSecret: options.clientSecret },
       scopes: options.scopes,
       httpClient: fetch,
+      ...(options.tokenCache ? { tokenCache: options.tokenCache } : {}),
     })
     .withCorrelationIdMiddleware({ generate: options.correlationId })
     .withHttpMiddleware({

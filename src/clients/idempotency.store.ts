@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { StoreError, type IdempotencyBegin, type IdempotencyStore, type StoredResponse } from '../domain/ports';
+import { storeCall } from './redis.client';
+import { type IdempotencyBegin, type IdempotencyStore, type StoredResponse } from '../domain/ports';
 
 /** Returns what the key holds, or claims it as running and returns nothing: one atomic step. */
 const BEGIN = `local v = redis.call('GET', KEYS[1])
@@ -45,12 +46,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   async begin(clientId: string, key: string, fingerprint: string): Promise<IdempotencyBegin> {
     // The token is the exact running record, so completing compares against what we wrote.
     const token = this.running(randomUUID(), fingerprint);
-    let held: string | null;
-    try {
-      held = (await this.redis.eval(BEGIN, 1, this.key(clientId, key), token, this.runningTtlMs)) as string | null;
-    } catch (error) {
-      throw new StoreError('idempotency store: begin failed', error);
-    }
+    const held = (await storeCall('idempotency store: begin', () => this.redis.eval(BEGIN, 1, this.key(clientId, key), token, this.runningTtlMs))) as string | null;
     if (!held) return { state: 'started', token };
     const record = JSON.parse(held) as Running | Done;
     if (record.state === 'running') return { state: 'running', fingerprint: record.fingerprint };
@@ -68,10 +64,6 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   private async replace(clientId: string, key: string, token: string, value: string): Promise<void> {
-    try {
-      await this.redis.eval(REPLACE_IF, 1, this.key(clientId, key), token, value, this.ttlSeconds);
-    } catch (error) {
-      throw new StoreError('idempotency store: write failed', error);
-    }
+    await storeCall('idempotency store: write', () => this.redis.eval(REPLACE_IF, 1, this.key(clientId, key), token, value, this.ttlSeconds));
   }
 }

@@ -1,6 +1,11 @@
 import { Redis } from 'ioredis';
+import { StoreError } from '../domain/ports';
 
 export type RedisClient = Redis;
+
+/** Deletes a lock only while it still holds our token, so an expired lock re-taken by another holder survives. */
+export const COMPARE_AND_DELETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1]) end return 0`;
 
 /**
  * Connects to Redis and resolves once it answers. Commands fail fast instead of queueing while
@@ -36,5 +41,14 @@ export function redactUrl(url: string): string {
     return parsed.toString();
   } catch {
     return 'redis://<unparseable>';
+  }
+}
+
+/** Runs a Redis command, reporting any failure as the store being unavailable (503 upstream of it). */
+export async function storeCall<T>(what: string, command: () => Promise<T>): Promise<T> {
+  try {
+    return await command();
+  } catch (error) {
+    throw new StoreError(`${what} failed`, error);
   }
 }

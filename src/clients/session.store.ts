@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { StoreError, type Reservation, type SessionRecord, type SessionStore } from '../domain/ports';
+import { COMPARE_AND_DELETE, storeCall } from './redis.client';
+import { type Reservation, type SessionRecord, type SessionStore } from '../domain/ports';
 
 const RESERVED = 'reserved:';
 /** A reservation outlives the two upstream checks (bounded by their timeout) with room to spare. */
@@ -10,9 +11,6 @@ const LOCK_TTL_MS = 30_000;
 /** Sets the value only while the key still holds our token: no overwrite of someone else's claim. */
 const COMPARE_AND_SET = `if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0`;
-const COMPARE_AND_DELETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1]) end return 0`;
-
 /**
  * Sessions in Redis, one string key per anonymousId. The id sits in a hash tag, so a session and
  * its lock share a cluster slot and can be read with one MGET.
@@ -32,24 +30,16 @@ export class RedisSessionStore implements SessionStore {
     return `${this.prefix}{${id}}:lock`;
   }
 
-  private async run<T>(what: string, command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (error) {
-      throw new StoreError(`session store: ${what} failed`, error);
-    }
-  }
-
   async reserve(anonymousId: string): Promise<Reservation | null> {
     const token = randomUUID();
-    const ok = await this.run('reserve', () =>
+    const ok = await storeCall('session store: reserve', () =>
       this.redis.set(this.sessionKey(anonymousId), RESERVED + token, 'PX', RESERVATION_TTL_MS, 'NX'),
     );
     return ok === 'OK' ? { anonymousId, token } : null;
   }
 
   async activate(reservation: Reservation, session: SessionRecord): Promise<boolean> {
-    const set = await this.run('activate', () =>
+    const set = await storeCall('session store: activate', () =>
       this.redis.eval(
         COMPARE_AND_SET,
         1,
@@ -63,13 +53,13 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async release(reservation: Reservation): Promise<void> {
-    await this.run('release', () =>
+    await storeCall('session store: release', () =>
       this.redis.eval(COMPARE_AND_DELETE, 1, this.sessionKey(reservation.anonymousId), RESERVED + reservation.token),
     );
   }
 
   async get(anonymousId: string): Promise<{ session: SessionRecord | null; busy: boolean }> {
-    const [value, lock] = await this.run('read', () =>
+    const [value, lock] = await storeCall('session store: read', () =>
       this.redis.mget(this.sessionKey(anonymousId), this.lockKey(anonymousId)),
     );
     // A reservation still being checked upstream is not a session yet.
@@ -78,22 +68,22 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async save(session: SessionRecord): Promise<void> {
-    await this.run('save', () =>
+    await storeCall('session store: save', () =>
       this.redis.set(this.sessionKey(session.anonymousId), JSON.stringify(session), 'KEEPTTL', 'XX'),
     );
   }
 
   async lock(anonymousId: string): Promise<string | null> {
     const token = randomUUID();
-    const ok = await this.run('lock', () => this.redis.set(this.lockKey(anonymousId), token, 'PX', LOCK_TTL_MS, 'NX'));
+    const ok = await storeCall('session store: lock', () => this.redis.set(this.lockKey(anonymousId), token, 'PX', LOCK_TTL_MS, 'NX'));
     return ok === 'OK' ? token : null;
   }
 
   async unlock(anonymousId: string, token: string): Promise<void> {
-    await this.run('unlock', () => this.redis.eval(COMPARE_AND_DELETE, 1, this.lockKey(anonymousId), token));
+    await storeCall('session store: unlock', () => this.redis.eval(COMPARE_AND_DELETE, 1, this.lockKey(anonymousId), token));
   }
 
   async ping(): Promise<void> {
-    await this.run('ping', () => this.redis.ping());
+    await storeCall('session store: ping', () => this.redis.ping());
   }
 }

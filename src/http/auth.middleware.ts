@@ -1,17 +1,18 @@
 import type { RequestHandler } from 'express';
-import { digestSecret, type ApiKeyTable, type Caller, type Scope } from '../domain/api-keys';
+import type { ApiKeyResolver } from '../domain/api-key.resolver';
+import type { Caller, Scope } from '../domain/api-keys';
 import { DomainError } from '../domain/errors';
 
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
 
 /**
- * Resolves `Authorization: Bearer <secret>` to a caller. Only digests are compared, so the
+ * Resolves `Authorization: Bearer <secret>` to a caller. Keys are compared by digest, so the
  * lookup time does not depend on how much of a guessed secret is right.
  */
-export function authenticate(apiKeys: ApiKeyTable): RequestHandler {
-  return (req, res, next) => {
+export function authenticate(keys: ApiKeyResolver): RequestHandler {
+  return async (req, res, next) => {
     const match = BEARER.exec(req.headers.authorization ?? '');
-    const caller = match?.[1] ? apiKeys.get(digestSecret(match[1])) : undefined;
+    const caller = match?.[1] ? await keys.resolve(match[1]) : null;
     if (!caller) {
       res.setHeader('WWW-Authenticate', 'Bearer');
       throw new DomainError('Unauthorized', 'Send a valid API key as Authorization: Bearer <key>.');

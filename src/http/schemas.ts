@@ -140,6 +140,39 @@ export const LineItemParams = z.strictObject({ cartId: ResourceId, lineItemId: R
 export const OrderParams = z.strictObject({ orderId: ResourceId });
 
 const Money = z.looseObject({ currencyCode: z.string(), centAmount: z.number() });
+
+// Response examples, abridged from what commercetools returns for the demo catalogue.
+const EXAMPLE_ANONYMOUS_ID = '6b1f0b2e-5c1a-4f7e-9d0e-2a4c8f1e7b3d';
+const EXAMPLE_CART = {
+  id: '3c5e8a0f-4d6b-4f0a-9a51-6f2f0c2b7d11',
+  version: 3,
+  anonymousId: EXAMPLE_ANONYMOUS_ID,
+  cartState: 'Active',
+  country: 'DE',
+  lineItems: [
+    {
+      id: 'a9d2c7e4-1b3f-4e8a-8c6d-0f5b7e2a9c41',
+      productId: '5f0c1e9a-7b2d-4c3e-8f6a-1d2e3f4a5b6c',
+      variant: { id: 1, sku: 'TSHIRT-BLUE-M' },
+      quantity: 2,
+      totalPrice: { type: 'centPrecision', currencyCode: 'EUR', centAmount: 3998, fractionDigits: 2 },
+    },
+  ],
+  totalPrice: { type: 'centPrecision', currencyCode: 'EUR', centAmount: 3998, fractionDigits: 2 },
+  createdAt: '2026-11-26T10:01:00.000Z',
+  lastModifiedAt: '2026-11-26T10:05:00.000Z',
+};
+const EXAMPLE_ORDER = {
+  id: '0d4b6f1a-2c3e-4a5b-9c8d-7e6f5a4b3c2d',
+  version: 1,
+  orderNumber: 'POS-0042-000123',
+  anonymousId: EXAMPLE_ANONYMOUS_ID,
+  orderState: 'Open',
+  cart: { typeId: 'cart', id: EXAMPLE_CART.id },
+  lineItems: EXAMPLE_CART.lineItems,
+  totalPrice: EXAMPLE_CART.totalPrice,
+  createdAt: '2026-11-26T10:06:00.000Z',
+};
 export const Cart = z
   .looseObject({
     id: z.string(),
@@ -151,7 +184,7 @@ export const Cart = z
     totalPrice: Money,
     lastModifiedAt: z.string(),
   })
-  .meta({ id: 'Cart', description: 'A commercetools Cart, as commercetools returns it.' });
+  .meta({ id: 'Cart', description: 'A commercetools Cart, as commercetools returns it.', example: EXAMPLE_CART });
 export const Order = z
   .looseObject({
     id: z.string(),
@@ -162,16 +195,23 @@ export const Order = z
     cart: z.looseObject({ typeId: z.literal('cart'), id: z.string() }).optional(),
     totalPrice: Money,
   })
-  .meta({ id: 'Order', description: 'A commercetools Order, as commercetools returns it.' });
-const pageOf = <T extends z.ZodType>(item: T, id: string) =>
+  .meta({ id: 'Order', description: 'A commercetools Order, as commercetools returns it.', example: EXAMPLE_ORDER });
+const pageOf = <T extends z.ZodType>(item: T, id: string, example: unknown) =>
   z
     .object({ results: z.array(item), count: z.number().int().meta({ description: 'Results on this page' }), offset: z.number().int(), limit: z.number().int(), total: z.number().int().optional() })
-    .meta({ id });
-export const CartPage = pageOf(Cart, 'CartPage');
-export const OrderPage = pageOf(Order, 'OrderPage');
+    .meta({ id, example });
+export const CartPage = pageOf(Cart, 'CartPage', { results: [EXAMPLE_CART], count: 1, offset: 0, limit: 20 });
+export const OrderPage = pageOf(Order, 'OrderPage', { results: [EXAMPLE_ORDER], count: 1, offset: 0, limit: 20 });
 export const SignInResult = z
   .object({ customer: z.looseObject({ id: z.string(), email: z.string(), version: z.number() }), cart: Cart.optional() })
-  .meta({ id: 'CustomerSignInResult', description: 'The customer (without password hash) and the cart handed over, if any.' });
+  .meta({
+    id: 'CustomerSignInResult',
+    description: 'The customer (without password hash) and the cart handed over, if any.',
+    example: {
+      customer: { id: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b', version: 1, email: 'ada@example.com', firstName: 'Ada', isEmailVerified: false },
+      cart: { ...EXAMPLE_CART, customerId: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b', version: 4 },
+    },
+  });
 
 export const Problem = z
   .object({

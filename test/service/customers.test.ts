@@ -48,8 +48,11 @@ describe('sign-up and sign-in hand the session over', () => {
       const call = ctx.upstreamCalls.filter((c) => c.method === 'POST' && c.path === `/${ctx.projectKey}/customers`).pop();
       expect(call?.body).toMatchObject({ email: address, anonymousId });
       await expectHandedOver(anonymousId, response.body.customer.id, [ordered.id, open.id], order.id);
-      // The ended session still shows its history to its owner.
+      // The ended session still shows its history to its owner, and to nobody else.
       expect((await ctx.http.get(`/v1/sessions/${anonymousId}/orders`).set(auth())).body.count).toBe(1);
+      for (const path of [`/v1/sessions/${anonymousId}`, `/v1/sessions/${anonymousId}/carts`, `/v1/carts/${open.id}`, `/v1/orders/${order.id}`]) {
+        expect((await ctx.http.get(path).set(auth(KEYS.b))).status).toBe(404);
+      }
     });
 
     test('when the email is taken, then it is 409 DuplicateEmail and the session stays active', async () => {

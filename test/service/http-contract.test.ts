@@ -1,6 +1,7 @@
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
+import { ApiKeyResolver } from '../../src/domain/api-key.resolver';
 import { parseApiKeys } from '../../src/domain/api-keys';
 import { StoreError, UpstreamError, type CommerceGateway, type IdempotencyStore, type SessionStore } from '../../src/domain/ports';
 import { API_KEYS, bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
@@ -83,7 +84,7 @@ describe('HTTP contract: auth, problems, operations', () => {
         'GET /v1/sessions/{anonymousId}/active-cart', 'GET /v1/sessions/{anonymousId}/orders', 'POST /v1/sessions/{anonymousId}/sign-up',
         'POST /v1/sessions/{anonymousId}/sign-in', 'GET /v1/carts/{cartId}', 'POST /v1/carts/{cartId}/line-items',
         'PATCH /v1/carts/{cartId}/line-items/{lineItemId}', 'DELETE /v1/carts/{cartId}/line-items/{lineItemId}', 'PATCH /v1/carts/{cartId}',
-        'POST /v1/carts/{cartId}/order', 'GET /v1/orders/{orderId}', 'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /openapi.json',
+        'POST /v1/carts/{cartId}/order', 'GET /v1/orders/{orderId}', 'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /openapi.json', 'GET /docs',
       ].sort(),
     );
     expect(body.components.schemas.Problem).toBeDefined();
@@ -102,7 +103,7 @@ describe('when the backends fail', () => {
     get: () => () => Promise.reject(new StoreError('redis down')),
   });
   const app = (store: SessionStore, commerce: CommerceGateway) =>
-    request(createApp({ apiKeys: parseApiKeys(API_KEYS), store, idempotency: failingIdempotency, commerce, logger: pino({ level: 'silent' }) }));
+    request(createApp({ keys: new ApiKeyResolver(parseApiKeys(API_KEYS)), store, idempotency: failingIdempotency, commerce, logger: pino({ level: 'silent' }) }));
 
   test('when Redis is unreachable, then minting is 503 StoreUnavailable with Retry-After and readyz fails', async () => {
     const http = app(failingStore, failingCommerce);

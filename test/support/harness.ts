@@ -5,7 +5,7 @@ import request from 'supertest';
 import type { Redis } from 'ioredis';
 import { createApp, type AppDeps } from '../../src/app';
 import { connectRedis } from '../../src/clients/redis.client';
-import { loadConfig } from '../../src/config';
+import { loadConfig, type Config } from '../../src/config';
 import { createDeps } from '../../src/server';
 import { seedCatalogue } from '../../sandbox/catalogue';
 import { startRecordingProxy, type FaultRule, type RecordedCall } from './recording-proxy';
@@ -35,6 +35,8 @@ export function uniqueName(prefix: string): string {
 
 export interface TestContext {
   projectKey: string;
+  /** The configuration the app was built from, to build more instances of the same service. */
+  config: Config;
   skus: string[];
   server: Server;
   http: ReturnType<typeof request>;
@@ -91,6 +93,7 @@ export async function createTestContext(
   const token = await emulatorToken(ctUrl);
   return {
     projectKey,
+    config,
     skus,
     server,
     http: request(server),

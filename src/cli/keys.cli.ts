@@ -1,0 +1,78 @@
+import { parseArgs } from 'node:util';
+import { RedisApiKeyStore } from '../clients/api-key.store';
+import { connectRedis } from '../clients/redis.client';
+import { SCOPES, type Scope } from '../domain/api-keys';
+
+const USAGE = `Manage API keys kept in Redis (besides API_KEYS). Reads REDIS_URL and REDIS_KEY_PREFIX.
+  npm run keys -- create --client-id <clientId> --scopes sessions+customers
+  npm run keys -- list
+  npm run keys -- revoke <keyId>
+  npm run keys -- rotate <keyId>
+The secret is printed once, at create and rotate; only its digest is stored.
+Revocation reaches every instance within 2 seconds.`;
+
+class UsageError extends Error {}
+
+function scopesFrom(raw: string | undefined): Scope[] {
+  const scopes = (raw ?? '').split('+').filter(Boolean);
+  if (scopes.length === 0 || scopes.some((s) => !(SCOPES as readonly string[]).includes(s))) {
+    throw new UsageError(`--scopes takes ${SCOPES.join(', ')} joined by +`);
+  }
+  return scopes as Scope[];
+}
+
+export async function runKeysCli(argv: string[], env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { 'client-id': { type: 'string' }, scopes: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  const [command, id] = positionals;
+  if (values.help || !command) {
+    out(USAGE);
+    return command ? 0 : 2;
+  }
+  if (!env.REDIS_URL) throw new UsageError('REDIS_URL is required');
+  const redis = await connectRedis(env.REDIS_URL);
+  const store = new RedisApiKeyStore(redis, env.REDIS_KEY_PREFIX ?? 'gc:');
+  try {
+    switch (command) {
+      case 'create': {
+        const clientId = values['client-id'];
+        if (!clientId || !/^[A-Za-z0-9._-]{1,64}$/.test(clientId)) throw new UsageError('--client-id is required (letters, digits, . _ -)');
+        const { key, secret } = await store.create(clientId, scopesFrom(values.scopes));
+        out(JSON.stringify({ ...key, secret }));
+        return 0;
+      }
+      case 'list':
+        for (const key of await store.list()) out(JSON.stringify(key));
+        return 0;
+      case 'revoke':
+        if (!id) throw new UsageError('revoke needs a key id (see list)');
+        if (!(await store.revoke(id))) throw new UsageError(`no key with id ${id}`);
+        out(JSON.stringify({ revoked: id }));
+        return 0;
+      case 'rotate': {
+        if (!id) throw new UsageError('rotate needs a key id (see list)');
+        const rotated = await store.rotate(id);
+        if (!rotated) throw new UsageError(`no key with id ${id}`);
+        out(JSON.stringify({ ...rotated.key, secret: rotated.secret, replaces: id }));
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command ${command}\n${USAGE}`);
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
+if (require.main === module) {
+  runKeysCli(process.argv.slice(2), process.env, (line) => process.stdout.write(`${line}\n`)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${(error as Error).message}\n`);
+      process.exit(error instanceof UsageError ? 2 : 1);
+    },
+  );
+}
