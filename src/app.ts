@@ -8,7 +8,7 @@ import type { ApiKeyResolver } from './domain/api-key.resolver';
 import { CartService } from './domain/cart.service';
 import { CustomerService } from './domain/customer.service';
 import { DomainError } from './domain/errors';
-import type { CommerceGateway, IdempotencyStore, SessionStore } from './domain/ports';
+import { StoreError, type CommerceGateway, type IdempotencyStore, type SessionStore } from './domain/ports';
 import { SessionService } from './domain/session.service';
 import { authenticate, requireScope } from './http/auth.middleware';
 import { registerDocs } from './http/docs';
@@ -115,7 +115,11 @@ export function createApp(deps: AppDeps): express.Express {
   const limit = deps.rateLimiter ? [rateLimit(deps.rateLimiter)] : [];
   const handlerOptions = {
     idempotency: deps.idempotency,
-    onStoreError: (error: unknown) => deps.logger.warn({ err: error }, 'idempotency record not written'),
+    onStoreError: (error: unknown) => {
+      metrics.redisError('command');
+      deps.logger.warn({ err: error }, 'idempotency record not written');
+    },
+    onReplay: () => metrics.idempotentReplay(),
   };
   const methodsByPath = new Map<string, string[]>();
   for (const spec of routes) {
@@ -140,6 +144,7 @@ export function createApp(deps: AppDeps): express.Express {
   // The one error path: anything thrown becomes problem+json; unexpected errors are logged, never shown.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const problem = toDomainError(error);
+    if (error instanceof StoreError) metrics.redisError('command');
     if (problem.code === 'InternalError' || problem.code === 'UpstreamError' || problem.code === 'StoreUnavailable') {
       req.log?.error({ err: error }, 'request failed');
     }

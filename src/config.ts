@@ -63,6 +63,7 @@ const envSchema = z.object({
   IDEMPOTENCY_TTL_HOURS: intFrom('IDEMPOTENCY_TTL_HOURS', 1, 24),
   RATE_LIMIT_PER_MINUTE: intFrom('RATE_LIMIT_PER_MINUTE', 0, 6000),
   BODY_LIMIT_KB: intFrom('BODY_LIMIT_KB', 1, 100),
+  READYZ_CACHE_MS: intFrom('READYZ_CACHE_MS', 0, 2000),
   SHUTDOWN_GRACE_MS: intFrom('SHUTDOWN_GRACE_MS', 0, 10_000),
 });
 
@@ -86,6 +87,8 @@ export interface Config {
   /** Requests per client and minute; 0 turns the limit off. */
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
+  /** How long /readyz reuses its last result. */
+  readinessCacheMs: number;
   shutdownGraceMs: number;
 }
 
@@ -126,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_HOURS * 3600,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: e.BODY_LIMIT_KB * 1024,
+    readinessCacheMs: e.READYZ_CACHE_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
 }

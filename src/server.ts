@@ -26,6 +26,7 @@ export function createDeps(config: Config, redis: Redis, logger: Logger): AppDep
   const metrics = createMetrics();
   const ctp = config.commercetools;
   // One token for all instances sharing this Redis (and prefix), renewed by one of them before expiry.
+  redis.on('error', () => metrics.redisError('connection'));
   const tokenCache = new RedisTokenCache(redis, config.redis.keyPrefix, ctp, { observe: metrics.observeUpstream });
   const client = buildCtpClient({ ...ctp, correlationId: currentCorrelationId, observe: metrics.observeUpstream, tokenCache });
   return {
@@ -37,6 +38,7 @@ export function createDeps(config: Config, redis: Redis, logger: Logger): AppDep
     logger,
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,
+    readinessCacheMs: config.readinessCacheMs,
   };
 }
 

@@ -51,8 +51,9 @@ export async function runIdempotent(
   caller: Caller,
   key: string,
   work: () => Promise<{ status: number; body: unknown }>,
-  onStoreError: (error: unknown) => void,
+  hooks: { onStoreError: (error: unknown) => void; onReplay: () => void },
 ): Promise<void> {
+  const { onStoreError } = hooks;
   const fingerprint = fingerprintOf(req);
   const begun = await store.begin(caller.clientId, key, fingerprint);
   if (begun.state !== 'started') {
@@ -63,6 +64,7 @@ export async function runIdempotent(
     if (begun.state === 'running') {
       throw new DomainError('IdempotencyKeyInProgress', `A request with this ${IDEMPOTENCY_HEADER} is still running; retry shortly.`, { retryAfterSeconds: 1 });
     }
+    hooks.onReplay();
     res.setHeader('Idempotent-Replayed', 'true');
     return send(res, begun.response);
   }

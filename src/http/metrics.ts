@@ -37,6 +37,17 @@ export function createMetrics() {
     labelNames: ['source'] as const,
     registers: [registry],
   });
+  const redisErrors = new Counter({
+    name: 'redis_errors_total',
+    help: 'Redis failures: connection errors and failed commands',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const idempotentReplays = new Counter({
+    name: 'idempotent_replays_total',
+    help: 'Responses replayed for a repeated Idempotency-Key',
+    registers: [registry],
+  });
   const events: SessionEvents = {
     minted: () => sessionEvents.inc({ event: 'minted' }),
     claimed: () => sessionEvents.inc({ event: 'claimed' }),
@@ -50,6 +61,12 @@ export function createMetrics() {
       const labels = { method, route, status: String(status) };
       requests.inc(labels);
       requestDuration.observe(labels, seconds);
+    },
+    redisError(kind: 'connection' | 'command'): void {
+      redisErrors.inc({ kind });
+    },
+    idempotentReplay(): void {
+      idempotentReplays.inc();
     },
     observeUpstream(operation: string, outcome: string, seconds: number): void {
       upstreamDuration.observe({ operation, outcome }, seconds);

@@ -63,6 +63,7 @@ function hasBody(req: Request): boolean {
 export interface HandlerOptions {
   idempotency: IdempotencyStore;
   onStoreError: (error: unknown) => void;
+  onReplay: () => void;
 }
 
 /** The Express handler of a spec; authentication has already put the caller on `res.locals`. */
@@ -78,7 +79,7 @@ export function toHandler(spec: RouteSpec, options: HandlerOptions): RequestHand
     const body = parse(spec.body, req.body ?? {}, 'body');
     const work = async () => ({ status: spec.success.status, body: await spec.handle({ caller, idempotencyKey, params, query, body }) });
     if (idempotencyKey) {
-      return runIdempotent(options.idempotency, req, res, caller, idempotencyKey, work, options.onStoreError);
+      return runIdempotent(options.idempotency, req, res, caller, idempotencyKey, work, options);
     }
     const result = await work();
     res.status(result.status).json(result.body);

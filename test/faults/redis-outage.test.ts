@@ -31,6 +31,7 @@ describe('when Redis goes away and comes back', () => {
     }
     const ready = await ctx.http.get('/readyz');
     expect(ready.status).toBe(503);
+    expect((await ctx.http.get('/metrics')).text).toMatch(/redis_errors_total\{kind="command"\} [1-9]/);
     expect(ready.body.checks.redis).toBe('failing');
 
     redis = await startRedisServer({ port: redis.port });
