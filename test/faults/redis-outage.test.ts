@@ -53,3 +53,20 @@ describe('when Redis goes away and comes back', () => {
     expect(readyAgain.status).toBe(200);
   });
 });
+
+describe('when Redis is down and a client keeps calling', () => {
+  let redis: PrivateRedis;
+  let ctx: TestContext;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    ctx = await createTestContext({ redisUrl: redis.url, env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    await redis.stop();
+  });
+  afterAll(() => ctx.close());
+
+  test('then the in-memory fallback still enforces the per-client limit', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await ctx.http.get('/v1/sessions/any-id').set(bearer(KEYS.a))).status);
+    expect(statuses).toEqual([503, 503, 503, 429, 429]);
+  });
+});
