@@ -14,7 +14,8 @@ export function hasRedisServer(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-function waitForPort(port: number, deadlineMs: number): Promise<void> {
+/** Resolves once something accepts connections on the loopback port. */
+export function waitForPort(port: number, deadlineMs: number): Promise<void> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const attempt = (): void => {

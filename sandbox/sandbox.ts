@@ -66,7 +66,7 @@ export async function startSandbox(options: { logger?: Logger; quiet?: boolean }
       url: service.url,
       apiKey: env.API_KEYS ? '(one of your API_KEYS)' : DEMO_API_KEY,
       emulatorUrl: emulator.url,
-      redisUrl: config.redis.url,
+      redisUrl: config.redis.url ?? '',
       skus: DEMO_SKUS,
       async stop() {
         await service.stop();

@@ -20,8 +20,73 @@ const intFrom = (name: string, min: number, fallback: number) =>
 
 const required = (name: string) => z.string({ error: `${name} is required` }).trim().min(1, `${name} is required`);
 
+/** `host:port,host:port`: Redis Cluster nodes or Sentinels. */
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+const nodeList = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx): RedisNode[] | undefined => {
+      if (raw === undefined || raw.trim() === '') return undefined;
+      const nodes: RedisNode[] = [];
+      for (const entry of raw.split(',').map((part) => part.trim())) {
+        const match = HOST_PORT.exec(entry);
+        const port = Number(match?.[2]);
+        if (!match || port < 1 || port > 65_535) {
+          ctx.addIssue({ code: 'custom', message: `${name} must be a comma-separated list of host:port (got "${entry}")` });
+          return z.NEVER;
+        }
+        nodes.push({ host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port });
+      }
+      return nodes;
+    });
+
 const httpUrl = (name: string) =>
   required(name).refine((raw) => URL.canParse(raw) && /^https?:$/.test(new URL(raw).protocol), `${name} must be an http(s) URL`);
+
+/** Where Redis is and how keys are named: shared by the service and the keys CLI. */
+const REDIS_FIELDS = {
+  // Required unless REDIS_CLUSTER_NODES or REDIS_SENTINELS name the servers (checked below); with
+  // them, its user, password and rediss:// (TLS) still apply.
+  REDIS_URL: z
+    .string()
+    .optional()
+    .transform((raw) => (raw === undefined || raw.trim() === '' ? undefined : raw.trim()))
+    .refine((raw) => raw === undefined || (URL.canParse(raw) && /^rediss?:$/.test(new URL(raw).protocol)), 'REDIS_URL must be a redis:// or rediss:// URL'),
+  REDIS_CLUSTER_NODES: nodeList('REDIS_CLUSTER_NODES'),
+  REDIS_SENTINELS: nodeList('REDIS_SENTINELS'),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .optional()
+    .transform((raw) => (raw === undefined || raw.trim() === '' ? undefined : raw.trim()))
+    .refine((raw) => raw === undefined || /^[A-Za-z0-9._-]{1,128}$/.test(raw), 'REDIS_SENTINEL_NAME must be a Sentinel master name (letters, digits, . _ -)'),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .optional()
+    .transform((raw) => raw ?? 'gc:')
+    .pipe(z.string().regex(/^[A-Za-z0-9:_.-]{0,64}$/, 'REDIS_KEY_PREFIX may use letters, digits and : _ . - only')),
+};
+
+/** One way to find Redis: a URL, cluster nodes, or Sentinels (with the master's name). */
+function checkRedis(
+  env: { REDIS_URL?: string; REDIS_CLUSTER_NODES?: RedisNode[]; REDIS_SENTINELS?: RedisNode[]; REDIS_SENTINEL_NAME?: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (env.REDIS_CLUSTER_NODES && env.REDIS_SENTINELS) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'REDIS_CLUSTER_NODES and REDIS_SENTINELS exclude each other: set one' });
+  } else if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINEL_NAME'], message: 'REDIS_SENTINEL_NAME is required with REDIS_SENTINELS (the name of the master group)' });
+  } else if (!env.REDIS_URL && !env.REDIS_CLUSTER_NODES && !env.REDIS_SENTINELS) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'REDIS_URL is required (or REDIS_CLUSTER_NODES, or REDIS_SENTINELS with REDIS_SENTINEL_NAME)' });
+  }
+}
 
 /** Environment contract of the service; `.env.example` documents every variable. */
 const envSchema = z.object({
@@ -36,15 +101,7 @@ const envSchema = z.object({
   CTP_READ_DEADLINE_MS: intFrom('CTP_READ_DEADLINE_MS', 100, 15_000),
   CTP_BREAKER_THRESHOLD: intFrom('CTP_BREAKER_THRESHOLD', 1, 5),
   CTP_BREAKER_HALF_OPEN_MS: intFrom('CTP_BREAKER_HALF_OPEN_MS', 100, 5000),
-  REDIS_URL: required('REDIS_URL').refine(
-    (raw) => URL.canParse(raw) && /^rediss?:$/.test(new URL(raw).protocol),
-    'REDIS_URL must be a redis:// or rediss:// URL',
-  ),
-  REDIS_KEY_PREFIX: z
-    .string()
-    .optional()
-    .transform((raw) => raw ?? 'gc:')
-    .pipe(z.string().regex(/^[A-Za-z0-9:_.-]{0,64}$/, 'REDIS_KEY_PREFIX may use letters, digits and : _ . - only')),
+  ...REDIS_FIELDS,
   API_KEYS: required('API_KEYS').transform((raw, ctx) => {
     try {
       return parseApiKeys(raw);
@@ -65,7 +122,7 @@ const envSchema = z.object({
   BODY_LIMIT_KB: intFrom('BODY_LIMIT_KB', 1, 100),
   READYZ_CACHE_MS: intFrom('READYZ_CACHE_MS', 0, 2000),
   SHUTDOWN_GRACE_MS: intFrom('SHUTDOWN_GRACE_MS', 0, 10_000),
-});
+}).superRefine(checkRedis);
 
 export interface Config {
   commercetools: {
@@ -78,7 +135,7 @@ export interface Config {
     timeoutMs: number;
     policy: UpstreamPolicyOptions;
   };
-  redis: { url: string; keyPrefix: string };
+  redis: RedisSettings;
   apiKeys: ApiKeyTable;
   port: number;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -92,17 +149,52 @@ export interface Config {
   shutdownGraceMs: number;
 }
 
+/**
+ * Where Redis is: a URL (one server); or Redis Cluster nodes (ioredis' Cluster client); or
+ * Sentinels and the master's name. With cluster nodes or Sentinels, `url` (when given) only
+ * contributes user, password and TLS.
+ */
+export interface RedisSettings {
+  url?: string;
+  keyPrefix: string;
+  clusterNodes?: RedisNode[];
+  sentinels?: RedisNode[];
+  sentinelName?: string;
+  sentinelPassword?: string;
+}
+
 export class ConfigError extends Error {}
+
+function firstProblem(error: z.ZodError): ConfigError {
+  const issue = error.issues[0];
+  const variable = String(issue?.path[0] ?? 'environment');
+  const message = issue?.message ?? 'invalid';
+  return new ConfigError(message.includes(variable) ? message : `${variable}: ${message}`);
+}
+
+function redisSettings(e: z.infer<typeof redisSchema>): RedisSettings {
+  return {
+    keyPrefix: e.REDIS_KEY_PREFIX,
+    ...(e.REDIS_URL ? { url: e.REDIS_URL } : {}),
+    ...(e.REDIS_CLUSTER_NODES ? { clusterNodes: e.REDIS_CLUSTER_NODES } : {}),
+    ...(e.REDIS_SENTINELS ? { sentinels: e.REDIS_SENTINELS, sentinelName: e.REDIS_SENTINEL_NAME } : {}),
+    ...(e.REDIS_SENTINELS && e.REDIS_SENTINEL_PASSWORD ? { sentinelPassword: e.REDIS_SENTINEL_PASSWORD } : {}),
+  };
+}
+
+const redisSchema = z.object(REDIS_FIELDS).superRefine(checkRedis);
+
+/** Only the Redis variables (the keys CLI needs no more); same rules and messages as loadConfig. */
+export function loadRedisSettings(env: NodeJS.ProcessEnv = process.env): RedisSettings {
+  const parsed = redisSchema.safeParse(env);
+  if (!parsed.success) throw firstProblem(parsed.error);
+  return redisSettings(parsed.data);
+}
 
 /** Parses the environment once at start; the first problem is reported in one line naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const variable = String(issue?.path[0] ?? 'environment');
-    const message = issue?.message ?? 'invalid';
-    throw new ConfigError(message.includes(variable) ? message : `${variable}: ${message}`);
-  }
+  if (!parsed.success) throw firstProblem(parsed.error);
   const e = parsed.data;
   return {
     commercetools: {
@@ -121,7 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         breakerHalfOpenMs: e.CTP_BREAKER_HALF_OPEN_MS,
       },
     },
-    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    redis: redisSettings(e),
     apiKeys: e.API_KEYS,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,

@@ -1,11 +1,10 @@
 import type { Server } from 'node:http';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createApp, type AppDeps } from './app';
 import { RedisApiKeyStore } from './clients/api-key.store';
 import { buildCtpClient, CommercetoolsGateway } from './clients/commercetools.client';
 import { RedisIdempotencyStore } from './clients/idempotency.store';
-import { connectRedis } from './clients/redis.client';
+import { connectRedis, type RedisClient } from './clients/redis.client';
 import { RedisSessionStore } from './clients/session.store';
 import { RedisTokenCache } from './clients/token-cache';
 import { UpstreamPolicy } from './clients/upstream-policy';
@@ -22,7 +21,7 @@ export interface RunningService {
 }
 
 /** Composition root: the app's parts built from configuration around one Redis connection. */
-export function createDeps(config: Config, redis: Redis, logger: Logger): AppDeps {
+export function createDeps(config: Config, redis: RedisClient, logger: Logger): AppDeps {
   const metrics = createMetrics();
   const ctp = config.commercetools;
   // One token for all instances sharing this Redis (and prefix), renewed by one of them before expiry.
@@ -44,7 +43,7 @@ export function createDeps(config: Config, redis: Redis, logger: Logger): AppDep
 
 /** Connects Redis, listens, and stops gracefully. */
 export async function startService(config: Config, logger: Logger, options: { host?: string } = {}): Promise<RunningService> {
-  const redis = await connectRedis(config.redis.url);
+  const redis = await connectRedis(config.redis);
   const app = createApp(createDeps(config, redis, logger));
   const host = options.host ?? '0.0.0.0';
   const server = await new Promise<Server>((resolve, reject) => {

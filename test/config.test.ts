@@ -61,4 +61,38 @@ describe('configuration', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('REDIS_URL');
   });
+
+  describe('Redis Cluster and Sentinel', () => {
+    const withoutUrl = (extra: Record<string, string>) => {
+      const env: Record<string, string> = { ...VALID, ...extra };
+      delete env.REDIS_URL;
+      return env;
+    };
+
+    test('when REDIS_CLUSTER_NODES is set, then REDIS_URL is optional and the nodes are parsed', () => {
+      const config = loadConfig(withoutUrl({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-2.internal:7001,[::1]:7002' }));
+      expect(config.redis.clusterNodes).toEqual([
+        { host: '10.0.0.1', port: 7000 },
+        { host: 'redis-2.internal', port: 7001 },
+        { host: '::1', port: 7002 },
+      ]);
+      expect(config.redis.url).toBeUndefined();
+    });
+
+    test('when REDIS_SENTINELS is set with REDIS_SENTINEL_NAME, then they are used; REDIS_URL adds credentials only', () => {
+      const config = loadConfig({ ...VALID, REDIS_URL: 'redis://:pw@ignored:6379', REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'gc-master' });
+      expect(config.redis).toMatchObject({ sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }], sentinelName: 'gc-master', url: 'redis://:pw@ignored:6379' });
+    });
+
+    test.each([
+      ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'host-without-port' }],
+      ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'h:99999' }],
+      ['REDIS_SENTINELS', { REDIS_SENTINELS: 'a:1,,b:2' }],
+      ['REDIS_SENTINEL_NAME', { REDIS_SENTINELS: 's1:26379' }],
+      ['REDIS_SENTINEL_NAME', { REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_NAME: 'bad name' }],
+      ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'a:1', REDIS_SENTINELS: 's:2', REDIS_SENTINEL_NAME: 'm' }],
+    ])('when %s is wrong (%j), then the error names it', (name, extra) => {
+      expect(() => loadConfig(withoutUrl(extra))).toThrow(name);
+    });
+  });
 });

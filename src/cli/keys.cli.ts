@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
 import { RedisApiKeyStore } from '../clients/api-key.store';
 import { connectRedis } from '../clients/redis.client';
+import { loadRedisSettings } from '../config';
 import { SCOPES, type Scope } from '../domain/api-keys';
 
-const USAGE = `Manage API keys kept in Redis (besides API_KEYS). Reads REDIS_URL and REDIS_KEY_PREFIX.
+const USAGE = `Manage API keys kept in Redis (besides API_KEYS). Reads REDIS_URL (or REDIS_CLUSTER_NODES, or REDIS_SENTINELS
+and REDIS_SENTINEL_NAME) and REDIS_KEY_PREFIX.
   npm run keys -- create --client-id <clientId> --scopes sessions+customers
   npm run keys -- list
   npm run keys -- revoke <keyId>
@@ -32,9 +34,14 @@ export async function runKeysCli(argv: string[], env: NodeJS.ProcessEnv, out: (l
     out(USAGE);
     return command ? 0 : 2;
   }
-  if (!env.REDIS_URL) throw new UsageError('REDIS_URL is required');
-  const redis = await connectRedis(env.REDIS_URL);
-  const store = new RedisApiKeyStore(redis, env.REDIS_KEY_PREFIX ?? 'gc:');
+  let settings;
+  try {
+    settings = loadRedisSettings(env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const redis = await connectRedis(settings);
+  const store = new RedisApiKeyStore(redis, settings.keyPrefix);
   try {
     switch (command) {
       case 'create': {

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { storeCall } from './redis.client';
+import { storeCall, type RedisClient } from './redis.client';
 import { digestSecret, type Caller, type Scope } from '../domain/api-keys';
 
 /** A key managed in Redis; the secret itself is never stored, only its SHA-256 digest. */
@@ -20,7 +19,7 @@ const SECRET_BYTES = 32;
  */
 export class RedisApiKeyStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -42,6 +42,8 @@ export function buildCtpClient(options: CommercetoolsOptions): Client {
       httpClient: fetch,
       timeout: options.timeoutMs,
       includeRequestInErrorResponse: false,
+      // Nothing reads upstream response headers; copying them into an object per call was measurable.
+      includeResponseHeaders: false,
       maskSensitiveHeaderData: true,
     })
     .build();

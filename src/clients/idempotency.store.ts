@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { storeCall } from './redis.client';
+import { storeCall, type RedisClient } from './redis.client';
 import { type IdempotencyBegin, type IdempotencyStore, type StoredResponse } from '../domain/ports';
 
 /** Returns what the key holds, or claims it as running and returns nothing: one atomic step. */
@@ -28,7 +27,7 @@ interface Done extends StoredResponse {
  */
 export class RedisIdempotencyStore implements IdempotencyStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly ttlSeconds: number,
     private readonly runningTtlMs = 60_000,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { COMPARE_AND_DELETE, storeCall } from './redis.client';
+import { COMPARE_AND_DELETE, storeCall, type RedisClient } from './redis.client';
 import { type Reservation, type SessionRecord, type SessionStore } from '../domain/ports';
 
 const RESERVED = 'reserved:';
@@ -17,7 +16,7 @@ const COMPARE_AND_SET = `if redis.call('GET', KEYS[1]) == ARGV[1] then
  */
 export class RedisSessionStore implements SessionStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly ttlSeconds: number,
   ) {}

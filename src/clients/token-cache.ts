@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { TokenCache, TokenStore } from '@commercetools/ts-client';
-import type { Redis } from 'ioredis';
-import { COMPARE_AND_DELETE } from './redis.client';
+import { COMPARE_AND_DELETE, type RedisClient } from './redis.client';
 
 export interface ClientCredentials {
   authUrl: string;
@@ -68,7 +67,7 @@ export class RedisTokenCache implements TokenCache {
   private renewal: Promise<SharedToken> | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     keyPrefix: string,
     private readonly credentials: ClientCredentials,
     private readonly options: SharedTokenOptions = {},

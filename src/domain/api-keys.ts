@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export const SCOPES = ['sessions', 'customers', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -16,7 +16,8 @@ const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const SECRET = /^[A-Za-z0-9_-]{16,}$/;
 
 export function digestSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  // The one-shot form: a fraction of createHash's cost, and this runs on every request.
+  return hash('sha256', secret, 'hex');
 }
 
 /** Parses `clientId:secret:scope+scope,...`; errors name the entry by position, never by secret. */

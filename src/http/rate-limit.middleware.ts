@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
-import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RedisClient } from '../clients/redis.client';
 import type { Caller } from '../domain/api-keys';
 import { DomainError } from '../domain/errors';
 
@@ -8,7 +8,7 @@ import { DomainError } from '../domain/errors';
  * Per-client limit shared by all instances through Redis; while Redis is away each instance falls
  * back to an in-memory limiter with the same budget, so the limit degrades instead of vanishing.
  */
-export function createRateLimiter(redis: Redis, prefix: string, perMinute: number): RateLimiterAbstract {
+export function createRateLimiter(redis: RedisClient, prefix: string, perMinute: number): RateLimiterAbstract {
   const options = { points: perMinute, duration: 60 };
   return new RateLimiterRedis({
     ...options,

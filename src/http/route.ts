@@ -82,6 +82,19 @@ export function toHandler(spec: RouteSpec, options: HandlerOptions): RequestHand
       return runIdempotent(options.idempotency, req, res, caller, idempotencyKey, work, options);
     }
     const result = await work();
-    res.status(result.status).json(result.body);
+    sendJson(res, result.status, result.body);
   };
+}
+
+/**
+ * The JSON answer, written in one go: what `res.json` sends (same body, `Content-Type` and
+ * `Content-Length`), without its per-response setting lookups and charset parsing, and as one
+ * string with the headers rather than a separate buffer (measured on the hot path).
+ */
+export function sendJson(res: Response, status: number, body: unknown): void {
+  const text = JSON.stringify(body) ?? '';
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }

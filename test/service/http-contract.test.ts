@@ -1,3 +1,4 @@
+import helmet from 'helmet';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
@@ -89,6 +90,19 @@ describe('HTTP contract: auth, problems, operations', () => {
     );
     expect(body.components.schemas.Problem).toBeDefined();
     expect(body.paths['/v1/sessions'].post.responses['409'].content['application/problem+json']).toBeDefined();
+  });
+
+  test("when any response goes out, then it carries helmet's security headers (computed once) and JSON with its length", async () => {
+    const fromHelmet: Record<string, string> = {};
+    helmet()({} as never, { setHeader: (name: string, value: string) => (fromHelmet[name.toLowerCase()] = value), removeHeader: () => undefined } as never, () => undefined);
+    expect(Object.keys(fromHelmet).length).toBeGreaterThan(8);
+    const minted = await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({}).expect(201);
+    for (const response of [minted, await ctx.http.get('/healthz'), await ctx.http.get('/v1/nothing-here')]) {
+      expect(response.headers).toMatchObject(fromHelmet);
+      expect(response.headers['x-powered-by']).toBeUndefined();
+    }
+    expect(minted.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(minted.headers['content-length'])).toBe(Buffer.byteLength(minted.text));
   });
 });
 

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import pino from 'pino';
 import request from 'supertest';
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { createApp, type AppDeps } from '../../src/app';
-import { connectRedis } from '../../src/clients/redis.client';
+import { connectRedis, type RedisClient } from '../../src/clients/redis.client';
 import { loadConfig, type Config } from '../../src/config';
 import { createDeps } from '../../src/server';
 import { seedCatalogue } from '../../sandbox/catalogue';
@@ -40,7 +40,8 @@ export interface TestContext {
   skus: string[];
   server: Server;
   http: ReturnType<typeof request>;
-  redis: Redis;
+  /** The app's Redis connection: one server, or a Redis Cluster with `redisClusterNodes`. */
+  redis: RedisClient;
   redisPrefix: string;
   /** Requests the service sent to commercetools (only with `record: true`). */
   upstreamCalls: RecordedCall[];
@@ -63,11 +64,18 @@ async function emulatorToken(ctUrl: string): Promise<string> {
 
 /** The real app around real Redis and the emulator over HTTP, in a project of its own. */
 export async function createTestContext(
-  options: { record?: boolean; env?: Record<string, string>; redisUrl?: string; deps?: Partial<AppDeps> } = {},
+  options: {
+    record?: boolean;
+    env?: Record<string, string>;
+    redisUrl?: string;
+    /** REDIS_CLUSTER_NODES: the app talks to a Redis Cluster through ioredis' Cluster client. */
+    redisClusterNodes?: string;
+    deps?: Partial<AppDeps>;
+  } = {},
 ): Promise<TestContext> {
   const ctUrl = process.env.TEST_CT_URL;
   const redisUrl = options.redisUrl ?? process.env.TEST_REDIS_URL;
-  if (!ctUrl || !redisUrl) throw new Error('global setup did not start the emulator and Redis');
+  if (!ctUrl || (!redisUrl && !options.redisClusterNodes)) throw new Error('global setup did not start the emulator and Redis');
   const projectKey = uniqueName('test');
   const redisPrefix = `${uniqueName('test')}:`;
   const { skus } = await seedCatalogue(ctUrl, projectKey);
@@ -79,13 +87,13 @@ export async function createTestContext(
     CTP_AUTH_URL: ctUrl,
     CTP_API_URL: proxy?.url ?? ctUrl,
     CTP_SCOPES: `manage_project:${projectKey}`,
-    REDIS_URL: redisUrl,
+    ...(options.redisClusterNodes ? { REDIS_CLUSTER_NODES: options.redisClusterNodes } : { REDIS_URL: redisUrl }),
     REDIS_KEY_PREFIX: redisPrefix,
     API_KEYS,
     SESSION_TTL_DAYS: '1',
     ...options.env,
   });
-  const redis = await connectRedis(redisUrl);
+  const redis = await connectRedis(config.redis);
   const app = createApp({ ...createDeps(config, redis, pino({ level: 'silent' })), ...options.deps });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
@@ -113,12 +121,21 @@ export async function createTestContext(
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      if (redis.status === 'ready') {
-        const keys = await redis.keys(`${redisPrefix}*`);
-        if (keys.length) await redis.del(...keys);
-      }
+      if (redis.status === 'ready') await deleteKeys(redis, `${redisPrefix}*`);
       redis.disconnect();
       await proxy?.close();
     },
   };
+}
+
+/** Deletes the keys matching a pattern; on a cluster on every master, one key per DEL (keys of different slots). */
+export async function deleteKeys(redis: RedisClient, pattern: string): Promise<void> {
+  if (!(redis instanceof Cluster)) {
+    const keys = await redis.keys(pattern);
+    if (keys.length) await redis.del(...keys);
+    return;
+  }
+  for (const node of redis.nodes('master')) {
+    await Promise.all((await node.keys(pattern)).map((key) => node.del(key)));
+  }
 }
