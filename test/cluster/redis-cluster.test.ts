@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config';
 import { createDeps } from '../../src/server';
 import { startRedisCluster, startRedisSentinel, type PrivateRedisCluster, type PrivateRedisSentinel } from '../../sandbox/redis-cluster';
 import { startRedisServer, type PrivateRedis } from '../../sandbox/redis-server';
-import { API_KEYS, bearer, createTestContext, deleteKeys, KEYS, uniqueName, type TestContext } from '../support/harness';
+import { serviceEnv, bearer, createTestContext, deleteKeys, KEYS, uniqueName, type TestContext } from '../support/harness';
 import { startRecordingProxy, type RecordedCall, type RecordingProxy } from '../support/recording-proxy';
 
 /**
@@ -149,17 +149,7 @@ describe('on a Redis Cluster', () => {
 
     test('when three instances start cold and take requests at once, then one token request serves them all', async () => {
       const projectKey = ctx.projectKey;
-      const config = loadConfig({
-        CTP_PROJECT_KEY: projectKey,
-        CTP_CLIENT_ID: 'service',
-        CTP_CLIENT_SECRET: 'service-secret',
-        CTP_AUTH_URL: proxy.url,
-        CTP_API_URL: proxy.url,
-        CTP_SCOPES: `manage_project:${projectKey}`,
-        REDIS_CLUSTER_NODES: cluster.nodes,
-        REDIS_KEY_PREFIX: prefix,
-        API_KEYS,
-      });
+      const config = loadConfig(serviceEnv(projectKey, proxy.url, { REDIS_CLUSTER_NODES: cluster.nodes, REDIS_KEY_PREFIX: prefix }));
       const instances = [];
       for (let i = 0; i < 3; i++) {
         const redis = await connectRedis(config.redis);

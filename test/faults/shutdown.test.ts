@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '../../sandbox/free-port';
-import { API_KEYS, KEYS, uniqueName } from '../support/harness';
+import { serviceEnv, KEYS, uniqueName } from '../support/harness';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
 
 describe('when the service gets SIGTERM', () => {
@@ -15,21 +15,14 @@ describe('when the service gets SIGTERM', () => {
     const port = await freePort();
     const projectKey = uniqueName('shutdown');
     const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'main.ts')], {
-      env: {
+      env: serviceEnv(projectKey, proxy.url, {
         PATH: process.env.PATH ?? '',
-        CTP_PROJECT_KEY: projectKey,
-        CTP_CLIENT_ID: 'svc',
-        CTP_CLIENT_SECRET: 'svc',
-        CTP_AUTH_URL: proxy.url,
-        CTP_API_URL: proxy.url,
-        CTP_SCOPES: `manage_project:${projectKey}`,
         REDIS_URL: process.env.TEST_REDIS_URL ?? '',
         REDIS_KEY_PREFIX: `${projectKey}:`,
-        API_KEYS,
         PORT: String(port),
         LOG_LEVEL: 'silent',
         SHUTDOWN_GRACE_MS: '5000',
-      },
+      }),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../../sandbox/free-port';
-import { API_KEYS, deleteKeys, KEYS, uniqueName } from '../support/harness';
+import { serviceEnv, deleteKeys, KEYS, uniqueName } from '../support/harness';
 
 /**
  * Four service processes (as four instances behind a load balancer) on one Redis and the emulator:
@@ -21,21 +21,14 @@ describe('four instances on one Redis', () => {
     const ports = await Promise.all(Array.from({ length: INSTANCES }, () => freePort()));
     for (const port of ports) {
       const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'main.ts')], {
-        env: {
+        env: serviceEnv(projectKey, process.env.TEST_CT_URL ?? '', {
           PATH: process.env.PATH ?? '',
-          CTP_PROJECT_KEY: projectKey,
-          CTP_CLIENT_ID: 'svc',
-          CTP_CLIENT_SECRET: 'svc',
-          CTP_AUTH_URL: process.env.TEST_CT_URL ?? '',
-          CTP_API_URL: process.env.TEST_CT_URL ?? '',
-          CTP_SCOPES: `manage_project:${projectKey}`,
           REDIS_URL: process.env.TEST_REDIS_URL ?? '',
           REDIS_KEY_PREFIX: prefix,
-          API_KEYS,
           PORT: String(port),
           LOG_LEVEL: 'warn',
           RATE_LIMIT_PER_MINUTE: '0',
-        },
+        }),
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

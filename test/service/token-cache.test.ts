@@ -8,7 +8,7 @@ import { connectRedis } from '../../src/clients/redis.client';
 import { RedisTokenCache } from '../../src/clients/token-cache';
 import { loadConfig } from '../../src/config';
 import { createDeps } from '../../src/server';
-import { API_KEYS, bearer, KEYS, uniqueName } from '../support/harness';
+import { serviceEnv, bearer, KEYS, uniqueName } from '../support/harness';
 import { startRecordingProxy, type RecordedCall, type RecordingProxy } from '../support/recording-proxy';
 
 /** The emulator's token lifetime (172800 s), as commercetools' own. */
@@ -52,17 +52,7 @@ describe('one client-credentials token shared by all instances', () => {
     proxy = await startRecordingProxy(ctUrl);
     prefix = `${uniqueName('test')}:`;
     const projectKey = uniqueName('test');
-    config = loadConfig({
-      CTP_PROJECT_KEY: projectKey,
-      CTP_CLIENT_ID: 'service',
-      CTP_CLIENT_SECRET: 'service-secret',
-      CTP_AUTH_URL: proxy.url,
-      CTP_API_URL: proxy.url,
-      CTP_SCOPES: `manage_project:${projectKey}`,
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: prefix,
-      API_KEYS,
-    });
+    config = loadConfig(serviceEnv(projectKey, proxy.url, { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }));
     // Three instances as three processes would be: own Redis connection, own ts-client, one prefix.
     for (let i = 0; i < 3; i++) {
       const redis = await connectRedis(redisUrl);

@@ -27,6 +27,23 @@ export const API_KEYS = [
   `client-a:${KEYS.customersOnly}:customers`,
 ].join(',');
 
+/**
+ * The environment of a service instance in the tests: commercetools at `ctUrl` (auth and API, or
+ * `apiUrl` for the API), the test clients' keys, and whatever the test adds (Redis, port, limits).
+ */
+export function serviceEnv(projectKey: string, ctUrl: string, extra: Record<string, string> = {}, apiUrl = ctUrl): Record<string, string> {
+  return {
+    CTP_PROJECT_KEY: projectKey,
+    CTP_CLIENT_ID: 'service',
+    CTP_CLIENT_SECRET: 'service-secret',
+    CTP_AUTH_URL: ctUrl,
+    CTP_API_URL: apiUrl,
+    CTP_SCOPES: `manage_project:${projectKey}`,
+    API_KEYS,
+    ...extra,
+  };
+}
+
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 
 export function uniqueName(prefix: string): string {
@@ -80,19 +97,10 @@ export async function createTestContext(
   const redisPrefix = `${uniqueName('test')}:`;
   const { skus } = await seedCatalogue(ctUrl, projectKey);
   const proxy = options.record ? await startRecordingProxy(ctUrl) : undefined;
-  const config = loadConfig({
-    CTP_PROJECT_KEY: projectKey,
-    CTP_CLIENT_ID: 'service',
-    CTP_CLIENT_SECRET: 'service-secret',
-    CTP_AUTH_URL: ctUrl,
-    CTP_API_URL: proxy?.url ?? ctUrl,
-    CTP_SCOPES: `manage_project:${projectKey}`,
-    ...(options.redisClusterNodes ? { REDIS_CLUSTER_NODES: options.redisClusterNodes } : { REDIS_URL: redisUrl }),
-    REDIS_KEY_PREFIX: redisPrefix,
-    API_KEYS,
-    SESSION_TTL_DAYS: '1',
-    ...options.env,
-  });
+  const redisTarget: Record<string, string> = options.redisClusterNodes ? { REDIS_CLUSTER_NODES: options.redisClusterNodes } : { REDIS_URL: redisUrl ?? '' };
+  const config = loadConfig(
+    serviceEnv(projectKey, ctUrl, { ...redisTarget, REDIS_KEY_PREFIX: redisPrefix, SESSION_TTL_DAYS: '1', ...options.env }, proxy?.url ?? ctUrl),
+  );
   const redis = await connectRedis(config.redis);
   const app = createApp({ ...createDeps(config, redis, pino({ level: 'silent' })), ...options.deps });
   const server = await new Promise<Server>((resolve) => {
