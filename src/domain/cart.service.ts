@@ -66,13 +66,13 @@ export class CartService {
   }
 
   async listCarts(caller: Caller, anonymousId: string, query: { cartState?: Cart['cartState']; limit: number; offset: number }): Promise<Page<Cart>> {
-    await this.sessions.get(caller, anonymousId);
+    await this.sessions.assertReadable(caller, anonymousId);
     return this.commerce.queryCarts({ anonymousId, ...query });
   }
 
   /** The most recently modified Active cart, as commercetools defines "the active cart". */
   async activeCart(caller: Caller, anonymousId: string): Promise<Cart> {
-    await this.sessions.get(caller, anonymousId);
+    await this.sessions.assertReadable(caller, anonymousId);
     const page = await this.commerce.queryCarts({ anonymousId, cartState: 'Active', limit: 1, offset: 0 });
     const cart = page.results[0];
     if (!cart) throw new DomainError('NoActiveCart', `Session '${anonymousId}' has no active cart.`);
@@ -80,7 +80,7 @@ export class CartService {
   }
 
   async listOrders(caller: Caller, anonymousId: string, query: { limit: number; offset: number }): Promise<Page<Order>> {
-    await this.sessions.get(caller, anonymousId);
+    await this.sessions.assertReadable(caller, anonymousId);
     return this.commerce.queryOrders({ anonymousId, ...query });
   }
 
@@ -100,7 +100,7 @@ export class CartService {
   private async ownsAnonymousId(caller: Caller, anonymousId: string | undefined): Promise<boolean> {
     if (!anonymousId) return false;
     try {
-      await this.sessions.get(caller, anonymousId);
+      await this.sessions.assertReadable(caller, anonymousId);
       return true;
     } catch (error) {
       if (error instanceof DomainError && error.code === 'SessionNotFound') return false;

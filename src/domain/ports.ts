@@ -23,6 +23,8 @@ export interface SessionStore {
   activate(reservation: Reservation, session: SessionRecord): Promise<boolean>;
   /** Gives up a reservation (only if it is still ours). */
   release(reservation: Reservation): Promise<void>;
+  /** How long a session is kept from its activation; the owner cache never outlives a session. */
+  readonly ttlSeconds: number;
   /** The session, and whether a sign-in/sign-up is running on it, in one round trip. */
   get(anonymousId: string): Promise<{ session: SessionRecord | null; busy: boolean }>;
   /** Overwrites an existing session keeping its expiry. */

@@ -21,6 +21,9 @@ export interface SessionView {
 
 /** A generated UUID v4 colliding even once is astronomically unlikely; more means something is wrong. */
 const MAX_MINT_ATTEMPTS = 5;
+/** How long an instance trusts a session's owner without asking Redis again (cart and order reads). */
+export const OWNER_CACHE_MS = 30_000;
+const MAX_CACHED_OWNERS = 10_000;
 
 export function canAccess(caller: Caller, session: SessionRecord): boolean {
   return session.clientId === caller.clientId || caller.scopes.has('admin');
@@ -32,6 +35,9 @@ export function toView(session: SessionRecord): SessionView {
 }
 
 export class SessionService {
+  /** anonymousId -> the clientId that owns it, and until when that answer may be reused. */
+  private readonly owners = new Map<string, { clientId: string; until: number }>();
+
   constructor(
     private readonly store: SessionStore,
     private readonly commerce: CommerceGateway,
@@ -85,6 +91,27 @@ export class SessionService {
   /** The caller's session; another client's is indistinguishable from a missing one. */
   async get(caller: Caller, anonymousId: string): Promise<SessionRecord> {
     return (await this.read(caller, anonymousId)).session;
+  }
+
+  /**
+   * Passes when the caller may read this session's carts and orders: it is theirs (ended ones
+   * too) or the caller is admin. A session's owner never changes while the session exists, so a
+   * positive answer is reused for OWNER_CACHE_MS, never past the session's own expiry; that
+   * spares the cart and order reads (the hottest path) a Redis round trip. Unknown ids are
+   * never cached, so a session minted on another instance is visible at once.
+   */
+  async assertReadable(caller: Caller, anonymousId: string): Promise<void> {
+    const now = this.now().getTime();
+    const known = this.owners.get(anonymousId);
+    if (known && known.until > now) {
+      if (known.clientId === caller.clientId || caller.scopes.has('admin')) return;
+      throw new DomainError('SessionNotFound', `No session '${anonymousId}'.`);
+    }
+    const session = await this.get(caller, anonymousId);
+    // The store sets the expiry when it activates the session, after createdAt: this bound is never late.
+    const expires = Date.parse(session.createdAt) + this.store.ttlSeconds * 1000;
+    if (this.owners.size >= MAX_CACHED_OWNERS) this.owners.delete(this.owners.keys().next().value!);
+    this.owners.set(anonymousId, { clientId: session.clientId, until: Math.min(now + OWNER_CACHE_MS, expires) });
   }
 
   /** The caller's session with whether a hand-over is running on it. */

@@ -133,6 +133,7 @@ describe('when the backends fail', () => {
   test('when commercetools is unreachable, then a mint is 502 and its reservation is released', async () => {
     const released: string[] = [];
     const store: SessionStore = {
+      ttlSeconds: 3600,
       reserve: async (anonymousId) => ({ anonymousId, token: 't' }),
       release: async (r) => {
         released.push(r.anonymousId);
