@@ -15,7 +15,8 @@ import { BENCH_AID_PREFIX } from './stub';
  *
  * Env for A/B runs: NO_PROF=1 (no profiler: req/s and CPU µs per request only), NODE_FLAGS (more
  * node flags), NO_START_FLAGS=1 (without npm start's flags), SERVICE_MAIN (another build's
- * main.js), CLIENT=fetch (the passthrough with bare fetch).
+ * main.js), CLIENT=fetch (the passthrough with bare fetch), SERVICE_ENV (JSON of more service env),
+ * LOG_FILE (where the service's log goes; /dev/null by default).
  */
 const ROOT = resolve(__dirname, '..');
 const scenario = process.argv[2] ?? 'carts';
@@ -58,7 +59,8 @@ async function main(): Promise<void> {
         API_KEYS: `bench-pos:${KEY}:sessions`,
         PORT: String(port),
         RATE_LIMIT_PER_MINUTE: '0',
-      }, { logFile: '/dev/null' });
+        ...(JSON.parse(process.env.SERVICE_ENV ?? '{}') as Record<string, string>),
+      }, { logFile: process.env.LOG_FILE ?? '/dev/null' });
       const url = `http://127.0.0.1:${port}`;
       await waitFor(`${url}/readyz`, (status) => status === 200);
       await store.set(`bench:{${AID}}:session`, JSON.stringify({ anonymousId: AID, clientId: 'bench-pos', status: 'active', createdAt: new Date().toISOString() }));

@@ -320,7 +320,9 @@ async function main(): Promise<void> {
       passthrough: { ...pick(passthrough), runs_rps: passthrough.runs_rps, client: 'ts-client + fetch (buildCtpClient)', unloaded: { p50_ms: passthroughUnloaded.p50_ms, p99_ms: passthroughUnloaded.p99_ms, rps: passthroughUnloaded.rps } },
       passthrough_fetch: { ...pick(passthroughFetch), client: 'bare fetch (reference)' },
       service_carts: { ...pick(serviceCarts), runs_rps: serviceCarts.runs_rps, unloaded: { p50_ms: cartsUnloaded.p50_ms, p99_ms: cartsUnloaded.p99_ms, rps: cartsUnloaded.rps } },
-      service_mint: { ...pick(mint), unloaded: { p50_ms: mintUnloaded.p50_ms, p99_ms: mintUnloaded.p99_ms, rps: mintUnloaded.rps } },
+      // The mint target compares latencies: measured like upstream_rtt, at one connection; the
+      // 32-connection run (throughput, queueing) is under `loaded`.
+      service_mint: { ...pick(mintUnloaded), connections: 1, loaded: { ...pick(mint), connections: CONNECTIONS } },
       upstream_rtt_p50_ms: rtt.p50_ms,
       upstream_rtt_p99_ms: rtt.p99_ms,
       ratio_carts_vs_passthrough: ratio,
@@ -388,7 +390,7 @@ function writeResultsTable(r: Results): void {
     row('passthrough', r.passthrough, `the floor: ts-client + fetch; runs ${r.passthrough.runs_rps.join(', ')}`),
     row('passthrough_fetch', r.passthrough_fetch, 'reference: bare fetch'),
     row('service_carts', r.service_carts, `GET /v1/sessions/{id}/carts; runs ${r.service_carts.runs_rps.join(', ')}`),
-    row('service_mint', r.service_mint, 'POST /v1/sessions'),
+    row('service_mint', r.service_mint.loaded, 'POST /v1/sessions'),
     row('lookups, 100 sessions', r.session_lookups.sessions_100, `GET /v1/sessions/{id}, ${r.session_lookups.sessions_100.redis_keys} keys in Redis`),
     row('lookups, 100,000 sessions', r.session_lookups.sessions_100000, `${r.session_lookups.sessions_100000.redis_keys} keys in Redis`),
     '',
@@ -399,7 +401,7 @@ function writeResultsTable(r: Results): void {
     `| \`upstream_rtt\`: one uniqueness-check query to the stub | ${r.upstream_rtt_p50_ms.toFixed(2)} | ${r.upstream_rtt_p99_ms.toFixed(2)} |`,
     `| passthrough | ${r.passthrough.unloaded.p50_ms.toFixed(2)} | ${r.passthrough.unloaded.p99_ms.toFixed(2)} |`,
     `| service_carts | ${r.service_carts.unloaded.p50_ms.toFixed(2)} | ${r.service_carts.unloaded.p99_ms.toFixed(2)} |`,
-    `| service_mint | ${r.service_mint.unloaded.p50_ms.toFixed(2)} | ${r.service_mint.unloaded.p99_ms.toFixed(2)} |`,
+    `| service_mint | ${r.service_mint.p50_ms.toFixed(2)} | ${r.service_mint.p99_ms.toFixed(2)} |`,
     `| upstream_rtt, stub answering after ${r.mint_overlap.stub_delay_ms} ms | ${r.mint_overlap.upstream_rtt_p50_ms.toFixed(2)} | |`,
     `| service_mint, stub answering after ${r.mint_overlap.stub_delay_ms} ms | ${r.mint_overlap.service_mint_p50_ms.toFixed(2)} | ${r.mint_overlap.service_mint_p99_ms.toFixed(2)} |`,
     '',
