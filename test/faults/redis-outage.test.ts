@@ -16,12 +16,23 @@ describe('when Redis goes away and comes back', () => {
 
   const mint = () => ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({});
 
-  test('then minting, claiming and lookups answer 503 with Retry-After quickly, readyz fails, and the service recovers by itself', async () => {
+  test('then minting, claiming, lookups and listings of unseen sessions answer 503 with Retry-After quickly, listings of remembered sessions go on, readyz fails, and the service recovers by itself', async () => {
     const before = await mint();
     expect(before.status).toBe(201);
+    // A listing remembers the session's owner (30 s), so it keeps working while Redis is away.
+    await ctx.http.get(`/v1/sessions/${before.body.anonymousId}/carts`).set(bearer(KEYS.a)).expect(200);
 
     await redis.stop();
-    for (const request of [mint(), ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({ anonymousId: 'claimed-while-down' }), ctx.http.get(`/v1/sessions/${before.body.anonymousId}`).set(bearer(KEYS.a))]) {
+    const listed = await ctx.http.get(`/v1/sessions/${before.body.anonymousId}/carts`).set(bearer(KEYS.a));
+    expect(listed.status).toBe(200);
+    expect(listed.body.count).toBe(0);
+    for (const request of [
+      mint(),
+      ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({ anonymousId: 'claimed-while-down' }),
+      ctx.http.get(`/v1/sessions/${before.body.anonymousId}`).set(bearer(KEYS.a)),
+      // A session this instance has not seen cannot be checked: no answer without Redis.
+      ctx.http.get('/v1/sessions/never-seen-here/carts').set(bearer(KEYS.a)),
+    ]) {
       const started = Date.now();
       const response = await request;
       expect(response.status).toBe(503);
