@@ -25,8 +25,13 @@ const MAX_MINT_ATTEMPTS = 5;
 export const OWNER_CACHE_MS = 30_000;
 const MAX_CACHED_OWNERS = 10_000;
 
-export function canAccess(caller: Caller, session: SessionRecord): boolean {
-  return session.clientId === caller.clientId || caller.scopes.has('admin');
+export function canAccess(caller: Caller, owner: Pick<SessionRecord, 'clientId'>): boolean {
+  return owner.clientId === caller.clientId || caller.scopes.has('admin');
+}
+
+/** Another client's session is indistinguishable from a missing one. */
+function sessionNotFound(anonymousId: string): DomainError {
+  return new DomainError('SessionNotFound', `No session '${anonymousId}'.`);
 }
 
 export function toView(session: SessionRecord): SessionView {
@@ -104,8 +109,8 @@ export class SessionService {
     const now = this.now().getTime();
     const known = this.owners.get(anonymousId);
     if (known && known.until > now) {
-      if (known.clientId === caller.clientId || caller.scopes.has('admin')) return;
-      throw new DomainError('SessionNotFound', `No session '${anonymousId}'.`);
+      if (canAccess(caller, known)) return;
+      throw sessionNotFound(anonymousId);
     }
     const session = await this.get(caller, anonymousId);
     // The store sets the expiry when it activates the session, after createdAt: this bound is never late.
@@ -117,9 +122,7 @@ export class SessionService {
   /** The caller's session with whether a hand-over is running on it. */
   async read(caller: Caller, anonymousId: string): Promise<{ session: SessionRecord; busy: boolean }> {
     const { session, busy } = await this.store.get(anonymousId);
-    if (!session || !canAccess(caller, session)) {
-      throw new DomainError('SessionNotFound', `No session '${anonymousId}'.`);
-    }
+    if (!session || !canAccess(caller, session)) throw sessionNotFound(anonymousId);
     return { session, busy };
   }
 
