@@ -5,6 +5,7 @@ import {
   type Cart,
   type CartDraft,
   type CartUpdateAction,
+  type Customer,
   type Order,
 } from '@commercetools/platform-sdk';
 import type { Config } from '../config';
@@ -183,11 +184,15 @@ export class CommercetoolsGateway implements CommerceGateway {
     return body.results[0] ?? null;
   }
 
-  signUp(input: { email: string; password: string; firstName?: string; lastName?: string; anonymousId: string }): Promise<SignInResult> {
+  getCustomerByKey(key: string): Promise<Customer | null> {
+    return this.find('customers.byKey', () => this.api.customers().withKey({ key }).get().execute());
+  }
+
+  signUp(input: { email: string; password: string; firstName?: string; lastName?: string; anonymousId: string; key: string }): Promise<SignInResult> {
     return this.call('customers.create', () => this.api.customers().post({ body: input }).execute(), 'write');
   }
 
-  signIn(input: { email: string; password: string; anonymousId: string; anonymousCartSignInMode: 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart' }): Promise<SignInResult> {
+  signIn(input: { email: string; password: string; anonymousId?: string; anonymousCartSignInMode?: 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart' }): Promise<SignInResult> {
     // Sign-in changes carts (merge, assignment): not repeated blindly either.
     return this.call('customers.login', () => this.api.login().post({ body: input }).execute(), 'write');
   }

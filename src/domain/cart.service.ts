@@ -1,7 +1,7 @@
 import type { BaseAddress, Cart, CartDraft, CartUpdateAction, Order } from '@commercetools/platform-sdk';
 import type { Caller } from './api-keys';
 import { DomainError } from './errors';
-import { UpstreamError, type CommerceGateway, type Page } from './ports';
+import { mayHaveHappened, UpstreamError, type CommerceGateway, type Page } from './ports';
 import { cartKeyFor, orderNumberFor } from './idempotent-keys';
 import type { SessionService } from './session.service';
 
@@ -195,11 +195,6 @@ export class CartService {
       }
     }
   }
-}
-
-/** A failed write whose effect is unknown: the request may have been carried out upstream. */
-function mayHaveHappened(error: UpstreamError): boolean {
-  return !error.options.circuitOpen && (error.status === 0 || error.status >= 500);
 }
 
 function alreadyOrdered(cartId: string): DomainError {

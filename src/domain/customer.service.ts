@@ -1,8 +1,9 @@
-import type { Customer } from '@commercetools/platform-sdk';
+import type { Cart, Customer } from '@commercetools/platform-sdk';
 import type { Caller } from './api-keys';
 import { DomainError } from './errors';
-import { UpstreamError, type CommerceGateway, type SignInResult } from './ports';
-import type { SessionService } from './session.service';
+import { customerKeyFor } from './idempotent-keys';
+import { mayHaveHappened, UpstreamError, type CommerceGateway, type SignInResult } from './ports';
+import { AlreadyHandedOver, type SessionService } from './session.service';
 
 export type CartSignInMode = 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart';
 
@@ -15,29 +16,49 @@ function withoutPassword(result: SignInResult): SignInResult {
   return { customer: customer as Customer, ...(result.cart ? { cart: result.cart } : {}) };
 }
 
-function usedUp(error: unknown, anonymousId: string): DomainError | null {
-  if (error instanceof UpstreamError && error.status === 400 && error.has('InvalidOperation') && USED_ANONYMOUS_ID.test(error.message)) {
-    return new DomainError('SessionEnded', `The anonymousId '${anonymousId}' was already used for sign-in or sign-up.`);
-  }
-  return null;
+/** commercetools' refusal of an anonymousId that a sign-in or sign-up already used. */
+function usedUp(error: unknown): boolean {
+  return error instanceof UpstreamError && error.status === 400 && error.has('InvalidOperation') && USED_ANONYMOUS_ID.test(error.message);
 }
 
-/** Sign-up and sign-in hand the session's carts and orders to the customer, then end the session. */
+function invalidCredentials(error: unknown): boolean {
+  return error instanceof UpstreamError && error.status === 400 && error.has('InvalidCredentials');
+}
+
+/**
+ * Sign-up and sign-in hand the session's carts and orders to the customer, then end the session.
+ * A hand-over that commercetools carried out although its answer was lost (a timeout, or Redis
+ * failing before the session was ended) is recognised on the next try: commercetools then refuses
+ * the used anonymousId, and the session is ended with the customer it went to instead of staying
+ * active with its carts gone.
+ */
 export class CustomerService {
   constructor(
     private readonly sessions: SessionService,
     private readonly commerce: CommerceGateway,
   ) {}
 
+  /** The customer gets a key derived from the session (customerKeyFor), by which a lost sign-up is found. */
   async signUp(caller: Caller, anonymousId: string, input: { email: string; password: string; firstName?: string; lastName?: string }): Promise<SignInResult> {
+    const key = customerKeyFor(caller.clientId, anonymousId);
     const result = await this.sessions.handOver(caller, anonymousId, async () => {
       try {
-        return await this.commerce.signUp({ ...input, anonymousId });
+        return await this.commerce.signUp({ ...input, anonymousId, key });
       } catch (error) {
-        if (error instanceof UpstreamError && error.status === 400 && error.has('DuplicateField')) {
-          throw new DomainError('DuplicateEmail', `A customer with the email '${input.email}' already exists.`);
+        if (!(error instanceof UpstreamError)) throw error;
+        const taken = error.status === 400 && (error.has('DuplicateField') || usedUp(error));
+        if (mayHaveHappened(error) || taken) {
+          // A failing lookup fails the request (5xx, not kept for replay): a retry looks again.
+          const made = await this.commerce.getCustomerByKey(key);
+          if (made) {
+            // commercetools treats emails case-insensitively. Another email: the session went to someone else.
+            if (made.email.toLowerCase() !== input.email.toLowerCase()) throw new AlreadyHandedOver(made.id);
+            return { customer: made, ...(await this.activeCartOf(anonymousId, made.id)) };
+          }
         }
-        throw usedUp(error, anonymousId) ?? error;
+        if (usedUp(error)) throw new AlreadyHandedOver(await this.handedTo(anonymousId));
+        if (error.has('DuplicateField')) throw new DomainError('DuplicateEmail', `A customer with the email '${input.email}' already exists.`);
+        throw error;
       }
     });
     return withoutPassword(result);
@@ -48,12 +69,39 @@ export class CustomerService {
       try {
         return await this.commerce.signIn({ email: input.email, password: input.password, anonymousId, anonymousCartSignInMode: input.cartSignInMode });
       } catch (error) {
-        if (error instanceof UpstreamError && error.status === 400 && error.has('InvalidCredentials')) {
-          throw new DomainError('InvalidCredentials', 'The email or password is wrong.');
-        }
-        throw usedUp(error, anonymousId) ?? error;
+        if (invalidCredentials(error)) throw new DomainError('InvalidCredentials', 'The email or password is wrong.');
+        if (!usedUp(error)) throw error;
+        // Used up: by an earlier sign-in of this very customer whose answer was lost, when the
+        // session's carts or orders now carry the customerId that these credentials sign in to.
+        const [customerId, signedIn] = await Promise.all([this.handedTo(anonymousId), this.signInAlone(input)]);
+        if (signedIn && customerId === signedIn.customer.id) return signedIn;
+        throw new AlreadyHandedOver(customerId);
       }
     });
     return withoutPassword(result);
+  }
+
+  /** Signs in without the session: checks the credentials and answers the customer's active cart. */
+  private async signInAlone(input: { email: string; password: string }): Promise<SignInResult | null> {
+    try {
+      return await this.commerce.signIn({ email: input.email, password: input.password });
+    } catch (error) {
+      if (invalidCredentials(error)) return null;
+      throw error;
+    }
+  }
+
+  /** The customer the session's carts or orders went to, if any of them shows one. */
+  private async handedTo(anonymousId: string): Promise<string | undefined> {
+    const page = { anonymousId, limit: 20, offset: 0 };
+    const [carts, orders] = await Promise.all([this.commerce.queryCarts(page), this.commerce.queryOrders(page)]);
+    return [...carts.results, ...orders.results].find((x) => x.customerId)?.customerId;
+  }
+
+  /** The session's active cart, which went to the customer with the sign-up: part of its answer. */
+  private async activeCartOf(anonymousId: string, customerId: string): Promise<{ cart?: Cart }> {
+    const carts = await this.commerce.queryCarts({ anonymousId, cartState: 'Active', limit: 1, offset: 0 });
+    const cart = carts.results.find((c) => c.customerId === customerId);
+    return cart ? { cart } : {};
   }
 }

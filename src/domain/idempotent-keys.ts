@@ -14,6 +14,15 @@ export function cartKeyFor(clientId: string, anonymousId: string, idempotencyKey
 }
 
 /**
+ * The `key` of the customer a session's sign-up creates. A session is signed up at most once, so
+ * the key comes from the session alone: a sign-up whose answer was lost is found by it on any
+ * retry, whatever Idempotency-Key the retry carries. Customer keys match ^[A-Za-z0-9_-]{2,256}$.
+ */
+export function customerKeyFor(clientId: string, anonymousId: string): string {
+  return `gc-${digest('customer', clientId, anonymousId).slice(0, 40)}`;
+}
+
+/**
  * The orderNumber the service gives an order when the caller gives none: derived from the
  * Idempotency-Key when there is one (a retry finds the same order), random otherwise. Either way
  * a lost response is resolved by looking the order up by its number.

@@ -70,12 +70,14 @@ export interface CommerceGateway {
   getOrder(id: string): Promise<Order | null>;
   /** The order created from a cart, if any (`cart(id = :cid)`). */
   findOrderOfCart(cartId: string): Promise<Order | null>;
-  signUp(input: { email: string; password: string; firstName?: string; lastName?: string; anonymousId: string }): Promise<SignInResult>;
+  signUp(input: { email: string; password: string; firstName?: string; lastName?: string; anonymousId: string; key: string }): Promise<SignInResult>;
+  getCustomerByKey(key: string): Promise<Customer | null>;
+  /** Without anonymousId: only checks the credentials and answers the customer's active cart. */
   signIn(input: {
     email: string;
     password: string;
-    anonymousId: string;
-    anonymousCartSignInMode: 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart';
+    anonymousId?: string;
+    anonymousCartSignInMode?: 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart';
   }): Promise<SignInResult>;
   ping(): Promise<void>;
 }
@@ -98,6 +100,11 @@ export class UpstreamError extends Error {
   has(code: string): boolean {
     return this.errorCodes.includes(code);
   }
+}
+
+/** A failed write whose effect is unknown: commercetools may have carried it out. */
+export function mayHaveHappened(error: UpstreamError): boolean {
+  return !error.options.circuitOpen && (error.status === 0 || error.status >= 500);
 }
 
 /** Failure of the session store (Redis unreachable or timing out). */

@@ -34,6 +34,19 @@ function sessionNotFound(anonymousId: string): DomainError {
   return new DomainError('SessionNotFound', `No session '${anonymousId}'.`);
 }
 
+/**
+ * Thrown by a hand-over's work when commercetools shows that the session was already handed over
+ * (an earlier hand-over took effect although its answer was lost): the session is ended all the
+ * same, with the customer it went to where known, and the caller learns that it has ended.
+ */
+export class AlreadyHandedOver extends Error {
+  /** Unknown when nothing of the session shows whom it went to. */
+  constructor(readonly customerId?: string) {
+    super('The session was already handed over to a customer.');
+    this.name = 'AlreadyHandedOver';
+  }
+}
+
 export function toView(session: SessionRecord): SessionView {
   const { anonymousId, status, createdAt, endedAt, customerId } = session;
   return { anonymousId, status, createdAt, ...(endedAt ? { endedAt } : {}), ...(customerId ? { customerId } : {}) };
@@ -146,18 +159,31 @@ export class SessionService {
       // Re-read under the lock: a hand-over that just finished has ended the session.
       const session = await this.get(caller, anonymousId);
       assertActive(session);
-      const result = await run();
-      await this.store.save({ ...session, status: 'ended', endedAt: this.now().toISOString(), customerId: result.customer.id });
-      this.events.ended?.();
+      let result: T;
+      try {
+        result = await run();
+      } catch (error) {
+        if (!(error instanceof AlreadyHandedOver)) throw error;
+        await this.end(session, error.customerId);
+        throw sessionEnded(anonymousId);
+      }
+      await this.end(session, result.customer.id);
       return result;
     } finally {
       await this.store.unlock(anonymousId, token).catch(() => undefined);
     }
   }
+
+  private async end(session: SessionRecord, customerId: string | undefined): Promise<void> {
+    await this.store.save({ ...session, status: 'ended', endedAt: this.now().toISOString(), ...(customerId ? { customerId } : {}) });
+    this.events.ended?.();
+  }
+}
+
+function sessionEnded(anonymousId: string): DomainError {
+  return new DomainError('SessionEnded', `Session '${anonymousId}' has ended (signed in or signed up); start a new session.`);
 }
 
 function assertActive(session: SessionRecord): void {
-  if (session.status !== 'active') {
-    throw new DomainError('SessionEnded', `Session '${session.anonymousId}' has ended (signed in or signed up); start a new session.`);
-  }
+  if (session.status !== 'active') throw sessionEnded(session.anonymousId);
 }

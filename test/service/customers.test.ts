@@ -1,4 +1,5 @@
 import { bearer, createTestContext, KEYS, uniqueName, type TestContext } from '../support/harness';
+import type { RecordedCall } from '../support/recording-proxy';
 
 describe('sign-up and sign-in hand the session over', () => {
   let ctx: TestContext;
@@ -85,6 +86,66 @@ describe('sign-up and sign-in hand the session over', () => {
       expect((await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth(KEYS.customersOnly)).send({ email: email(), password: 'pw' })).status).toBe(201);
     });
 
+    describe('when the answer of a sign-up is lost', () => {
+      const isSignUp = (call: RecordedCall) => call.method === 'POST' && call.path === `/${ctx.projectKey}/customers`;
+      const isKeyLookup = (call: RecordedCall) => call.method === 'GET' && call.path.startsWith(`/${ctx.projectKey}/customers/key=`);
+      const customersWith = async (address: string) =>
+        (await ctx.ct(`/customers?where=${encodeURIComponent('email = :email')}&var.email=${encodeURIComponent(address)}`)).body.results as Array<{ id: string }>;
+      afterEach(() => {
+        ctx.faults.length = 0;
+      });
+
+      test('when commercetools made the customer, then it is found by its key: 201, one customer, the session ends with it', async () => {
+        const anonymousId = await newSession();
+        const open = await newCart(anonymousId);
+        const address = email();
+        ctx.faults.push({ match: isSignUp, fault: { kind: 'drop-response' }, times: 1 });
+        const response = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: address, password: 'Secret-1' });
+        expect(response.status).toBe(201);
+        expect(response.body.customer).toMatchObject({ email: address, key: expect.stringMatching(/^gc-[A-Za-z0-9_-]{40}$/) });
+        expect(response.body.customer.password).toBeUndefined();
+        expect(response.body.cart).toMatchObject({ id: open.id, customerId: response.body.customer.id });
+        expect(ctx.upstreamCalls.filter(isKeyLookup).length).toBeGreaterThan(0);
+        expect((await customersWith(address)).map((c) => c.id)).toEqual([response.body.customer.id]);
+        const session = await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth());
+        expect(session.body).toMatchObject({ status: 'ended', customerId: response.body.customer.id });
+      });
+
+      test('when the lookup fails too, then it is 5xx, and a retry with the same Idempotency-Key answers that customer and ends the session', async () => {
+        const anonymousId = await newSession();
+        const address = email();
+        ctx.faults.push({ match: isSignUp, fault: { kind: 'drop-response' }, times: 1 });
+        ctx.faults.push({ match: isKeyLookup, fault: { kind: 'status', status: 503 }, times: 3 });
+        const key = `sign-up-${anonymousId}`;
+        const send = () => ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).set('Idempotency-Key', key).send({ email: address, password: 'Secret-1' });
+        const failed = await send();
+        expect(failed.status).toBeGreaterThanOrEqual(500);
+        expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body.status).toBe('active');
+        const retry = await send();
+        expect(retry.status).toBe(201);
+        expect(retry.headers['idempotent-replayed']).toBeUndefined();
+        const made = await customersWith(address);
+        expect(made.map((c) => c.id)).toEqual([retry.body.customer.id]);
+        expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body).toMatchObject({ status: 'ended', customerId: retry.body.customer.id });
+        expect((await send()).headers['idempotent-replayed']).toBe('true');
+      });
+
+      test('when another email then signs up on that session, then it is 409 SessionEnded and the session ends with the first customer', async () => {
+        const anonymousId = await newSession();
+        const first = email();
+        ctx.faults.push({ match: isSignUp, fault: { kind: 'drop-response' }, times: 1 });
+        ctx.faults.push({ match: isKeyLookup, fault: { kind: 'status', status: 503 }, times: 3 });
+        expect((await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: first, password: 'Secret-1' })).status).toBeGreaterThanOrEqual(500);
+        const other = email();
+        const response = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: other, password: 'Secret-2' });
+        expect(response.status).toBe(409);
+        expect(response.body.code).toBe('SessionEnded');
+        expect(await customersWith(other)).toEqual([]);
+        const [made] = await customersWith(first);
+        expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body).toMatchObject({ status: 'ended', customerId: made!.id });
+      });
+    });
+
     test('when two sign-ups race on one session, then exactly one succeeds', async () => {
       const anonymousId = await newSession();
       const responses = await Promise.all([0, 1, 2].map(() => ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: email(), password: 'pw' })));
@@ -156,6 +217,52 @@ describe('sign-up and sign-in hand the session over', () => {
       expect((await ctx.http.post(`/v1/sessions/${anonymousId}/sign-in`).set(auth()).send({ email: email(), password: 'x', cartSignInMode: 'Whatever' })).status).toBe(400);
       expect((await ctx.http.post(`/v1/sessions/${anonymousId}/sign-in`).set(auth(KEYS.sessionsOnly)).send({ email: email(), password: 'x' })).status).toBe(403);
       expect((await ctx.http.post('/v1/sessions/unknown-session/sign-in').set(auth()).send({ email: email(), password: 'x' })).status).toBe(404);
+    });
+
+    describe('when the answer of a sign-in is lost', () => {
+      const isLogin = (call: RecordedCall) => call.method === 'POST' && call.path === `/${ctx.projectKey}/login`;
+      afterEach(() => {
+        ctx.faults.length = 0;
+      });
+
+      test('when the retry comes with the same credentials, then it is recognised: 200 with the customer and cart, and the session ends with them', async () => {
+        const customer = await existingCustomer(true);
+        const { anonymousId, ordered, order, open } = await guestWithHistory();
+        ctx.faults.push({ match: isLogin, fault: { kind: 'drop-response' }, times: 1 });
+        const key = `sign-in-${anonymousId}`;
+        const send = () => ctx.http.post(`/v1/sessions/${anonymousId}/sign-in`).set(auth()).set('Idempotency-Key', key).send({ email: customer.email, password: customer.password });
+        const failed = await send();
+        expect(failed.status).toBeGreaterThanOrEqual(500);
+        expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body.status).toBe('active');
+        const retry = await send();
+        expect(retry.status).toBe(200);
+        expect(retry.body.customer).toMatchObject({ id: customer.customerId, email: customer.email });
+        expect(retry.body.customer.password).toBeUndefined();
+        // The merged cart, as the lost answer had it (the larger quantity of the two).
+        expect(retry.body.cart).toMatchObject({ id: customer.customerCart.id, customerId: customer.customerId });
+        expect(retry.body.cart.lineItems[0].quantity).toBe(2);
+        await expectHandedOver(anonymousId, customer.customerId, [ordered.id, open.id], order.id);
+        expect((await send()).headers['idempotent-replayed']).toBe('true');
+      });
+
+      test('when the retry comes with another customer\'s credentials, then it is 409 SessionEnded and the session ends with the first customer', async () => {
+        const first = await existingCustomer(false);
+        const second = await existingCustomer(false);
+        const { anonymousId } = await guestWithHistory();
+        ctx.faults.push({ match: isLogin, fault: { kind: 'drop-response' }, times: 1 });
+        const signIn = (who: { email: string; password: string }) => ctx.http.post(`/v1/sessions/${anonymousId}/sign-in`).set(auth()).send({ email: who.email, password: who.password });
+        expect((await signIn(first)).status).toBeGreaterThanOrEqual(500);
+        // commercetools checks the credentials first.
+        expect((await signIn({ email: first.email, password: 'wrong' })).status).toBe(401);
+        const other = await signIn(second);
+        expect(other.status).toBe(409);
+        expect(other.body.code).toBe('SessionEnded');
+        expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body).toMatchObject({ status: 'ended', customerId: first.customerId });
+        // Once ended, the service refuses before asking commercetools.
+        const calls = ctx.upstreamCalls.filter(isLogin).length;
+        expect((await signIn(first)).body.code).toBe('SessionEnded');
+        expect(ctx.upstreamCalls.filter(isLogin).length).toBe(calls);
+      });
     });
   });
 });
