@@ -6,10 +6,25 @@ const RESERVED = 'reserved:';
 /** A reservation outlives the two upstream checks (bounded by their timeout) with room to spare. */
 const RESERVATION_TTL_MS = 60_000;
 const LOCK_TTL_MS = 30_000;
+/** A crashed instance's count of a running cart create is forgotten after this. */
+const CREATES_TTL_MS = 30_000;
 
 /** Sets the value only while the key still holds our token: no overwrite of someone else's claim. */
 const COMPARE_AND_SET = `if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0`;
+/**
+ * Reads the session and the hand-over lock and, when the session exists, counts a cart create in:
+ * one round trip, atomic with respect to a hand-over taking the lock.
+ */
+const ENTER_CREATE = `local session = redis.call('GET', KEYS[1])
+if session and string.sub(session, 1, ${RESERVED.length}) ~= '${RESERVED}' then
+  redis.call('INCR', KEYS[3]) redis.call('PEXPIRE', KEYS[3], ARGV[1]) end
+return {session, redis.call('GET', KEYS[2])}`;
+/** Counts a cart create out; a count that has expired meanwhile stays gone rather than going negative. */
+const LEAVE_CREATE = `local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 1 then return redis.call('DECR', KEYS[1]) end
+if n == 1 then redis.call('DEL', KEYS[1]) end return 0`;
+
 /**
  * Sessions in Redis, one string key per anonymousId. The id sits in a hash tag, so a session and
  * its lock share a cluster slot and can be read with one MGET.
@@ -27,6 +42,10 @@ export class RedisSessionStore implements SessionStore {
 
   private lockKey(id: string): string {
     return `${this.prefix}{${id}}:lock`;
+  }
+
+  private createsKey(id: string): string {
+    return `${this.prefix}{${id}}:creates`;
   }
 
   async reserve(anonymousId: string): Promise<Reservation | null> {
@@ -61,9 +80,22 @@ export class RedisSessionStore implements SessionStore {
     const [value, lock] = await storeCall('session store: read', () =>
       this.redis.mget(this.sessionKey(anonymousId), this.lockKey(anonymousId)),
     );
-    // A reservation still being checked upstream is not a session yet.
-    const session = value && !value.startsWith(RESERVED) ? (JSON.parse(value) as SessionRecord) : null;
-    return { session, busy: lock !== null && lock !== undefined };
+    return toSession(value, lock);
+  }
+
+  async enterCreate(anonymousId: string): Promise<{ session: SessionRecord | null; busy: boolean }> {
+    const [value, lock] = (await storeCall('session store: enter create', () =>
+      this.redis.eval(ENTER_CREATE, 3, this.sessionKey(anonymousId), this.lockKey(anonymousId), this.createsKey(anonymousId), CREATES_TTL_MS),
+    )) as [string | null, string | null];
+    return toSession(value, lock);
+  }
+
+  async leaveCreate(anonymousId: string): Promise<void> {
+    await storeCall('session store: leave create', () => this.redis.eval(LEAVE_CREATE, 1, this.createsKey(anonymousId)));
+  }
+
+  async createsRunning(anonymousId: string): Promise<number> {
+    return Number((await storeCall('session store: creates', () => this.redis.get(this.createsKey(anonymousId)))) ?? 0);
   }
 
   async save(session: SessionRecord): Promise<void> {
@@ -85,4 +117,10 @@ export class RedisSessionStore implements SessionStore {
   async ping(): Promise<void> {
     await storeCall('session store: ping', () => this.redis.ping());
   }
+}
+
+/** A reservation still being checked upstream is not a session yet. */
+function toSession(value: string | null | undefined, lock: string | null | undefined): { session: SessionRecord | null; busy: boolean } {
+  const session = value && !value.startsWith(RESERVED) ? (JSON.parse(value) as SessionRecord) : null;
+  return { session, busy: lock !== null && lock !== undefined };
 }

@@ -43,7 +43,6 @@ export class CartService {
   ) {}
 
   async createCart(caller: Caller, anonymousId: string, input: NewCart, options: { idempotencyKey?: string } = {}): Promise<Cart> {
-    await this.sessions.getActive(caller, anonymousId);
     const { lineItems, ...rest } = input;
     const key = options.idempotencyKey ? cartKeyFor(caller.clientId, anonymousId, options.idempotencyKey) : undefined;
     const draft: CartDraft = {
@@ -52,17 +51,19 @@ export class CartService {
       ...(key ? { key } : {}),
       ...(lineItems ? { lineItems: lineItems.map((item) => ({ ...productOf(item), quantity: item.quantity })) } : {}),
     };
-    try {
-      return await this.commerce.createCart(draft);
-    } catch (error) {
-      // The create may have happened although its answer was lost (or this is a retry of one
-      // that did): the derived key finds that cart instead of making a second one.
-      if (key && error instanceof UpstreamError && (mayHaveHappened(error) || error.has('DuplicateField'))) {
-        const existing = await this.commerce.getCartByKey(key).catch(() => null);
-        if (existing && existing.anonymousId === anonymousId) return existing;
+    return this.sessions.creatingOn(caller, anonymousId, async () => {
+      try {
+        return await this.commerce.createCart(draft);
+      } catch (error) {
+        // The create may have happened although its answer was lost (or this is a retry of one
+        // that did): the derived key finds that cart instead of making a second one.
+        if (key && error instanceof UpstreamError && (mayHaveHappened(error) || error.has('DuplicateField'))) {
+          const existing = await this.commerce.getCartByKey(key).catch(() => null);
+          if (existing && existing.anonymousId === anonymousId) return existing;
+        }
+        throw error;
       }
-      throw error;
-    }
+    });
   }
 
   async listCarts(caller: Caller, anonymousId: string, query: { cartState?: Cart['cartState']; limit: number; offset: number }): Promise<Page<Cart>> {

@@ -29,6 +29,14 @@ export interface SessionStore {
   get(anonymousId: string): Promise<{ session: SessionRecord | null; busy: boolean }>;
   /** Overwrites an existing session keeping its expiry. */
   save(session: SessionRecord): Promise<void>;
+  /**
+   * Like `get`, and counts a cart create in when the session exists (leaveCreate counts it out), in
+   * one atomic step: a hand-over that takes the lock afterwards sees the count and waits for it.
+   */
+  enterCreate(anonymousId: string): Promise<{ session: SessionRecord | null; busy: boolean }>;
+  leaveCreate(anonymousId: string): Promise<void>;
+  /** How many cart creates run on the session (counts expire, so a crashed instance's do not last). */
+  createsRunning(anonymousId: string): Promise<number>;
   /** Short exclusive lock for hand-over; null when someone else holds it. */
   lock(anonymousId: string): Promise<string | null>;
   unlock(anonymousId: string, token: string): Promise<void>;

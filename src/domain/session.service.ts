@@ -24,6 +24,11 @@ const MAX_MINT_ATTEMPTS = 5;
 /** How long an instance trusts a session's owner without asking Redis again (cart and order reads). */
 export const OWNER_CACHE_MS = 30_000;
 const MAX_CACHED_OWNERS = 10_000;
+/** How long a hand-over waits for running cart creates (each is bounded by the upstream timeout). */
+const CREATES_WAIT_MS = 10_000;
+const CREATES_POLL_MS = 20;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function canAccess(caller: Caller, owner: Pick<SessionRecord, 'clientId'>): boolean {
   return owner.clientId === caller.clientId || caller.scopes.has('admin');
@@ -139,12 +144,23 @@ export class SessionService {
     return { session, busy };
   }
 
-  /** The caller's session, which must still accept new carts. */
-  async getActive(caller: Caller, anonymousId: string): Promise<SessionRecord> {
-    const { session, busy } = await this.read(caller, anonymousId);
-    assertActive(session);
-    if (busy) throw new DomainError('SessionBusy', 'A sign-in or sign-up is running on this session; retry shortly.');
-    return session;
+  /**
+   * Runs a cart create on the caller's active session, counted in Redis while it runs. A create
+   * that starts during a hand-over is refused, and a hand-over waits for the creates that started
+   * before it, so every cart of the session is there when commercetools hands them over.
+   */
+  async creatingOn<T>(caller: Caller, anonymousId: string, create: () => Promise<T>): Promise<T> {
+    const { session, busy } = await this.store.enterCreate(anonymousId);
+    // Counted in only when the session exists.
+    if (!session) throw sessionNotFound(anonymousId);
+    try {
+      if (!canAccess(caller, session)) throw sessionNotFound(anonymousId);
+      assertActive(session);
+      if (busy) throw new DomainError('SessionBusy', 'A sign-in or sign-up is running on this session; retry shortly.');
+      return await create();
+    } finally {
+      await this.store.leaveCreate(anonymousId).catch(() => undefined);
+    }
   }
 
   /**
@@ -159,6 +175,7 @@ export class SessionService {
       // Re-read under the lock: a hand-over that just finished has ended the session.
       const session = await this.get(caller, anonymousId);
       assertActive(session);
+      await this.untilCreatesDone(anonymousId);
       let result: T;
       try {
         result = await run();
@@ -171,6 +188,15 @@ export class SessionService {
       return result;
     } finally {
       await this.store.unlock(anonymousId, token).catch(() => undefined);
+    }
+  }
+
+  /** Waits, under the hand-over lock, for the cart creates that started before it took the lock. */
+  private async untilCreatesDone(anonymousId: string): Promise<void> {
+    const deadline = this.now().getTime() + CREATES_WAIT_MS;
+    while ((await this.store.createsRunning(anonymousId)) > 0) {
+      if (this.now().getTime() >= deadline) throw new DomainError('SessionBusy', 'Carts are being created on this session; retry shortly.');
+      await sleep(CREATES_POLL_MS);
     }
   }
 

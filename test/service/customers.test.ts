@@ -146,6 +146,41 @@ describe('sign-up and sign-in hand the session over', () => {
       });
     });
 
+    describe('when cart creates and a sign-up overlap', () => {
+      const isPost = (suffix: string) => (call: RecordedCall) => call.method === 'POST' && call.path === `/${ctx.projectKey}${suffix}`;
+      afterEach(() => {
+        ctx.faults.length = 0;
+      });
+
+      test('when a cart create is still running as the sign-up starts, then the sign-up waits for it and that cart goes to the customer too', async () => {
+        const anonymousId = await newSession();
+        ctx.faults.push({ match: isPost('/carts'), fault: { kind: 'delay', ms: 600 }, times: 1 });
+        // supertest starts a request only when it is awaited or then-ed.
+        const creating = ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR' }).then((r) => r);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        const signUp = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: email(), password: 'Secret-1' });
+        const cart = await creating;
+        expect(cart.status).toBe(201);
+        expect(signUp.status).toBe(201);
+        expect(signUp.body.cart).toMatchObject({ id: cart.body.id, customerId: signUp.body.customer.id });
+        expect((await ctx.ct(`/carts/${cart.body.id}`)).body.customerId).toBe(signUp.body.customer.id);
+        // The count of running creates is gone once they are done.
+        expect(await ctx.redis.exists(`${ctx.redisPrefix}{${anonymousId}}:creates`)).toBe(0);
+      });
+
+      test('when a cart create starts while the sign-up runs, then it is 409 SessionBusy and makes no cart', async () => {
+        const anonymousId = await newSession();
+        ctx.faults.push({ match: isPost('/customers'), fault: { kind: 'delay', ms: 400 }, times: 1 });
+        const signingUp = ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: email(), password: 'Secret-1' }).then((r) => r);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        const cart = await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR' });
+        expect(cart.status).toBe(409);
+        expect(cart.body.code).toBe('SessionBusy');
+        expect((await signingUp).status).toBe(201);
+        expect((await ctx.http.get(`/v1/sessions/${anonymousId}/carts`).set(auth())).body.count).toBe(0);
+      });
+    });
+
     test('when two sign-ups race on one session, then exactly one succeeds', async () => {
       const anonymousId = await newSession();
       const responses = await Promise.all([0, 1, 2].map(() => ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: email(), password: 'pw' })));
