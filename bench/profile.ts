@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     let target: { pid: number; stop(): Promise<void> };
     let load: Load;
     if (scenario === 'passthrough') {
-      const proxy = await spawnNode('passthrough', ['--import', 'tsx', ...prof, join(ROOT, 'bench', 'passthrough.ts')], { UPSTREAM: stub.url, PROJECT_KEY: 'bench', PORT: '0', CLIENT: process.env.CLIENT ?? '' }, { printsUrl: true });
+      const proxy = await spawnNode('passthrough', ['--import', 'tsx', ...prof, join(ROOT, 'bench', 'passthrough.ts')], { NODE_ENV: 'production', UPSTREAM: stub.url, PROJECT_KEY: 'bench', PORT: '0', CLIENT: process.env.CLIENT ?? '' }, { printsUrl: true });
       target = proxy.child;
       load = { url: `${proxy.url}/bench/carts?where=anonymousId+%3D+%3Aaid&var.aid=${AID}&sort=lastModifiedAt+desc&limit=20&offset=0&withTotal=false` };
     } else {

@@ -133,6 +133,15 @@ function brief(name: string, m: Measured): void {
   log(`  ${name.padEnd(22)} ${String(m.rps).padStart(6)} req/s  p50 ${m.p50_ms.toFixed(2)} ms  p99 ${m.p99_ms.toFixed(2)} ms  RSS ${m.peak_rss_mb} MB${m.non_2xx || m.errors ? `  (non-2xx ${m.non_2xx}, errors ${m.errors})` : ''}`);
 }
 
+type LookupRun = Measured & { redis_keys: number; redis_us_per_mget: number };
+
+/** Redis's own time per call of a command since the last CONFIG RESETSTAT (INFO commandstats). */
+async function usecPerCall(redis: Redis, command: string): Promise<number> {
+  const stats = await redis.info('commandstats');
+  const match = new RegExp(`^cmdstat_${command}:.*usec_per_call=([\\d.]+)`, 'm').exec(stats);
+  return match ? Number(match[1]) : NaN;
+}
+
 async function metricValue(serviceUrl: string, name: string): Promise<number> {
   const text = await fetch(`${serviceUrl}/metrics`).then((r) => r.text());
   const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
@@ -171,10 +180,10 @@ async function main(): Promise<void> {
     const tsx = ['--import', 'tsx'];
     const stub = await spawnNode('stub', [...tsx, join(ROOT, 'bench', 'stub.ts')], { PORT: '0' }, { printsUrl: true });
     const stubUrl = stub.url!;
-    // The floor runs with the same node flags as the service (npm start's).
+    // The floor runs with the same node flags and NODE_ENV as the service (npm start's).
     const proxyArgs = [...startFlags(), ...tsx, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, '--cpu-prof-name=passthrough.cpuprofile'] : []), join(ROOT, 'bench', 'passthrough.ts')];
-    const proxy = await spawnNode('passthrough', proxyArgs, { UPSTREAM: stubUrl, PROJECT_KEY: PROJECT_KEY, PORT: '0' }, { printsUrl: true });
-    const proxyFetch = await spawnNode('passthrough-fetch', [...startFlags(), ...tsx, join(ROOT, 'bench', 'passthrough.ts')], { UPSTREAM: stubUrl, PROJECT_KEY: PROJECT_KEY, PORT: '0', CLIENT: 'fetch' }, { printsUrl: true });
+    const proxy = await spawnNode('passthrough', proxyArgs, { NODE_ENV: 'production', UPSTREAM: stubUrl, PROJECT_KEY: PROJECT_KEY, PORT: '0' }, { printsUrl: true });
+    const proxyFetch = await spawnNode('passthrough-fetch', [...startFlags(), ...tsx, join(ROOT, 'bench', 'passthrough.ts')], { NODE_ENV: 'production', UPSTREAM: stubUrl, PROJECT_KEY: PROJECT_KEY, PORT: '0', CLIENT: 'fetch' }, { printsUrl: true });
     const service = await startService(stubUrl, redis.url, PREFIX, serviceLog);
     await seedSessions(store, [CART_SESSION]);
     log(`stub ${stubUrl}, passthrough ${proxy.url}, service ${service.url}, redis ${redis.url}`);
@@ -236,33 +245,37 @@ async function main(): Promise<void> {
     brief('passthrough (1 conn)', passthroughUnloaded);
 
     log('session lookups with 100 and with 100,000 sessions in Redis, alternated ...');
-    // Only these sessions in Redis (the mints above made thousands): 100, then 100,000, twice.
+    // Only these sessions in Redis (the mints above made thousands).
     await store.flushdb();
     await seedSessions(store, [CART_SESSION]);
     const lookupIds = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `${BENCH_AID_PREFIX}lookup-${from + i}`);
     const lookupLoad = (n: number): Load => ({ url: `${service.url}/v1/sessions/x`, headers: AUTH, path: () => `/v1/sessions/${BENCH_AID_PREFIX}lookup-${Math.floor(Math.random() * n)}` });
     await seedSessions(store, lookupIds(0, 100));
+    // In the order 100, 100k, 100k, 100: a drift of the machine's speed over the four runs then
+    // weighs on both sides alike. Redis's own time per MGET is read for each run as well.
+    const smallRuns: LookupRun[] = [];
+    const largeRuns: LookupRun[] = [];
+    const lookupRun = async (n: number, runs: LookupRun[]) => {
+      const keys = await store!.dbsize();
+      await store!.config('RESETSTAT');
+      const m = await measure(lookupLoad(n), { ...settings, pid: service.child.pid });
+      runs.push({ ...m, redis_keys: keys, redis_us_per_mget: await usecPerCall(store!, 'mget') });
+      brief(`lookups, ${keys} keys`, m);
+      log(`    Redis: ${runs.at(-1)!.redis_us_per_mget} µs per MGET`);
+    };
     await warm(lookupLoad(100), service.child.pid);
-    const smallRuns: Measured[] = [];
-    const largeRuns: Measured[] = [];
-    let keysSmall = 0;
-    let keysLarge = 0;
-    for (let round = 0; round < 2; round++) {
-      keysSmall = await store.dbsize();
-      smallRuns.push(await measure(lookupLoad(100), { ...settings, pid: service.child.pid }));
-      brief(`lookups, ${keysSmall} keys`, smallRuns.at(-1)!);
-      const fillStarted = Date.now();
-      await seedSessions(store, lookupIds(100, 100_000));
-      keysLarge = await store.dbsize();
-      log(`  filled Redis to ${keysLarge} keys in ${Date.now() - fillStarted} ms`);
-      await warm(lookupLoad(100_000), service.child.pid);
-      largeRuns.push(await measure(lookupLoad(100_000), { ...settings, pid: service.child.pid }));
-      brief(`lookups, ${keysLarge} keys`, largeRuns.at(-1)!);
-      if (round === 0) {
-        await deleteSessions(store, lookupIds(100, 100_000));
-        await warm(lookupLoad(100), service.child.pid);
-      }
-    }
+    await lookupRun(100, smallRuns);
+    const fillStarted = Date.now();
+    await seedSessions(store, lookupIds(100, 100_000));
+    log(`  filled Redis to ${await store.dbsize()} keys in ${Date.now() - fillStarted} ms`);
+    await warm(lookupLoad(100_000), service.child.pid);
+    await lookupRun(100_000, largeRuns);
+    await lookupRun(100_000, largeRuns);
+    await deleteSessions(store, lookupIds(100, 100_000));
+    await warm(lookupLoad(100), service.child.pid);
+    await lookupRun(100, smallRuns);
+    const keysSmall = smallRuns[0]!.redis_keys;
+    const keysLarge = largeRuns[0]!.redis_keys;
     const lookups100 = combine(smallRuns);
     const lookups100k = combine(largeRuns);
 
@@ -273,7 +286,7 @@ async function main(): Promise<void> {
       requests: [
         { method: 'GET', path: `/v1/sessions/${CART_SESSION}/carts` },
         { method: 'POST', path: '/v1/sessions', body: '{}' },
-        { method: 'GET', path: () => `/v1/sessions/${BENCH_AID_PREFIX}lookup-${Math.floor(Math.random() * 100_000)}` },
+        { method: 'GET', path: () => `/v1/sessions/${BENCH_AID_PREFIX}lookup-${Math.floor(Math.random() * 100)}` },
       ],
     };
     const leakRuns: Array<Measured & { heap_used_mb: number }> = [];
@@ -329,8 +342,9 @@ async function main(): Promise<void> {
       ratio_carts_vs_passthrough_fetch: Math.round((serviceCarts.rps / passthroughFetch.rps) * 1000) / 1000,
       mint_overlap: { stub_delay_ms: OVERLAP_DELAY_MS, upstream_rtt_p50_ms: slowRtt.p50_ms, service_mint_p50_ms: slowMint.p50_ms, service_mint_p99_ms: slowMint.p99_ms, limit_ms: slowMintLimit },
       session_lookups: {
-        sessions_100: { redis_keys: keysSmall, ...pick(lookups100) },
-        sessions_100000: { redis_keys: keysLarge, ...pick(lookups100k) },
+        sessions_100: { redis_keys: keysSmall, redis_us_per_mget: median(smallRuns.map((r) => r.redis_us_per_mget)), ...pick(lookups100) },
+        sessions_100000: { redis_keys: keysLarge, redis_us_per_mget: median(largeRuns.map((r) => r.redis_us_per_mget)), ...pick(lookups100k) },
+        order: '100, 100000, 100000, 100',
         runs_rps: { sessions_100: smallRuns.map((r) => r.rps), sessions_100000: largeRuns.map((r) => r.rps) },
         ratio_rps: lookupRatio,
         p50_delta_ms: Math.round((lookups100k.p50_ms - lookups100.p50_ms) * 100) / 100,
@@ -391,8 +405,8 @@ function writeResultsTable(r: Results): void {
     row('passthrough_fetch', r.passthrough_fetch, 'reference: bare fetch'),
     row('service_carts', r.service_carts, `GET /v1/sessions/{id}/carts; runs ${r.service_carts.runs_rps.join(', ')}`),
     row('service_mint', r.service_mint.loaded, 'POST /v1/sessions'),
-    row('lookups, 100 sessions', r.session_lookups.sessions_100, `GET /v1/sessions/{id}, ${r.session_lookups.sessions_100.redis_keys} keys in Redis`),
-    row('lookups, 100,000 sessions', r.session_lookups.sessions_100000, `${r.session_lookups.sessions_100000.redis_keys} keys in Redis`),
+    row('lookups, 100 sessions', r.session_lookups.sessions_100, `GET /v1/sessions/{id}, ${r.session_lookups.sessions_100.redis_keys} keys in Redis, ${r.session_lookups.sessions_100.redis_us_per_mget} µs per MGET in Redis`),
+    row('lookups, 100,000 sessions', r.session_lookups.sessions_100000, `${r.session_lookups.sessions_100000.redis_keys} keys in Redis, ${r.session_lookups.sessions_100000.redis_us_per_mget} µs per MGET in Redis`),
     '',
     'One connection (latency without queueing):',
     '',
