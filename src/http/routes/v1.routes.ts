@@ -60,7 +60,8 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
     route({
       method: 'post', path: '/v1/sessions/{anonymousId}/sign-up', operationId: 'signUp', tag: 'Customers', scope: 'customers',
       summary: "Create a customer who takes over the session's carts and orders",
-      description: 'Passes the anonymousId in POST /customers; on success the session ends.',
+      description:
+        'Passes the anonymousId in POST /customers; on success the session ends. The customer gets a key derived from the session, so a sign-up whose answer was lost is found on the next try (same email: 201 with that customer; another email: 409 SessionEnded).',
       params: s.SessionParams, body: s.SignUpBody,
       success: { status: 201, description: 'The customer and the cart handed over, if any', schema: s.SignInResult },
       errors: ['ValidationFailed', 'SessionNotFound', 'SessionEnded', 'SessionBusy', 'DuplicateEmail'],
@@ -69,7 +70,8 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
     route({
       method: 'post', path: '/v1/sessions/{anonymousId}/sign-in', operationId: 'signIn', tag: 'Customers', scope: 'customers',
       summary: "Sign a customer in, handing over the session's carts and orders",
-      description: 'Passes the anonymousId in POST /login with anonymousCartSignInMode; on success the session ends. Wrong credentials leave it active.',
+      description:
+        'Passes the anonymousId in POST /login with anonymousCartSignInMode; on success the session ends. Wrong credentials leave it active. A sign-in whose answer was lost is recognised on the next try with the same credentials (200); with another customer\'s it is 409 SessionEnded.',
       params: s.SessionParams, body: s.SignInBody,
       success: { status: 200, description: 'The customer and their active cart, if any', schema: s.SignInResult },
       errors: ['ValidationFailed', 'SessionNotFound', 'SessionEnded', 'SessionBusy', 'InvalidCredentials'],
