@@ -7,7 +7,7 @@ import type { ApiKeyResolver } from './domain/api-key.resolver';
 import { CartService } from './domain/cart.service';
 import { CustomerService } from './domain/customer.service';
 import { DomainError } from './domain/errors';
-import { StoreError, type CommerceGateway, type IdempotencyStore, type SessionStore } from './domain/ports';
+import { StoreError, type AttemptLog, type CommerceGateway, type IdempotencyStore, type SessionStore } from './domain/ports';
 import { SessionService } from './domain/session.service';
 import { authenticate, requireScope } from './http/auth.middleware';
 import { registerDocs } from './http/docs';
@@ -25,7 +25,8 @@ export interface AppDeps {
   /** Per-client limit; none when RATE_LIMIT_PER_MINUTE is 0. */
   rateLimiter?: RateLimiterAbstract;
   store: SessionStore;
-  idempotency: IdempotencyStore;
+  /** Idempotency records, and the notes of attempts that retries decide from. */
+  idempotency: IdempotencyStore & AttemptLog;
   commerce: CommerceGateway;
   logger: Logger;
   metrics?: Metrics;
@@ -74,7 +75,7 @@ export function createApp(deps: AppDeps): express.Express {
   const sessions = new SessionService(deps.store, deps.commerce, metrics.events);
   const routes = v1Routes({
     sessions,
-    carts: new CartService(sessions, deps.commerce),
+    carts: new CartService(sessions, deps.commerce, deps.idempotency),
     customers: new CustomerService(sessions, deps.commerce),
   });
   const openApi = buildOpenApiDocument(routes, deps.version ?? '1.0.0');

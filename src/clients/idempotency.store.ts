@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { storeCall, type RedisClient } from './redis.client';
-import { type IdempotencyBegin, type IdempotencyStore, type StoredResponse } from '../domain/ports';
+import { type AttemptLog, type IdempotencyBegin, type IdempotencyStore, type StoredResponse } from '../domain/ports';
 
 /** Returns what the key holds, or claims it as running and returns nothing: one atomic step. */
 const BEGIN = `local v = redis.call('GET', KEYS[1])
@@ -25,7 +25,7 @@ interface Done extends StoredResponse {
  * any 255 characters make a safe Redis key). A running record expires after `runningTtlMs`, so a
  * crashed instance does not block the key for the whole retention time.
  */
-export class RedisIdempotencyStore implements IdempotencyStore {
+export class RedisIdempotencyStore implements IdempotencyStore, AttemptLog {
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
@@ -60,6 +60,15 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   async abandon(clientId: string, key: string, token: string): Promise<void> {
     await this.replace(clientId, key, token, '');
+  }
+
+  /** Next to the key's record (same hash tag), kept for the same time, and not removed by abandon. */
+  async recall(clientId: string, key: string): Promise<string | null> {
+    return storeCall('idempotency store: recall', () => this.redis.get(`${this.key(clientId, key)}:attempt`));
+  }
+
+  async note(clientId: string, key: string, value: string): Promise<void> {
+    await storeCall('idempotency store: note', () => this.redis.set(`${this.key(clientId, key)}:attempt`, value, 'EX', this.ttlSeconds));
   }
 
   private async replace(clientId: string, key: string, token: string, value: string): Promise<void> {

@@ -1,7 +1,7 @@
 import type { BaseAddress, Cart, CartDraft, CartUpdateAction, Order } from '@commercetools/platform-sdk';
 import type { Caller } from './api-keys';
 import { DomainError } from './errors';
-import { mayHaveHappened, UpstreamError, type CommerceGateway, type Page } from './ports';
+import { mayHaveHappened, UpstreamError, type AttemptLog, type CommerceGateway, type Page } from './ports';
 import { cartKeyFor, orderNumberFor } from './idempotent-keys';
 import type { SessionService } from './session.service';
 
@@ -30,16 +30,23 @@ function productOf(ref: LineItemRequest): ProductRef {
   return 'sku' in ref ? { sku: ref.sku } : { productId: ref.productId, variantId: ref.variantId };
 }
 
-function conflict(error: UpstreamError): DomainError {
+function conflict(currentVersion: number | undefined): DomainError {
   return new DomainError('ConcurrentModification', 'The resource was changed by someone else; re-read it and retry with its current version.', {
-    ...(error.options.currentVersion !== undefined ? { currentVersion: error.options.currentVersion } : {}),
+    ...(currentVersion !== undefined ? { currentVersion } : {}),
   });
+}
+
+/** How many of the product the cart holds (commercetools adds to an existing line item of the variant). */
+function quantityOf(cart: Cart, ref: ProductRef): number {
+  const matches = (item: Cart['lineItems'][number]) => ('sku' in ref ? item.variant.sku === ref.sku : item.productId === ref.productId && item.variant.id === ref.variantId);
+  return cart.lineItems.filter(matches).reduce((sum, item) => sum + item.quantity, 0);
 }
 
 export class CartService {
   constructor(
     private readonly sessions: SessionService,
     private readonly commerce: CommerceGateway,
+    private readonly attempts: AttemptLog,
   ) {}
 
   async createCart(caller: Caller, anonymousId: string, input: NewCart, options: { idempotencyKey?: string } = {}): Promise<Cart> {
@@ -109,8 +116,30 @@ export class CartService {
     }
   }
 
-  addLineItem(caller: Caller, cartId: string, item: LineItemRequest, version?: number): Promise<Cart> {
-    return this.update(caller, cartId, version, () => [{ action: 'addLineItem', ...productOf(item), quantity: item.quantity }]);
+  /**
+   * Adding is not idempotent: the same add twice doubles the quantity. With `version` a repeat is a
+   * 409. Without it, under an Idempotency-Key, each attempt first notes the cart version it sends
+   * and the quantity it aims for; a retry after a lost answer then recognises the cart that answer
+   * had (the next version, holding that quantity) instead of adding again, and answers 409 with
+   * the current version when the cart has moved on in another way.
+   */
+  async addLineItem(caller: Caller, cartId: string, item: LineItemRequest, options: { version?: number; idempotencyKey?: string } = {}): Promise<Cart> {
+    const product = productOf(item);
+    const actions = (): CartUpdateAction[] => [{ action: 'addLineItem', ...product, quantity: item.quantity }];
+    const key = options.version === undefined ? options.idempotencyKey : undefined;
+    if (!key) return this.update(caller, cartId, options.version, actions);
+    const noted = await this.attempts.recall(caller.clientId, key);
+    if (noted) {
+      const earlier = JSON.parse(noted) as { version: number; quantity: number };
+      const cart = await this.getCart(caller, cartId);
+      if (cart.version !== earlier.version) {
+        if (cart.version === earlier.version + 1 && quantityOf(cart, product) === earlier.quantity) return cart;
+        throw conflict(cart.version);
+      }
+    }
+    return this.update(caller, cartId, undefined, actions, (cart) =>
+      this.attempts.note(caller.clientId, key, JSON.stringify({ version: cart.version, quantity: quantityOf(cart, product) + item.quantity })),
+    );
   }
 
   changeLineItemQuantity(caller: Caller, cartId: string, lineItemId: string, quantity: number, version?: number): Promise<Cart> {
@@ -142,15 +171,22 @@ export class CartService {
    * caller's 409; without one the cart is re-read and the actions rebuilt from what it is now
    * (so a removed line item is noticed), a bounded number of times.
    */
-  private async update(caller: Caller, cartId: string, version: number | undefined, build: (cart: Cart) => CartUpdateAction[]): Promise<Cart> {
+  private async update(
+    caller: Caller,
+    cartId: string,
+    version: number | undefined,
+    build: (cart: Cart) => CartUpdateAction[],
+    beforeSend?: (cart: Cart) => Promise<void>,
+  ): Promise<Cart> {
     let cart = await this.getCart(caller, cartId);
     for (let attempt = 1; ; attempt++) {
       assertModifiable(cart);
+      await beforeSend?.(cart);
       try {
         return await this.commerce.updateCart(cart.id, version ?? cart.version, build(cart));
       } catch (error) {
         if (!(error instanceof UpstreamError && error.status === 409)) throw error;
-        if (version !== undefined || attempt >= MAX_ATTEMPTS) throw conflict(error);
+        if (version !== undefined || attempt >= MAX_ATTEMPTS) throw conflict(error.options.currentVersion);
         cart = await this.getCart(caller, cartId);
       }
     }
@@ -189,7 +225,7 @@ export class CartService {
         }
         // A conflict or a refusal may mean the cart was changed or ordered meanwhile: decide on a fresh read.
         const retryable = error.status === 409 || (error.status === 400 && error.has('InvalidOperation'));
-        if (!retryable || attempt >= MAX_ATTEMPTS) throw error.status === 409 ? conflict(error) : error;
+        if (!retryable || attempt >= MAX_ATTEMPTS) throw error.status === 409 ? conflict(error.options.currentVersion) : error;
         const fresh = await this.getCart(caller, cartId);
         if (error.status === 400 && fresh.cartState !== 'Ordered') throw error;
         cart = fresh;

@@ -123,6 +123,15 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * A note of what a write under an Idempotency-Key last sent upstream, kept (Redis, as long as the
+ * key's record) across failed attempts, so a retry can tell whether a lost answer's change landed.
+ */
+export interface AttemptLog {
+  recall(clientId: string, idempotencyKey: string): Promise<string | null>;
+  note(clientId: string, idempotencyKey: string, value: string): Promise<void>;
+}
+
 /** A response kept for replay under an Idempotency-Key. */
 export interface StoredResponse {
   fingerprint: string;

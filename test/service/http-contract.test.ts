@@ -4,7 +4,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app';
 import { ApiKeyResolver } from '../../src/domain/api-key.resolver';
 import { parseApiKeys } from '../../src/domain/api-keys';
-import { StoreError, UpstreamError, type CommerceGateway, type IdempotencyStore, type SessionStore } from '../../src/domain/ports';
+import { StoreError, UpstreamError, type AttemptLog, type CommerceGateway, type IdempotencyStore, type SessionStore } from '../../src/domain/ports';
 import { API_KEYS, bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
 
 describe('HTTP contract: auth, problems, operations', () => {
@@ -113,7 +113,7 @@ describe('when the backends fail', () => {
   const failingCommerce: CommerceGateway = new Proxy({} as CommerceGateway, {
     get: () => () => Promise.reject(new UpstreamError(0, 'commercetools is not reachable')),
   });
-  const failingIdempotency: IdempotencyStore = new Proxy({} as IdempotencyStore, {
+  const failingIdempotency = new Proxy({} as IdempotencyStore & AttemptLog, {
     get: () => () => Promise.reject(new StoreError('redis down')),
   });
   const app = (store: SessionStore, commerce: CommerceGateway) =>

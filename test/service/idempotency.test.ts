@@ -154,6 +154,58 @@ describe('exactly-once writes with Idempotency-Key', () => {
     expect((await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({})).body.code).toBe('CartAlreadyOrdered');
   });
 
+  describe('when the answer to a line-item add is lost', () => {
+    const cartWithOne = async () => {
+      const anonymousId = await newSession();
+      return (await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] }).expect(201)).body as { id: string; version: number };
+    };
+    const quantityIn = async (cartId: string) => ((await ctx.ct(`/carts/${cartId}`)).body.lineItems as Array<{ quantity: number }>).reduce((sum, item) => sum + item.quantity, 0);
+    /** A cart with one item, and an add of two more under a key whose first attempt failed with `fault`. */
+    const failedAdd = async (fault: 'drop-response' | 'reset') => {
+      const cart = await cartWithOne();
+      ctx.faults.push({ match: isPost(`/carts/${cart.id}`), fault: { kind: fault }, times: 1 });
+      const key = newKey();
+      const send = () => ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).set('Idempotency-Key', key).send({ sku: ctx.skus[0], quantity: 2 });
+      expect((await send()).status).toBeGreaterThanOrEqual(500);
+      return { cart, send };
+    };
+
+    test('when the add landed, then the retry with the same key answers that cart and adds nothing more', async () => {
+      const { cart, send } = await failedAdd('drop-response');
+      expect(await quantityIn(cart.id)).toBe(3);
+      const retry = await send();
+      expect(retry.status).toBe(200);
+      expect(retry.body).toMatchObject({ id: cart.id, version: cart.version + 1 });
+      expect(retry.body.lineItems[0].quantity).toBe(3);
+      expect(await quantityIn(cart.id)).toBe(3);
+      expect((await send()).headers['idempotent-replayed']).toBe('true');
+    });
+
+    test('when the add never reached commercetools, then the retry adds it once', async () => {
+      const { cart, send } = await failedAdd('reset');
+      expect(await quantityIn(cart.id)).toBe(1);
+      const retry = await send();
+      expect(retry.status).toBe(200);
+      expect(await quantityIn(cart.id)).toBe(3);
+    });
+
+    test('when the cart was changed otherwise since, then the retry is 409 with currentVersion and adds nothing', async () => {
+      const { cart, send } = await failedAdd('drop-response');
+      const changed = await ctx.http.patch(`/v1/carts/${cart.id}`).set(auth()).send({ customerEmail: 'someone@example.com' }).expect(200);
+      const retry = await send();
+      expect(retry.status).toBe(409);
+      expect(retry.body).toMatchObject({ code: 'ConcurrentModification', currentVersion: changed.body.version });
+      expect(await quantityIn(cart.id)).toBe(3);
+    });
+
+    test('when no Idempotency-Key is sent, then adds apply to the current cart as before', async () => {
+      const cart = await cartWithOne();
+      await ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send({ sku: ctx.skus[0], quantity: 2 }).expect(200);
+      await ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send({ sku: ctx.skus[0], quantity: 2 }).expect(200);
+      expect(await quantityIn(cart.id)).toBe(5);
+    });
+  });
+
   test('when an order is created without orderNumber, then the service gives it one', async () => {
     const anonymousId = await newSession();
     const cart = (await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR' }).expect(201)).body;

@@ -86,13 +86,15 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
     }),
     route({
       method: 'post', path: '/v1/carts/{cartId}/line-items', operationId: 'addLineItem', tag: 'Carts', scope: 'sessions',
-      summary: 'Add a line item', description: 'Without version the change applies to the current cart; with a stale version it is a 409.',
+      summary: 'Add a line item',
+      description:
+        'Without version the change applies to the current cart; with a stale version it is a 409. Under an Idempotency-Key, a retry after a lost answer never adds twice: it answers the cart the lost answer had, or 409 when the cart has changed otherwise.',
       params: s.CartParams, body: s.AddLineItemBody,
       success: { status: 200, description: 'The updated cart', schema: s.Cart },
       errors: ['ValidationFailed', 'CartNotFound', 'CartNotActive', 'ConcurrentModification', 'InvalidUpstreamRequest'],
-      handle: ({ caller, params, body }) => {
+      handle: ({ caller, params, body, idempotencyKey }) => {
         const { version, ...item } = body;
-        return carts.addLineItem(caller, params.cartId, item, version);
+        return carts.addLineItem(caller, params.cartId, item, { version, idempotencyKey });
       },
     }),
     route({
