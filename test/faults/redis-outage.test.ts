@@ -16,7 +16,7 @@ describe('when Redis goes away and comes back', () => {
 
   const mint = () => ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({});
 
-  test('then minting, claiming, lookups and listings of unseen sessions answer 503 with Retry-After quickly, listings of remembered sessions go on, readyz fails, and the service recovers by itself', async () => {
+  test('then minting, claiming, lookups, cart creates and listings of unseen sessions answer 503 with Retry-After quickly, listings of remembered sessions go on, readyz fails, and the service recovers by itself', async () => {
     const before = await mint();
     expect(before.status).toBe(201);
     // A listing remembers the session's owner (30 s), so it keeps working while Redis is away.
@@ -30,6 +30,8 @@ describe('when Redis goes away and comes back', () => {
       mint(),
       ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({ anonymousId: 'claimed-while-down' }),
       ctx.http.get(`/v1/sessions/${before.body.anonymousId}`).set(bearer(KEYS.a)),
+      // A cart create is counted on its session in Redis (against a concurrent hand-over).
+      ctx.http.post(`/v1/sessions/${before.body.anonymousId}/carts`).set(bearer(KEYS.a)).send({ currency: 'EUR' }),
       // A session this instance has not seen cannot be checked: no answer without Redis.
       ctx.http.get('/v1/sessions/never-seen-here/carts').set(bearer(KEYS.a)),
     ]) {
