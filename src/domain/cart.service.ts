@@ -128,17 +128,16 @@ export class CartService {
     const actions = (): CartUpdateAction[] => [{ action: 'addLineItem', ...product, quantity: item.quantity }];
     const key = options.version === undefined ? options.idempotencyKey : undefined;
     if (!key) return this.update(caller, cartId, options.version, actions);
-    const noted = await this.attempts.recall(caller.clientId, key);
+    const [noted, cart] = await Promise.all([this.attempts.recall(caller.clientId, key), this.getCart(caller, cartId)]);
     if (noted) {
       const earlier = JSON.parse(noted) as { version: number; quantity: number };
-      const cart = await this.getCart(caller, cartId);
       if (cart.version !== earlier.version) {
         if (cart.version === earlier.version + 1 && quantityOf(cart, product) === earlier.quantity) return cart;
         throw conflict(cart.version);
       }
     }
-    return this.update(caller, cartId, undefined, actions, (cart) =>
-      this.attempts.note(caller.clientId, key, JSON.stringify({ version: cart.version, quantity: quantityOf(cart, product) + item.quantity })),
+    return this.update(caller, cart, undefined, actions, (current) =>
+      this.attempts.note(caller.clientId, key, JSON.stringify({ version: current.version, quantity: quantityOf(current, product) + item.quantity })),
     );
   }
 
@@ -173,12 +172,14 @@ export class CartService {
    */
   private async update(
     caller: Caller,
-    cartId: string,
+    cartOrId: string | Cart,
     version: number | undefined,
     build: (cart: Cart) => CartUpdateAction[],
     beforeSend?: (cart: Cart) => Promise<void>,
   ): Promise<Cart> {
-    let cart = await this.getCart(caller, cartId);
+    // A cart the caller has just read (and may see) saves reading it again.
+    let cart = typeof cartOrId === 'string' ? await this.getCart(caller, cartOrId) : cartOrId;
+    const cartId = cart.id;
     for (let attempt = 1; ; attempt++) {
       assertModifiable(cart);
       await beforeSend?.(cart);

@@ -168,6 +168,21 @@ describe('sign-up and sign-in hand the session over', () => {
         expect(await ctx.redis.exists(`${ctx.redisPrefix}{${anonymousId}}:creates`)).toBe(0);
       });
 
+      test('when a count of running creates is left behind (a crashed instance), then the sign-up gives up after 10 s with 409 SessionBusy and leaves the session active', async () => {
+        const anonymousId = await newSession();
+        const creates = `${ctx.redisPrefix}{${anonymousId}}:creates`;
+        await ctx.redis.set(creates, '1', 'PX', 30_000);
+        const started = Date.now();
+        const response = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: email(), password: 'Secret-1' });
+        expect(response.status).toBe(409);
+        expect(response.body.code).toBe('SessionBusy');
+        expect(Date.now() - started).toBeGreaterThanOrEqual(10_000);
+        expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body.status).toBe('active');
+        // Once the count is gone (it expires), the sign-up goes through.
+        await ctx.redis.del(creates);
+        expect((await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: email(), password: 'Secret-1' })).status).toBe(201);
+      }, 20_000);
+
       test('when a cart create starts while the sign-up runs, then it is 409 SessionBusy and makes no cart', async () => {
         const anonymousId = await newSession();
         ctx.faults.push({ match: isPost('/customers'), fault: { kind: 'delay', ms: 400 }, times: 1 });
