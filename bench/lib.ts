@@ -6,7 +6,9 @@ import autocannon from 'autocannon';
 
 /** The node flags of `npm start` (package.json), so the service runs here as it does in production. */
 export function startFlags(): string[] {
-  const start = (JSON.parse(readFileSync(join(resolve(__dirname, '..'), 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const start = (
+    JSON.parse(readFileSync(join(resolve(__dirname, '..'), 'package.json'), 'utf8')) as { scripts: { start: string } }
+  ).scripts.start;
   const words = start.split(/\s+/);
   return words.slice(1, words.indexOf('dist/src/main.js')).filter((word) => word.startsWith('--'));
 }
@@ -86,7 +88,10 @@ export async function spawnNode(
 export async function waitFor(url: string, ok: (status: number) => boolean, deadlineMs = 30_000): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
-    const status = await fetch(url).then((r) => r.status, () => 0);
+    const status = await fetch(url).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (ok(status)) return;
     if (Date.now() > deadline) throw new Error(`${url} did not become ready (last status ${status})`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -153,7 +158,10 @@ const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 
  * 100 ms. Latencies are taken from every response with sub-millisecond resolution (autocannon's
  * own histogram counts whole milliseconds, too coarse for a stub answering in 0.2 ms).
  */
-export async function measure(load: Load, options: { connections: number; durationS: number; pid: number }): Promise<Measured> {
+export async function measure(
+  load: Load,
+  options: { connections: number; durationS: number; pid: number },
+): Promise<Measured> {
   const latencies: number[] = [];
   let peak = rssMb(options.pid);
   const cpuBefore = cpuMs(options.pid);
@@ -204,6 +212,9 @@ export async function measure(load: Load, options: { connections: number; durati
 }
 
 /** A short run whose numbers are thrown away: JIT, connection pools and caches warm up. */
-export async function warmUp(load: Load, options: { connections: number; durationS: number; pid: number }): Promise<void> {
+export async function warmUp(
+  load: Load,
+  options: { connections: number; durationS: number; pid: number },
+): Promise<void> {
   await measure(load, options);
 }

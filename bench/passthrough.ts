@@ -32,7 +32,9 @@ async function main(): Promise<void> {
   const token = bareFetch ? await fetchToken(upstream) : '';
   const forward = (uri: string): Promise<{ statusCode?: number; body?: unknown }> =>
     bareFetch
-      ? fetch(`${upstream}${uri}`, { headers: { Authorization: `Bearer ${token}`, 'X-Correlation-ID': randomUUID() } }).then(async (response) => {
+      ? fetch(`${upstream}${uri}`, {
+          headers: { Authorization: `Bearer ${token}`, 'X-Correlation-ID': randomUUID() },
+        }).then(async (response) => {
           const body: unknown = await response.json();
           if (!response.ok) throw Object.assign(new Error('upstream failed'), { statusCode: response.status });
           return { statusCode: response.status, body };
@@ -42,7 +44,10 @@ async function main(): Promise<void> {
     forward(req.url ?? '/').then(
       (result) => {
         const body = JSON.stringify(result.body);
-        res.writeHead(result.statusCode ?? 200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+        res.writeHead(result.statusCode ?? 200, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Length': Buffer.byteLength(body),
+        });
         res.end(body);
       },
       (error: { statusCode?: number }) => {
@@ -64,7 +69,10 @@ async function main(): Promise<void> {
 async function fetchToken(upstream: string): Promise<string> {
   const response = await fetch(`${upstream}/oauth/token`, {
     method: 'POST',
-    headers: { Authorization: `Basic ${Buffer.from('bench:bench-secret').toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+    headers: {
+      Authorization: `Basic ${Buffer.from('bench:bench-secret').toString('base64')}`,
+      'Content-Type': 'application/x-www-form-urlencoded',
+    },
     body: 'grant_type=client_credentials',
   });
   return ((await response.json()) as { access_token: string }).access_token;

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 
 /** The parts of a V8 .cpuprofile (node --cpu-prof) this summary reads. */
 interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
+  nodes: Array<{
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }>;
   samples: number[];
   timeDeltas: number[];
 }
@@ -50,12 +54,17 @@ export function summariseProfile(file: string, top = 25, requests?: number): str
     byOwner.set(where, (byOwner.get(where) ?? 0) + us);
   }
   const busy = total - idle;
-  const pct = (us: number) => `${((100 * us) / busy).toFixed(1).padStart(5)}%${requests ? ` ${(us / requests).toFixed(1).padStart(6)} µs/req` : ''}`;
+  const pct = (us: number) =>
+    `${((100 * us) / busy).toFixed(1).padStart(5)}%${requests ? ` ${(us / requests).toFixed(1).padStart(6)} µs/req` : ''}`;
   const perRequest = requests ? `, ${(busy / requests).toFixed(0)} µs per request over ${requests} requests` : '';
-  const lines = [`${file}: ${(busy / 1e6).toFixed(1)} s busy of ${(total / 1e6).toFixed(1)} s${perRequest}`, '  by package (self time, % of busy):'];
+  const lines = [
+    `${file}: ${(busy / 1e6).toFixed(1)} s busy of ${(total / 1e6).toFixed(1)} s${perRequest}`,
+    '  by package (self time, % of busy):',
+  ];
   for (const [name, us] of [...byOwner].sort((a, b) => b[1] - a[1]).slice(0, 15)) lines.push(`    ${pct(us)}  ${name}`);
   lines.push('  by function:');
-  for (const [name, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`    ${pct(us)}  ${name}`);
+  for (const [name, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top))
+    lines.push(`    ${pct(us)}  ${name}`);
   return lines.join('\n');
 }
 
@@ -68,5 +77,7 @@ export function summariseProfiles(dir: string): string {
 
 if (require.main === module) {
   const target = process.argv[2] ?? join(__dirname, 'profiles');
-  process.stdout.write(`${target.endsWith('.cpuprofile') ? summariseProfile(target, 40) : summariseProfiles(target)}\n`);
+  process.stdout.write(
+    `${target.endsWith('.cpuprofile') ? summariseProfile(target, 40) : summariseProfiles(target)}\n`,
+  );
 }

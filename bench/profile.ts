@@ -32,43 +32,81 @@ async function main(): Promise<void> {
   stopWithAll(redis.stop);
   const store = new Redis(redis.url);
   try {
-    const stub = await spawnNode('stub', ['--import', 'tsx', join(ROOT, 'bench', 'stub.ts')], { PORT: '0' }, { printsUrl: true });
+    const stub = await spawnNode(
+      'stub',
+      ['--import', 'tsx', join(ROOT, 'bench', 'stub.ts')],
+      { PORT: '0' },
+      { printsUrl: true },
+    );
     const prof = [
       ...(process.env.NO_START_FLAGS === '1' ? [] : startFlags()),
-      ...(process.env.NO_PROF === '1' ? [] : ['--cpu-prof', `--cpu-prof-dir=${DIR}`, `--cpu-prof-name=${scenario}.cpuprofile`]),
+      ...(process.env.NO_PROF === '1'
+        ? []
+        : ['--cpu-prof', `--cpu-prof-dir=${DIR}`, `--cpu-prof-name=${scenario}.cpuprofile`]),
       ...(process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean),
     ];
     let target: { pid: number; stop(): Promise<void> };
     let load: Load;
     if (scenario === 'passthrough') {
-      const proxy = await spawnNode('passthrough', ['--import', 'tsx', ...prof, join(ROOT, 'bench', 'passthrough.ts')], { NODE_ENV: 'production', UPSTREAM: stub.url, PROJECT_KEY: 'bench', PORT: '0', CLIENT: process.env.CLIENT ?? '' }, { printsUrl: true });
+      const proxy = await spawnNode(
+        'passthrough',
+        ['--import', 'tsx', ...prof, join(ROOT, 'bench', 'passthrough.ts')],
+        {
+          NODE_ENV: 'production',
+          UPSTREAM: stub.url,
+          PROJECT_KEY: 'bench',
+          PORT: '0',
+          CLIENT: process.env.CLIENT ?? '',
+        },
+        { printsUrl: true },
+      );
       target = proxy.child;
-      load = { url: `${proxy.url}/bench/carts?where=anonymousId+%3D+%3Aaid&var.aid=${AID}&sort=lastModifiedAt+desc&limit=20&offset=0&withTotal=false` };
+      load = {
+        url: `${proxy.url}/bench/carts?where=anonymousId+%3D+%3Aaid&var.aid=${AID}&sort=lastModifiedAt+desc&limit=20&offset=0&withTotal=false`,
+      };
     } else {
       const port = await freePort();
-      const { child } = await spawnNode('service', [...prof, process.env.SERVICE_MAIN ?? join(ROOT, 'dist', 'src', 'main.js')], {
-        NODE_ENV: 'production',
-        CTP_PROJECT_KEY: 'bench',
-        CTP_CLIENT_ID: 'bench',
-        CTP_CLIENT_SECRET: 'bench-secret',
-        CTP_AUTH_URL: stub.url,
-        CTP_API_URL: stub.url,
-        CTP_SCOPES: 'manage_project:bench',
-        REDIS_URL: redis.url,
-        REDIS_KEY_PREFIX: 'bench:',
-        API_KEYS: `bench-pos:${KEY}:sessions`,
-        PORT: String(port),
-        RATE_LIMIT_PER_MINUTE: '0',
-        ...(JSON.parse(process.env.SERVICE_ENV ?? '{}') as Record<string, string>),
-      }, { logFile: process.env.LOG_FILE ?? '/dev/null' });
+      const { child } = await spawnNode(
+        'service',
+        [...prof, process.env.SERVICE_MAIN ?? join(ROOT, 'dist', 'src', 'main.js')],
+        {
+          NODE_ENV: 'production',
+          CTP_PROJECT_KEY: 'bench',
+          CTP_CLIENT_ID: 'bench',
+          CTP_CLIENT_SECRET: 'bench-secret',
+          CTP_AUTH_URL: stub.url,
+          CTP_API_URL: stub.url,
+          CTP_SCOPES: 'manage_project:bench',
+          REDIS_URL: redis.url,
+          REDIS_KEY_PREFIX: 'bench:',
+          API_KEYS: `bench-pos:${KEY}:sessions`,
+          PORT: String(port),
+          RATE_LIMIT_PER_MINUTE: '0',
+          ...(JSON.parse(process.env.SERVICE_ENV ?? '{}') as Record<string, string>),
+        },
+        { logFile: process.env.LOG_FILE ?? '/dev/null' },
+      );
       const url = `http://127.0.0.1:${port}`;
       await waitFor(`${url}/readyz`, (status) => status === 200);
-      await store.set(`bench:{${AID}}:session`, JSON.stringify({ anonymousId: AID, clientId: 'bench-pos', status: 'active', createdAt: new Date().toISOString() }));
+      await store.set(
+        `bench:{${AID}}:session`,
+        JSON.stringify({
+          anonymousId: AID,
+          clientId: 'bench-pos',
+          status: 'active',
+          createdAt: new Date().toISOString(),
+        }),
+      );
       target = child;
       const auth = { Authorization: `Bearer ${KEY}` };
       load =
         scenario === 'mint'
-          ? { url: `${url}/v1/sessions`, method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: '{}' }
+          ? {
+              url: `${url}/v1/sessions`,
+              method: 'POST',
+              headers: { ...auth, 'Content-Type': 'application/json' },
+              body: '{}',
+            }
           : scenario === 'lookup'
             ? { url: `${url}/v1/sessions/${AID}`, headers: auth }
             : { url: `${url}/v1/sessions/${AID}/carts`, headers: auth };
@@ -78,8 +116,11 @@ async function main(): Promise<void> {
     // Requests the profile saw: the start-up's few readiness probes aside, the warm-up and the run.
     const seen = warm.requests + m.requests;
     await target.stop();
-    process.stdout.write(`${scenario}: ${m.rps} req/s, p50 ${m.p50_ms} ms, p99 ${m.p99_ms} ms, CPU ${m.cpu_us_per_req} µs/req, non-2xx ${m.non_2xx}, peak RSS ${m.peak_rss_mb} MB\n`);
-    if (process.env.NO_PROF !== '1') process.stdout.write(`${summariseProfile(join(DIR, `${scenario}.cpuprofile`), 40, seen)}\n`);
+    process.stdout.write(
+      `${scenario}: ${m.rps} req/s, p50 ${m.p50_ms} ms, p99 ${m.p99_ms} ms, CPU ${m.cpu_us_per_req} µs/req, non-2xx ${m.non_2xx}, peak RSS ${m.peak_rss_mb} MB\n`,
+    );
+    if (process.env.NO_PROF !== '1')
+      process.stdout.write(`${summariseProfile(join(DIR, `${scenario}.cpuprofile`), 40, seen)}\n`);
   } finally {
     await stopAll();
     store.disconnect();
@@ -87,7 +128,8 @@ async function main(): Promise<void> {
   }
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll().finally(() => process.exit(130)));
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => void stopAll().finally(() => process.exit(130)));
 process.stdout.on('error', () => undefined);
 
 main().catch(async (error: unknown) => {

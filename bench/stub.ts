@@ -91,8 +91,17 @@ function cart(anonymousId: string) {
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const EMPTY_PAGE = json({ limit: 20, offset: 0, count: 0, results: [] });
-const TOKEN = json({ access_token: 'bench-token-0123456789abcdef', expires_in: 172_800, token_type: 'Bearer', scope: 'manage_project:bench' });
-const NOT_FOUND = json({ statusCode: 404, message: 'Not found', errors: [{ code: 'ResourceNotFound', message: 'Not found' }] });
+const TOKEN = json({
+  access_token: 'bench-token-0123456789abcdef',
+  expires_in: 172_800,
+  token_type: 'Bearer',
+  scope: 'manage_project:bench',
+});
+const NOT_FOUND = json({
+  statusCode: 404,
+  message: 'Not found',
+  errors: [{ code: 'ResourceNotFound', message: 'Not found' }],
+});
 
 /** The page for a session with carts; its anonymousId is the one asked for, so it is built once per id. */
 const pages = new Map<string, Buffer>();
@@ -113,7 +122,9 @@ function aidOf(query: string): string | undefined {
   return decodeURIComponent(query.slice(at + 8, end < 0 ? undefined : end));
 }
 
-export function startStub(options: { port?: number; delayMs?: number } = {}): Promise<{ url: string; close(): Promise<void> }> {
+export function startStub(
+  options: { port?: number; delayMs?: number } = {},
+): Promise<{ url: string; close(): Promise<void> }> {
   const delayMs = options.delayMs ?? 0;
   let answered = 0;
   const send = (res: ServerResponse, status: number, body: Buffer) => {
@@ -141,7 +152,8 @@ export function startStub(options: { port?: number; delayMs?: number } = {}): Pr
     const projectKey = parts[1];
     if (req.method !== 'GET' || !projectKey || parts.length > 3) return send(res, 404, NOT_FOUND);
     const resource = parts[2];
-    if (resource === undefined || resource === '') return later(res, 200, json({ key: projectKey, name: projectKey, currencies: ['EUR'], countries: ['DE'] }));
+    if (resource === undefined || resource === '')
+      return later(res, 200, json({ key: projectKey, name: projectKey, currencies: ['EUR'], countries: ['DE'] }));
     if (resource === 'carts') {
       const aid = aidOf(query);
       return later(res, 200, aid?.startsWith(BENCH_AID_PREFIX) ? cartPage(aid) : EMPTY_PAGE);

@@ -12,13 +12,20 @@ export interface ApiResponse<T> {
 export interface ApiClient {
   projectKey: string;
   /** `path` is relative to the project, e.g. `/carts?where=...`. */
-  request<T = unknown>(method: 'GET' | 'HEAD' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<ApiResponse<T>>;
+  request<T = unknown>(
+    method: 'GET' | 'HEAD' | 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<ApiResponse<T>>;
   get<T = unknown>(path: string): Promise<ApiResponse<T>>;
   post<T = unknown>(path: string, body: unknown): Promise<ApiResponse<T>>;
 }
 
 /** Gets a token with the client credentials flow (the emulator accepts any id and secret). */
-export async function fetchToken(apiUrl: string, credentials = { clientId: 'sandbox', clientSecret: 'sandbox' }): Promise<string> {
+export async function fetchToken(
+  apiUrl: string,
+  credentials = { clientId: 'sandbox', clientSecret: 'sandbox' },
+): Promise<string> {
   const response = await fetch(`${apiUrl}/oauth/token`, {
     method: 'POST',
     headers: {
@@ -37,7 +44,10 @@ export async function connectApi(apiUrl: string, projectKey: string): Promise<Ap
   const request = async <T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => {
     const response = await fetch(`${base}${path}`, {
       method,
-      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();

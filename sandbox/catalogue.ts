@@ -47,22 +47,43 @@ export const DEMO_SKUS: string[] = DEMO_PRODUCTS.flatMap((product) => product.va
 
 /** The demo prices by SKU and currency, for asserting what a cart charges. */
 export const DEMO_PRICES: Record<string, { USD: number; EUR: number }> = Object.fromEntries(
-  DEMO_PRODUCTS.flatMap((product) => product.variants.map((variant) => [variant.sku, { USD: variant.usd, EUR: variant.eur }])),
+  DEMO_PRODUCTS.flatMap((product) =>
+    product.variants.map((variant) => [variant.sku, { USD: variant.usd, EUR: variant.eur }]),
+  ),
 );
 
 /** Seeds the demo catalogue into a project; a second call for the same project finds it and creates nothing. */
 export async function seedCatalogue(apiUrl: string, projectKey: string): Promise<{ skus: string[] }> {
   const api = await connectApi(apiUrl, projectKey);
-  const productTypeDraft: ProductTypeDraft = { key: PRODUCT_TYPE_KEY, name: 'Demo merchandise', description: 'Demo catalogue', attributes: [] };
-  const productType = await findOrCreate<ProductType>(api, `/product-types/key=${PRODUCT_TYPE_KEY}`, '/product-types', productTypeDraft);
+  const productTypeDraft: ProductTypeDraft = {
+    key: PRODUCT_TYPE_KEY,
+    name: 'Demo merchandise',
+    description: 'Demo catalogue',
+    attributes: [],
+  };
+  const productType = await findOrCreate<ProductType>(
+    api,
+    `/product-types/key=${PRODUCT_TYPE_KEY}`,
+    '/product-types',
+    productTypeDraft,
+  );
   for (const product of DEMO_PRODUCTS) {
-    await findOrCreate<Product>(api, `/products/key=${product.key}`, '/products', productDraft(product, productType.id));
+    await findOrCreate<Product>(
+      api,
+      `/products/key=${product.key}`,
+      '/products',
+      productDraft(product, productType.id),
+    );
   }
   return { skus: DEMO_SKUS };
 }
 
 function productDraft(product: DemoProduct, productTypeId: string): ProductDraft {
-  const [master, ...others] = product.variants.map((variant) => ({ sku: variant.sku, key: variant.sku.toLowerCase(), prices: prices(variant) }));
+  const [master, ...others] = product.variants.map((variant) => ({
+    sku: variant.sku,
+    key: variant.sku.toLowerCase(),
+    prices: prices(variant),
+  }));
   return {
     key: product.key,
     productType: { typeId: 'product-type', id: productTypeId },
@@ -88,6 +109,7 @@ async function findOrCreate<T>(api: ApiClient, byKeyPath: string, createPath: st
   if (found.status === 200) return found.body;
   if (found.status !== 404) throw new Error(`GET ${byKeyPath} answered ${found.status}: ${JSON.stringify(found.body)}`);
   const created = await api.post<T>(createPath, draft);
-  if (created.status !== 201) throw new Error(`POST ${createPath} answered ${created.status}: ${JSON.stringify(created.body)}`);
+  if (created.status !== 201)
+    throw new Error(`POST ${createPath} answered ${created.status}: ${JSON.stringify(created.body)}`);
   return created.body;
 }

@@ -17,12 +17,17 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      sandbox.stop().then(() => process.exit(0), () => process.exit(1));
+      sandbox.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     });
   }
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof SandboxError ? error.message : `Sandbox failed to start: ${(error as Error).stack}`}\n`);
+  process.stderr.write(
+    `${error instanceof SandboxError ? error.message : `Sandbox failed to start: ${(error as Error).stack}`}\n`,
+  );
   process.exit(1);
 });

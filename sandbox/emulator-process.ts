@@ -30,7 +30,11 @@ const KILL_AFTER_MS = 5_000;
 export async function spawnEmulator(options: SpawnEmulatorOptions = {}): Promise<SpawnedEmulator> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, PORT: String(options.port ?? 0), SEED_PROJECT_KEYS: (options.seedProjectKeys ?? []).join(',') },
+    env: {
+      ...process.env,
+      PORT: String(options.port ?? 0),
+      SEED_PROJECT_KEYS: (options.seedProjectKeys ?? []).join(','),
+    },
     // The IPC channel lets the emulator exit with its parent, even when stop() is never called.
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -62,7 +66,8 @@ export async function spawnEmulator(options: SpawnEmulatorOptions = {}): Promise
       settle();
       void stop().then(() => reject(new Error(`emulator ${reason}\n${stderr}`)));
     };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => fail(`exited (${code ?? signal}) before listening`);
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void =>
+      fail(`exited (${code ?? signal}) before listening`);
     const onError = (error: Error): void => fail(`could not start: ${error.message}`);
     child.once('exit', onExit);
     child.once('error', onError);

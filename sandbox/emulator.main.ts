@@ -11,7 +11,8 @@ import { startEmulator } from './emulator';
 
 async function main(): Promise<void> {
   const port = Number(process.env.PORT || 0);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got '${process.env.PORT}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got '${process.env.PORT}'`);
   const host = process.env.HOST || '127.0.0.1';
   const seedProjectKeys = (process.env.SEED_PROJECT_KEYS ?? '')
     .split(',')

@@ -38,7 +38,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   await mock.app.listen({ port: options.port ?? 0, host });
 
   const address = mock.app.server.address();
-  if (address === null || typeof address === 'string') throw new Error(`emulator did not bind a TCP port: ${String(address)}`);
+  if (address === null || typeof address === 'string')
+    throw new Error(`emulator did not bind a TCP port: ${String(address)}`);
   return {
     url: `http://${reachableHost(host)}:${address.port}`,
     mock,

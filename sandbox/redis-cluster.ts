@@ -33,7 +33,10 @@ async function stopServers(servers: Server[], dir: string): Promise<void> {
 }
 
 function cli(port: number, ...args: string[]): string {
-  const result = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8', timeout: 10_000 });
+  const result = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   return `${result.stdout ?? ''}${result.stderr ?? ''}`;
 }
 
@@ -54,23 +57,50 @@ export async function startRedisCluster(options: { masters?: number } = {}): Pro
       ports.push(port);
       servers.push(
         startServer([
-          '--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1',
-          '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '5000',
-          '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning',
+          '--port',
+          String(port),
+          '--cluster-port',
+          String(busPort),
+          '--bind',
+          '127.0.0.1',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          `nodes-${port}.conf`,
+          '--cluster-node-timeout',
+          '5000',
+          '--dir',
+          dir,
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--daemonize',
+          'no',
+          '--loglevel',
+          'warning',
         ]),
       );
     }
     await Promise.all(ports.map((port) => waitForPort(port, 5000)));
-    const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const created = spawnSync(
+      'redis-cli',
+      ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'],
+      {
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
     const deadline = Date.now() + 20_000;
     for (;;) {
       const ok = ports.every((port) => {
         const info = cli(port, 'cluster', 'info');
-        return info.includes('cluster_state:ok') && info.includes('cluster_slots_ok:16384') && info.includes(`cluster_known_nodes:${count}`);
+        return (
+          info.includes('cluster_state:ok') &&
+          info.includes('cluster_slots_ok:16384') &&
+          info.includes(`cluster_known_nodes:${count}`)
+        );
       });
       if (ok) break;
       if (Date.now() > deadline) throw new Error(`the cluster did not become ok: ${cli(ports[0]!, 'cluster', 'info')}`);
@@ -104,7 +134,17 @@ export async function startRedisSentinel(masterPort: number, name = 'gc-master')
   const dir = mkdtempSync(join(tmpdir(), 'redis-sentinel-'));
   const port = await freePort();
   const config = join(dir, 'sentinel.conf');
-  writeFileSync(config, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`, `sentinel down-after-milliseconds ${name} 5000`, ''].join('\n'));
+  writeFileSync(
+    config,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`,
+      `sentinel down-after-milliseconds ${name} 5000`,
+      '',
+    ].join('\n'),
+  );
   const server = startServer([config, '--sentinel', '--loglevel', 'warning']);
   try {
     await waitForPort(port, 5000);

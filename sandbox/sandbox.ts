@@ -21,7 +21,10 @@ export interface Sandbox {
 
 export class SandboxError extends Error {}
 
-async function listenWithFallback(start: (port: number) => Promise<RunningService>, port: number): Promise<RunningService> {
+async function listenWithFallback(
+  start: (port: number) => Promise<RunningService>,
+  port: number,
+): Promise<RunningService> {
   try {
     return await start(port);
   } catch (error) {
@@ -61,7 +64,10 @@ export async function startSandbox(options: { logger?: Logger; quiet?: boolean }
       LOG_LEVEL: env.LOG_LEVEL ?? (options.quiet ? 'warn' : 'info'),
     });
     const logger = options.logger ?? createLogger(config.logLevel, { pretty: true });
-    const service = await listenWithFallback((port) => startService({ ...config, port }, logger, { host: '127.0.0.1' }), config.port);
+    const service = await listenWithFallback(
+      (port) => startService({ ...config, port }, logger, { host: '127.0.0.1' }),
+      config.port,
+    );
     return {
       url: service.url,
       apiKey: env.API_KEYS ? '(one of your API_KEYS)' : DEMO_API_KEY,

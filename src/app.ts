@@ -7,7 +7,13 @@ import type { ApiKeyResolver } from './domain/api-key.resolver';
 import { CartService } from './domain/cart.service';
 import { CustomerService } from './domain/customer.service';
 import { DomainError } from './domain/errors';
-import { StoreError, type AttemptLog, type CommerceGateway, type IdempotencyStore, type SessionStore } from './domain/ports';
+import {
+  StoreError,
+  type AttemptLog,
+  type CommerceGateway,
+  type IdempotencyStore,
+  type SessionStore,
+} from './domain/ports';
 import { SessionService } from './domain/session.service';
 import { authenticate, requireScope } from './http/auth.middleware';
 import { registerDocs } from './http/docs';
@@ -45,7 +51,10 @@ const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function securityHeaders(): ReadonlyArray<readonly [string, string]> {
   const headers: Array<[string, string]> = [];
-  const capture = { setHeader: (name: string, value: unknown) => headers.push([name, String(value)]), removeHeader: () => undefined };
+  const capture = {
+    setHeader: (name: string, value: unknown) => headers.push([name, String(value)]),
+    removeHeader: () => undefined,
+  };
   helmet()({} as Request, capture as unknown as Response, () => undefined);
   return headers;
 }
@@ -103,19 +112,34 @@ export function createApp(deps: AppDeps): express.Express {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const completed = res.writableFinished;
       // Only answered requests are counted; one whose client went away is logged as aborted.
-      if (completed) metrics.observeRequest(req.method, (res.locals.route as string | undefined) ?? 'unmatched', res.statusCode, seconds);
+      if (completed)
+        metrics.observeRequest(
+          req.method,
+          (res.locals.route as string | undefined) ?? 'unmatched',
+          res.statusCode,
+          seconds,
+        );
       logRequest(requestLogger, req, res, Math.round(seconds * 1000), completed);
     });
     requestContext.run({ correlationId }, next);
   });
-  app.use(express.json({ limit: deps.bodyLimitBytes ?? 100 * 1024, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({
+      limit: deps.bodyLimitBytes ?? 100 * 1024,
+      strict: true,
+      type: ['application/json', 'application/*+json'],
+    }),
+  );
 
   app.get('/healthz', (_req, res) => {
     res.locals.route = '/healthz';
     res.json({ status: 'ok' });
   });
   // Cached for a moment, so frequent probes do not hammer commercetools.
-  const readiness = cachedReadiness({ redis: () => deps.store.ping(), commercetools: () => deps.commerce.ping() }, deps.readinessCacheMs ?? READINESS_CACHE_MS);
+  const readiness = cachedReadiness(
+    { redis: () => deps.store.ping(), commercetools: () => deps.commerce.ping() },
+    deps.readinessCacheMs ?? READINESS_CACHE_MS,
+  );
   app.get('/readyz', async (_req, res) => {
     res.locals.route = '/readyz';
     const { ready, checks } = await readiness();
@@ -166,7 +190,14 @@ export function createApp(deps: AppDeps): express.Express {
     const problem = toDomainError(error);
     if (error instanceof StoreError) metrics.redisError('command');
     if (problem.code === 'InternalError' || problem.code === 'UpstreamError' || problem.code === 'StoreUnavailable') {
-      logger.error({ req: { method: req.method, url: req.originalUrl }, correlationId: res.locals.correlationId as string | undefined, err: error }, 'request failed');
+      logger.error(
+        {
+          req: { method: req.method, url: req.originalUrl },
+          correlationId: res.locals.correlationId as string | undefined,
+          err: error,
+        },
+        'request failed',
+      );
     }
     sendProblem(res, problem, (res.locals.correlationId as string | undefined) ?? randomUUID());
   });

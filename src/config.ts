@@ -18,7 +18,11 @@ const intFrom = (name: string, min: number, fallback: number) =>
       return value;
     });
 
-const required = (name: string) => z.string({ error: `${name} is required` }).trim().min(1, `${name} is required`);
+const required = (name: string) =>
+  z
+    .string({ error: `${name} is required` })
+    .trim()
+    .min(1, `${name} is required`);
 
 /** `host:port,host:port`: Redis Cluster nodes or Sentinels. */
 export interface RedisNode {
@@ -39,7 +43,10 @@ const nodeList = (name: string) =>
         const match = HOST_PORT.exec(entry);
         const port = Number(match?.[2]);
         if (!match || port < 1 || port > 65_535) {
-          ctx.addIssue({ code: 'custom', message: `${name} must be a comma-separated list of host:port (got "${entry}")` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `${name} must be a comma-separated list of host:port (got "${entry}")`,
+          });
           return z.NEVER;
         }
         nodes.push({ host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port });
@@ -48,7 +55,10 @@ const nodeList = (name: string) =>
     });
 
 const httpUrl = (name: string) =>
-  required(name).refine((raw) => URL.canParse(raw) && /^https?:$/.test(new URL(raw).protocol), `${name} must be an http(s) URL`);
+  required(name).refine(
+    (raw) => URL.canParse(raw) && /^https?:$/.test(new URL(raw).protocol),
+    `${name} must be an http(s) URL`,
+  );
 
 /** Where Redis is and how keys are named: shared by the service and the keys CLI. */
 const REDIS_FIELDS = {
@@ -58,14 +68,20 @@ const REDIS_FIELDS = {
     .string()
     .optional()
     .transform((raw) => (raw === undefined || raw.trim() === '' ? undefined : raw.trim()))
-    .refine((raw) => raw === undefined || (URL.canParse(raw) && /^rediss?:$/.test(new URL(raw).protocol)), 'REDIS_URL must be a redis:// or rediss:// URL'),
+    .refine(
+      (raw) => raw === undefined || (URL.canParse(raw) && /^rediss?:$/.test(new URL(raw).protocol)),
+      'REDIS_URL must be a redis:// or rediss:// URL',
+    ),
   REDIS_CLUSTER_NODES: nodeList('REDIS_CLUSTER_NODES'),
   REDIS_SENTINELS: nodeList('REDIS_SENTINELS'),
   REDIS_SENTINEL_NAME: z
     .string()
     .optional()
     .transform((raw) => (raw === undefined || raw.trim() === '' ? undefined : raw.trim()))
-    .refine((raw) => raw === undefined || /^[A-Za-z0-9._-]{1,128}$/.test(raw), 'REDIS_SENTINEL_NAME must be a Sentinel master name (letters, digits, . _ -)'),
+    .refine(
+      (raw) => raw === undefined || /^[A-Za-z0-9._-]{1,128}$/.test(raw),
+      'REDIS_SENTINEL_NAME must be a Sentinel master name (letters, digits, . _ -)',
+    ),
   REDIS_SENTINEL_PASSWORD: z.string().optional(),
   REDIS_KEY_PREFIX: z
     .string()
@@ -76,53 +92,75 @@ const REDIS_FIELDS = {
 
 /** One way to find Redis: a URL, cluster nodes, or Sentinels (with the master's name). */
 function checkRedis(
-  env: { REDIS_URL?: string; REDIS_CLUSTER_NODES?: RedisNode[]; REDIS_SENTINELS?: RedisNode[]; REDIS_SENTINEL_NAME?: string },
+  env: {
+    REDIS_URL?: string;
+    REDIS_CLUSTER_NODES?: RedisNode[];
+    REDIS_SENTINELS?: RedisNode[];
+    REDIS_SENTINEL_NAME?: string;
+  },
   ctx: z.RefinementCtx,
 ): void {
   if (env.REDIS_CLUSTER_NODES && env.REDIS_SENTINELS) {
-    ctx.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'REDIS_CLUSTER_NODES and REDIS_SENTINELS exclude each other: set one' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_CLUSTER_NODES'],
+      message: 'REDIS_CLUSTER_NODES and REDIS_SENTINELS exclude each other: set one',
+    });
   } else if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) {
-    ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINEL_NAME'], message: 'REDIS_SENTINEL_NAME is required with REDIS_SENTINELS (the name of the master group)' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_SENTINEL_NAME'],
+      message: 'REDIS_SENTINEL_NAME is required with REDIS_SENTINELS (the name of the master group)',
+    });
   } else if (!env.REDIS_URL && !env.REDIS_CLUSTER_NODES && !env.REDIS_SENTINELS) {
-    ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'REDIS_URL is required (or REDIS_CLUSTER_NODES, or REDIS_SENTINELS with REDIS_SENTINEL_NAME)' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_URL'],
+      message: 'REDIS_URL is required (or REDIS_CLUSTER_NODES, or REDIS_SENTINELS with REDIS_SENTINEL_NAME)',
+    });
   }
 }
 
 /** Environment contract of the service; `.env.example` documents every variable. */
-const envSchema = z.object({
-  CTP_PROJECT_KEY: required('CTP_PROJECT_KEY').regex(/^[a-z0-9_-]{2,256}$/i, 'CTP_PROJECT_KEY must be a commercetools project key'),
-  CTP_CLIENT_ID: required('CTP_CLIENT_ID'),
-  CTP_CLIENT_SECRET: required('CTP_CLIENT_SECRET'),
-  CTP_AUTH_URL: httpUrl('CTP_AUTH_URL'),
-  CTP_API_URL: httpUrl('CTP_API_URL'),
-  CTP_SCOPES: required('CTP_SCOPES').transform((raw) => raw.split(/\s+/).filter(Boolean)),
-  CTP_TIMEOUT_MS: intFrom('CTP_TIMEOUT_MS', 100, 10_000),
-  CTP_READ_ATTEMPTS: intFrom('CTP_READ_ATTEMPTS', 1, 3),
-  CTP_READ_DEADLINE_MS: intFrom('CTP_READ_DEADLINE_MS', 100, 15_000),
-  CTP_BREAKER_THRESHOLD: intFrom('CTP_BREAKER_THRESHOLD', 1, 5),
-  CTP_BREAKER_HALF_OPEN_MS: intFrom('CTP_BREAKER_HALF_OPEN_MS', 100, 5000),
-  ...REDIS_FIELDS,
-  API_KEYS: required('API_KEYS').transform((raw, ctx) => {
-    try {
-      return parseApiKeys(raw);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `API_KEYS: ${(error as Error).message}` });
-      return z.NEVER;
-    }
-  }),
-  PORT: intFrom('PORT', 0, 8080).refine((port) => port <= 65_535, 'PORT must be at most 65535'),
-  LOG_LEVEL: z
-    .string()
-    .optional()
-    .transform((raw) => (raw === undefined || raw === '' ? 'info' : raw))
-    .pipe(z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })),
-  SESSION_TTL_DAYS: intFrom('SESSION_TTL_DAYS', 1, 90),
-  IDEMPOTENCY_TTL_HOURS: intFrom('IDEMPOTENCY_TTL_HOURS', 1, 24),
-  RATE_LIMIT_PER_MINUTE: intFrom('RATE_LIMIT_PER_MINUTE', 0, 6000),
-  BODY_LIMIT_KB: intFrom('BODY_LIMIT_KB', 1, 100),
-  READYZ_CACHE_MS: intFrom('READYZ_CACHE_MS', 0, 2000),
-  SHUTDOWN_GRACE_MS: intFrom('SHUTDOWN_GRACE_MS', 0, 10_000),
-}).superRefine(checkRedis);
+const envSchema = z
+  .object({
+    CTP_PROJECT_KEY: required('CTP_PROJECT_KEY').regex(
+      /^[a-z0-9_-]{2,256}$/i,
+      'CTP_PROJECT_KEY must be a commercetools project key',
+    ),
+    CTP_CLIENT_ID: required('CTP_CLIENT_ID'),
+    CTP_CLIENT_SECRET: required('CTP_CLIENT_SECRET'),
+    CTP_AUTH_URL: httpUrl('CTP_AUTH_URL'),
+    CTP_API_URL: httpUrl('CTP_API_URL'),
+    CTP_SCOPES: required('CTP_SCOPES').transform((raw) => raw.split(/\s+/).filter(Boolean)),
+    CTP_TIMEOUT_MS: intFrom('CTP_TIMEOUT_MS', 100, 10_000),
+    CTP_READ_ATTEMPTS: intFrom('CTP_READ_ATTEMPTS', 1, 3),
+    CTP_READ_DEADLINE_MS: intFrom('CTP_READ_DEADLINE_MS', 100, 15_000),
+    CTP_BREAKER_THRESHOLD: intFrom('CTP_BREAKER_THRESHOLD', 1, 5),
+    CTP_BREAKER_HALF_OPEN_MS: intFrom('CTP_BREAKER_HALF_OPEN_MS', 100, 5000),
+    ...REDIS_FIELDS,
+    API_KEYS: required('API_KEYS').transform((raw, ctx) => {
+      try {
+        return parseApiKeys(raw);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `API_KEYS: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    }),
+    PORT: intFrom('PORT', 0, 8080).refine((port) => port <= 65_535, 'PORT must be at most 65535'),
+    LOG_LEVEL: z
+      .string()
+      .optional()
+      .transform((raw) => (raw === undefined || raw === '' ? 'info' : raw))
+      .pipe(z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })),
+    SESSION_TTL_DAYS: intFrom('SESSION_TTL_DAYS', 1, 90),
+    IDEMPOTENCY_TTL_HOURS: intFrom('IDEMPOTENCY_TTL_HOURS', 1, 24),
+    RATE_LIMIT_PER_MINUTE: intFrom('RATE_LIMIT_PER_MINUTE', 0, 6000),
+    BODY_LIMIT_KB: intFrom('BODY_LIMIT_KB', 1, 100),
+    READYZ_CACHE_MS: intFrom('READYZ_CACHE_MS', 0, 2000),
+    SHUTDOWN_GRACE_MS: intFrom('SHUTDOWN_GRACE_MS', 0, 10_000),
+  })
+  .superRefine(checkRedis);
 
 export interface Config {
   commercetools: {

@@ -20,7 +20,10 @@ async function main(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'shutting down');
-      service.stop().then(() => process.exit(0), () => process.exit(1));
+      service.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     });
   }
 }

@@ -27,10 +27,17 @@ export function createDeps(config: Config, redis: RedisClient, logger: Logger): 
   // One token for all instances sharing this Redis (and prefix), renewed by one of them before expiry.
   redis.on('error', () => metrics.redisError('connection'));
   const tokenCache = new RedisTokenCache(redis, config.redis.keyPrefix, ctp, { observe: metrics.observeUpstream });
-  const client = buildCtpClient({ ...ctp, correlationId: currentCorrelationId, observe: metrics.observeUpstream, tokenCache });
+  const client = buildCtpClient({
+    ...ctp,
+    correlationId: currentCorrelationId,
+    observe: metrics.observeUpstream,
+    tokenCache,
+  });
   return {
     keys: new ApiKeyResolver(config.apiKeys, new RedisApiKeyStore(redis, config.redis.keyPrefix)),
-    ...(config.rateLimitPerMinute > 0 ? { rateLimiter: createRateLimiter(redis, config.redis.keyPrefix, config.rateLimitPerMinute) } : {}),
+    ...(config.rateLimitPerMinute > 0
+      ? { rateLimiter: createRateLimiter(redis, config.redis.keyPrefix, config.rateLimitPerMinute) }
+      : {}),
     store: new RedisSessionStore(redis, config.redis.keyPrefix, config.sessionTtlSeconds),
     idempotency: new RedisIdempotencyStore(redis, config.redis.keyPrefix, config.idempotencyTtlSeconds),
     commerce: new CommercetoolsGateway(client, ctp.projectKey, metrics.observeUpstream, new UpstreamPolicy(ctp.policy)),
@@ -42,7 +49,11 @@ export function createDeps(config: Config, redis: RedisClient, logger: Logger): 
 }
 
 /** Connects Redis, listens, and stops gracefully. */
-export async function startService(config: Config, logger: Logger, options: { host?: string } = {}): Promise<RunningService> {
+export async function startService(
+  config: Config,
+  logger: Logger,
+  options: { host?: string } = {},
+): Promise<RunningService> {
   const redis = await connectRedis(config.redis);
   const app = createApp(createDeps(config, redis, logger));
   const host = options.host ?? '0.0.0.0';
@@ -67,7 +78,10 @@ export async function startService(config: Config, logger: Logger, options: { ho
         server.close(() => {
           clearTimeout(force);
           clearInterval(sweep);
-          redis.quit().catch(() => redis.disconnect()).finally(resolve);
+          redis
+            .quit()
+            .catch(() => redis.disconnect())
+            .finally(resolve);
         });
         server.closeIdleConnections();
       });

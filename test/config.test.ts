@@ -22,7 +22,10 @@ describe('configuration', () => {
     expect(config.sessionTtlSeconds).toBe(90 * 86_400);
     expect(config.commercetools.scopes).toEqual(['manage_orders:demo-project', 'manage_customers:demo-project']);
     expect(config.commercetools.apiUrl).toBe('https://api.europe-west1.gcp.commercetools.com');
-    expect(config.apiKeys.get(digestSecret('abcdefghijklmnop1234'))).toEqual({ clientId: 'pos', scopes: new Set(['sessions', 'customers']) });
+    expect(config.apiKeys.get(digestSecret('abcdefghijklmnop1234'))).toEqual({
+      clientId: 'pos',
+      scopes: new Set(['sessions', 'customers']),
+    });
     expect([...config.apiKeys.keys()].join()).not.toContain('abcdefghijklmnop1234');
   });
 
@@ -49,13 +52,19 @@ describe('configuration', () => {
   });
 
   test('when an API key is malformed, then the message does not repeat the secret', () => {
-    expect(() => loadConfig({ ...VALID, API_KEYS: 'pos:abcdefghijklmnop1234:sessions+root' })).toThrow(/^(?!.*abcdefghijklmnop1234)/);
+    expect(() => loadConfig({ ...VALID, API_KEYS: 'pos:abcdefghijklmnop1234:sessions+root' })).toThrow(
+      /^(?!.*abcdefghijklmnop1234)/,
+    );
   });
 
   test('when the service starts with a missing variable, then it exits 1 with one line naming it', () => {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...VALID };
     delete env.REDIS_URL;
-    const result = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'main.ts')], { env, encoding: 'utf8', timeout: 20_000 });
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'main.ts')], {
+      env,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(result.status).toBe(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -80,8 +89,20 @@ describe('configuration', () => {
     });
 
     test('when REDIS_SENTINELS is set with REDIS_SENTINEL_NAME, then they are used; REDIS_URL adds credentials only', () => {
-      const config = loadConfig({ ...VALID, REDIS_URL: 'redis://:pw@ignored:6379', REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'gc-master' });
-      expect(config.redis).toMatchObject({ sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }], sentinelName: 'gc-master', url: 'redis://:pw@ignored:6379' });
+      const config = loadConfig({
+        ...VALID,
+        REDIS_URL: 'redis://:pw@ignored:6379',
+        REDIS_SENTINELS: 's1:26379,s2:26379',
+        REDIS_SENTINEL_NAME: 'gc-master',
+      });
+      expect(config.redis).toMatchObject({
+        sentinels: [
+          { host: 's1', port: 26379 },
+          { host: 's2', port: 26379 },
+        ],
+        sentinelName: 'gc-master',
+        url: 'redis://:pw@ignored:6379',
+      });
     });
 
     test.each([

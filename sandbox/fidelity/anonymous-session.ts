@@ -28,7 +28,11 @@ export interface AnonymousSession {
  * InvalidOperation error is returned" (CustomerSignin.anonymousId, CustomerDraft.anonymousId).
  * Called before anything changes, so a bad reference leaves no half-done sign-up behind.
  */
-export async function findAnonymousCart(layer: FidelityLayer, context: RepositoryContext, session: AnonymousSession): Promise<Cart | undefined> {
+export async function findAnonymousCart(
+  layer: FidelityLayer,
+  context: RepositoryContext,
+  session: AnonymousSession,
+): Promise<Cart | undefined> {
   if (!session.anonymousCart) return undefined;
   const cart = await layer.referencedCart(context, session.anonymousCart);
   if (session.anonymousId !== undefined && cart.anonymousId !== session.anonymousId) {
@@ -52,19 +56,28 @@ export async function signInAnonymousSession(
 ): Promise<Cart | undefined> {
   const carts = layer.carts(context.projectKey);
   const anonymousCart =
-    session.cart ?? (session.anonymousId === undefined ? undefined : await latestActiveCart(layer, context, 'anonymousId', session.anonymousId));
+    session.cart ??
+    (session.anonymousId === undefined
+      ? undefined
+      : await latestActiveCart(layer, context, 'anonymousId', session.anonymousId));
   // Taken before the session's carts join the Customer, so the merge target is one of the Customer's own.
-  const customerCart = anonymousCart && (await latestActiveCart(layer, context, 'customerId', customerId, anonymousCart.id));
+  const customerCart =
+    anonymousCart && (await latestActiveCart(layer, context, 'customerId', customerId, anonymousCart.id));
 
   await assignToCustomer(layer, context, customerId, session.anonymousId, anonymousCart);
 
   if (anonymousCart?.cartState !== 'Active') return latestActiveCart(layer, context, 'customerId', customerId);
   const assigned = await carts.get(context, anonymousCart.id);
   if (!assigned) return undefined;
-  if ((session.mode ?? 'MergeWithExistingCustomerCart') === 'UseAsNewActiveCustomerCart' || !customerCart) return assigned;
+  if ((session.mode ?? 'MergeWithExistingCustomerCart') === 'UseAsNewActiveCustomerCart' || !customerCart)
+    return assigned;
 
   await mergeLineItems(layer, context, assigned, customerCart);
-  await carts.saveUpdate(context, assigned.version, { ...assigned, cartState: 'Merged', version: assigned.version + 1 });
+  await carts.saveUpdate(context, assigned.version, {
+    ...assigned,
+    cartState: 'Merged',
+    version: assigned.version + 1,
+  });
   return (await carts.get(context, customerCart.id)) ?? undefined;
 }
 
@@ -96,8 +109,10 @@ async function assignToCustomer(
   const carts = layer.carts(context.projectKey);
   const orders = layer.orders(context.projectKey);
   const bySession = (id: string) => ({ where: ['anonymousId = :anonymousId'], 'var.anonymousId': id, limit: ALL });
-  const sessionCarts: Cart[] = anonymousId === undefined ? [] : (await carts.query(context, bySession(anonymousId))).results;
-  const sessionOrders: Order[] = anonymousId === undefined ? [] : (await orders.query(context, bySession(anonymousId))).results;
+  const sessionCarts: Cart[] =
+    anonymousId === undefined ? [] : (await carts.query(context, bySession(anonymousId))).results;
+  const sessionOrders: Order[] =
+    anonymousId === undefined ? [] : (await orders.query(context, bySession(anonymousId))).results;
   // An anonymousCart given without anonymousId (or of no session) is assigned as well.
   if (anonymousCart && !sessionCarts.some((cart) => cart.id === anonymousCart.id)) sessionCarts.push(anonymousCart);
 
@@ -118,12 +133,20 @@ async function assignToCustomer(
 async function mergeLineItems(layer: FidelityLayer, context: RepositoryContext, from: Cart, into: Cart): Promise<void> {
   const actions: CartUpdateAction[] = [];
   for (const item of from.lineItems) {
-    const same = into.lineItems.find((existing) => existing.productId === item.productId && existing.variant.id === item.variant.id);
+    const same = into.lineItems.find(
+      (existing) => existing.productId === item.productId && existing.variant.id === item.variant.id,
+    );
     if (!same) {
-      actions.push({ action: 'addLineItem', productId: item.productId, variantId: item.variant.id, quantity: item.quantity });
+      actions.push({
+        action: 'addLineItem',
+        productId: item.productId,
+        variantId: item.variant.id,
+        quantity: item.quantity,
+      });
     } else if (item.quantity > same.quantity) {
       actions.push({ action: 'changeLineItemQuantity', lineItemId: same.id, quantity: item.quantity });
     }
   }
-  if (actions.length > 0) await layer.carts(context.projectKey).processUpdateActions(context, into, into.version, actions);
+  if (actions.length > 0)
+    await layer.carts(context.projectKey).processUpdateActions(context, into, into.version, actions);
 }

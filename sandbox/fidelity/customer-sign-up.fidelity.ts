@@ -21,9 +21,15 @@ export function installCustomerSignUpFidelity(layer: FidelityLayer, usedAnonymou
       usedAnonymousIds.assertUnused(context.projectKey, draft.anonymousId);
       const anonymousCart = await findAnonymousCart(layer, context, draft);
       const created = await customers.create(context, draft);
-      const cart = await signInAnonymousSession(layer, context, created.id, { anonymousId: draft.anonymousId, cart: anonymousCart });
+      const cart = await signInAnonymousSession(layer, context, created.id, {
+        anonymousId: draft.anonymousId,
+        cart: anonymousCart,
+      });
       usedAnonymousIds.markUsed(context.projectKey, draft.anonymousId);
-      const customer = (await customers.get(context, created.id, { expand: listParam((request.query as { expand?: unknown }).expand) })) ?? created;
+      const customer =
+        (await customers.get(context, created.id, {
+          expand: listParam((request.query as { expand?: unknown }).expand),
+        })) ?? created;
       return cart ? { customer, cart } : { customer };
     });
     return reply.status(201).send(result);

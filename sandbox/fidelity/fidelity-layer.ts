@@ -44,7 +44,11 @@ export function missingField(field: string): CtError {
 export type MockHandler = (request: FastifyRequest, reply: FastifyReply) => unknown;
 
 /** Handles a request; `mockHandler` is the mock's own handler of the route, for cases left to the mock. */
-export type FidelityHandler = (request: FastifyRequest, reply: FastifyReply, mockHandler: MockHandler) => Promise<unknown>;
+export type FidelityHandler = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  mockHandler: MockHandler,
+) => Promise<unknown>;
 
 export type RepositoryContext = { projectKey: string; clientId?: string };
 
@@ -105,7 +109,11 @@ export class FidelityLayer {
   /** The Cart a draft references by id or key; commercetools answers ReferencedResourceNotFound for none. */
   async referencedCart(context: RepositoryContext, reference: Partial<CartResourceIdentifier>): Promise<Cart> {
     const carts = this.carts(context.projectKey);
-    const cart = reference.id ? await carts.get(context, reference.id) : reference.key ? await carts.getByKey(context, reference.key) : null;
+    const cart = reference.id
+      ? await carts.get(context, reference.id)
+      : reference.key
+        ? await carts.getByKey(context, reference.key)
+        : null;
     if (cart) return cart;
     const identifier = reference.id ? { id: reference.id } : { key: reference.key };
     throw new CtError(400, {

@@ -21,7 +21,10 @@ export function installLoginFidelity(layer: FidelityLayer, usedAnonymousIds: Use
     const result = await layer.exclusive(context.projectKey, async (): Promise<CustomerSignInResult> => {
       const customer = await authenticate(layer, request, email, password);
       if (!customer) {
-        throw new CtError(400, { code: 'InvalidCredentials', message: 'Account with the given credentials not found.' });
+        throw new CtError(400, {
+          code: 'InvalidCredentials',
+          message: 'Account with the given credentials not found.',
+        });
       }
       usedAnonymousIds.assertUnused(context.projectKey, signin.anonymousId);
       const cart = await signInAnonymousSession(layer, context, customer.id, {
@@ -42,7 +45,12 @@ export function installLoginFidelity(layer: FidelityLayer, usedAnonymousIds: Use
  * in commercetools and the mock stores them lower-cased.
  * https://docs.commercetools.com/api/customers-overview#email-case-insensitivity
  */
-async function authenticate(layer: FidelityLayer, request: FastifyRequest, email: string, password: string): Promise<Customer | undefined> {
+async function authenticate(
+  layer: FidelityLayer,
+  request: FastifyRequest,
+  email: string,
+  password: string,
+): Promise<Customer | undefined> {
   // /me/login quotes the email into a query predicate; a quote or backslash cannot match a stored email there.
   if (/["\\]/.test(email)) return undefined;
   const { projectKey } = layer.context(request);

@@ -17,7 +17,8 @@ import { CtError, listParam, missingField, type FidelityLayer, type RepositoryCo
 export function installOrderFromCartFidelity(layer: FidelityLayer): void {
   layer.override('POST', '/:projectKey/orders', async (request, reply) => {
     const draft = (request.body ?? {}) as Partial<OrderFromCartDraft>;
-    const reference: Partial<CartResourceIdentifier> | undefined = draft.cart ?? (draft.id ? { typeId: 'cart', id: draft.id } : undefined);
+    const reference: Partial<CartResourceIdentifier> | undefined =
+      draft.cart ?? (draft.id ? { typeId: 'cart', id: draft.id } : undefined);
     if (!reference?.id && !reference?.key) throw missingField('cart');
     if (typeof draft.version !== 'number') throw missingField('version');
     const { version, orderNumber } = draft;
@@ -46,13 +47,21 @@ export function installOrderFromCartFidelity(layer: FidelityLayer): void {
       await carts.saveUpdate(context, cart.version, { ...cart, cartState: 'Ordered', version: cart.version + 1 });
       return created;
     });
-    const expanded = await orders.get(context, order.id, { expand: listParam((request.query as { expand?: unknown }).expand) });
+    const expanded = await orders.get(context, order.id, {
+      expand: listParam((request.query as { expand?: unknown }).expand),
+    });
     return reply.status(201).send(expanded ?? order);
   });
 }
 
-async function assertOrderNumberFree(layer: FidelityLayer, context: RepositoryContext, orderNumber: string): Promise<void> {
-  const taken = await layer.orders(context.projectKey).query(context, { where: ['orderNumber = :orderNumber'], 'var.orderNumber': orderNumber, limit: 1 });
+async function assertOrderNumberFree(
+  layer: FidelityLayer,
+  context: RepositoryContext,
+  orderNumber: string,
+): Promise<void> {
+  const taken = await layer
+    .orders(context.projectKey)
+    .query(context, { where: ['orderNumber = :orderNumber'], 'var.orderNumber': orderNumber, limit: 1 });
   if (taken.count === 0) return;
   throw new CtError(400, {
     code: 'DuplicateField',

@@ -27,8 +27,15 @@ export function installQuerySortFidelity(layer: FidelityLayer): void {
 export const QUERYABLE = ['carts', 'orders'] as const;
 
 /** Runs a query of carts or orders through the mock's repository, which (given `sort`) sorts before paging. */
-export function queryResources(layer: FidelityLayer, context: RepositoryContext, resource: (typeof QUERYABLE)[number], params: QueryParams) {
-  return resource === 'carts' ? layer.carts(context.projectKey).query(context, params) : layer.orders(context.projectKey).query(context, params);
+export function queryResources(
+  layer: FidelityLayer,
+  context: RepositoryContext,
+  resource: (typeof QUERYABLE)[number],
+  params: QueryParams,
+) {
+  return resource === 'carts'
+    ? layer.carts(context.projectKey).query(context, params)
+    : layer.orders(context.projectKey).query(context, params);
 }
 
 /** The query parameters as the mock's own query service reads them, plus `sort`. */

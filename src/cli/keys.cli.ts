@@ -46,7 +46,8 @@ export async function runKeysCli(argv: string[], env: NodeJS.ProcessEnv, out: (l
     switch (command) {
       case 'create': {
         const clientId = values['client-id'];
-        if (!clientId || !/^[A-Za-z0-9._-]{1,64}$/.test(clientId)) throw new UsageError('--client-id is required (letters, digits, . _ -)');
+        if (!clientId || !/^[A-Za-z0-9._-]{1,64}$/.test(clientId))
+          throw new UsageError('--client-id is required (letters, digits, . _ -)');
         const { key, secret } = await store.create(clientId, scopesFrom(values.scopes));
         out(JSON.stringify({ ...key, secret }));
         return 0;

@@ -10,7 +10,13 @@ import {
 } from '@commercetools/platform-sdk';
 import type { Config } from '../config';
 import { UpstreamPolicy } from './upstream-policy';
-import { UpstreamError, type CommerceGateway, type Page, type QueryByAnonymousId, type SignInResult } from '../domain/ports';
+import {
+  UpstreamError,
+  type CommerceGateway,
+  type Page,
+  type QueryByAnonymousId,
+  type SignInResult,
+} from '../domain/ports';
 
 export interface CommercetoolsOptions extends Omit<Config['commercetools'], 'policy'> {
   /** The current request's correlation id, sent as X-Correlation-ID on every call. */
@@ -57,9 +63,17 @@ interface CtErrorBody {
 
 /** Normalises whatever the ts-client throws into an UpstreamError without tokens or request data. */
 export function toUpstreamError(thrown: unknown): UpstreamError {
-  const raw = (thrown ?? {}) as { statusCode?: number; status?: number; message?: string; body?: unknown; error?: unknown };
+  const raw = (thrown ?? {}) as {
+    statusCode?: number;
+    status?: number;
+    message?: string;
+    body?: unknown;
+    error?: unknown;
+  };
   // Network failures arrive wrapped as `{ body: null, error }`.
-  const error = (raw.statusCode === undefined && raw.error && typeof raw.error === 'object' ? raw.error : raw) as typeof raw;
+  const error = (
+    raw.statusCode === undefined && raw.error && typeof raw.error === 'object' ? raw.error : raw
+  ) as typeof raw;
   const status = typeof error.statusCode === 'number' ? error.statusCode : 0;
   const body = (error.body && typeof error.body === 'object' ? error.body : {}) as CtErrorBody;
   const errors = Array.isArray(body.errors) ? body.errors : [];
@@ -67,7 +81,12 @@ export function toUpstreamError(thrown: unknown): UpstreamError {
   const currentVersion = errors.find((e) => typeof e.currentVersion === 'number')?.currentVersion;
   const text = `${error.message ?? ''} ${String((error.body as { name?: string } | undefined)?.name ?? '')}`;
   const timedOut = status === 0 && /abort|timeout/i.test(text);
-  const message = status === 0 ? (timedOut ? 'commercetools did not answer in time' : 'commercetools is not reachable') : (body.message ?? error.message ?? `commercetools answered ${status}`);
+  const message =
+    status === 0
+      ? timedOut
+        ? 'commercetools did not answer in time'
+        : 'commercetools is not reachable'
+      : (body.message ?? error.message ?? `commercetools answered ${status}`);
   return new UpstreamError(status, message, codes, { currentVersion, timedOut, errors });
 }
 
@@ -139,12 +158,22 @@ export class CommercetoolsGateway implements CommerceGateway {
   }
 
   async queryCarts(query: QueryByAnonymousId): Promise<Page<Cart>> {
-    const body = await this.call('carts.query', () => this.api.carts().get({ queryArgs: this.byAnonymousId(query) }).execute());
+    const body = await this.call('carts.query', () =>
+      this.api
+        .carts()
+        .get({ queryArgs: this.byAnonymousId(query) })
+        .execute(),
+    );
     return { results: body.results, count: body.count, offset: body.offset, limit: body.limit, total: body.total };
   }
 
   async queryOrders(query: QueryByAnonymousId): Promise<Page<Order>> {
-    const body = await this.call('orders.query', () => this.api.orders().get({ queryArgs: this.byAnonymousId(query) }).execute());
+    const body = await this.call('orders.query', () =>
+      this.api
+        .orders()
+        .get({ queryArgs: this.byAnonymousId(query) })
+        .execute(),
+    );
     return { results: body.results, count: body.count, offset: body.offset, limit: body.limit, total: body.total };
   }
 
@@ -157,12 +186,20 @@ export class CommercetoolsGateway implements CommerceGateway {
   }
 
   updateCart(id: string, version: number, actions: CartUpdateAction[]): Promise<Cart> {
-    return this.call('carts.update', () => this.api.carts().withId({ ID: id }).post({ body: { version, actions } }).execute(), 'write');
+    return this.call(
+      'carts.update',
+      () => this.api.carts().withId({ ID: id }).post({ body: { version, actions } }).execute(),
+      'write',
+    );
   }
 
   createOrder(input: { cartId: string; version: number; orderNumber?: string }): Promise<Order> {
     // The cart reference form; `{id, version}` is deprecated.
-    const body = { cart: { typeId: 'cart' as const, id: input.cartId }, version: input.version, ...(input.orderNumber ? { orderNumber: input.orderNumber } : {}) };
+    const body = {
+      cart: { typeId: 'cart' as const, id: input.cartId },
+      version: input.version,
+      ...(input.orderNumber ? { orderNumber: input.orderNumber } : {}),
+    };
     return this.call('orders.create', () => this.api.orders().post({ body }).execute(), 'write');
   }
 
@@ -188,11 +225,23 @@ export class CommercetoolsGateway implements CommerceGateway {
     return this.find('customers.byKey', () => this.api.customers().withKey({ key }).get().execute());
   }
 
-  signUp(input: { email: string; password: string; firstName?: string; lastName?: string; anonymousId: string; key: string }): Promise<SignInResult> {
+  signUp(input: {
+    email: string;
+    password: string;
+    firstName?: string;
+    lastName?: string;
+    anonymousId: string;
+    key: string;
+  }): Promise<SignInResult> {
     return this.call('customers.create', () => this.api.customers().post({ body: input }).execute(), 'write');
   }
 
-  signIn(input: { email: string; password: string; anonymousId?: string; anonymousCartSignInMode?: 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart' }): Promise<SignInResult> {
+  signIn(input: {
+    email: string;
+    password: string;
+    anonymousId?: string;
+    anonymousCartSignInMode?: 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart';
+  }): Promise<SignInResult> {
     // Sign-in changes carts (merge, assignment): not repeated blindly either.
     return this.call('customers.login', () => this.api.login().post({ body: input }).execute(), 'write');
   }

@@ -45,7 +45,9 @@ export class RedisIdempotencyStore implements IdempotencyStore, AttemptLog {
   async begin(clientId: string, key: string, fingerprint: string): Promise<IdempotencyBegin> {
     // The token is the exact running record, so completing compares against what we wrote.
     const token = this.running(randomUUID(), fingerprint);
-    const held = (await storeCall('idempotency store: begin', () => this.redis.eval(BEGIN, 1, this.key(clientId, key), token, this.runningTtlMs))) as string | null;
+    const held = (await storeCall('idempotency store: begin', () =>
+      this.redis.eval(BEGIN, 1, this.key(clientId, key), token, this.runningTtlMs),
+    )) as string | null;
     if (!held) return { state: 'started', token };
     const record = JSON.parse(held) as Running | Done;
     if (record.state === 'running') return { state: 'running', fingerprint: record.fingerprint };
@@ -68,10 +70,14 @@ export class RedisIdempotencyStore implements IdempotencyStore, AttemptLog {
   }
 
   async note(clientId: string, key: string, value: string): Promise<void> {
-    await storeCall('idempotency store: note', () => this.redis.set(`${this.key(clientId, key)}:attempt`, value, 'EX', this.ttlSeconds));
+    await storeCall('idempotency store: note', () =>
+      this.redis.set(`${this.key(clientId, key)}:attempt`, value, 'EX', this.ttlSeconds),
+    );
   }
 
   private async replace(clientId: string, key: string, token: string, value: string): Promise<void> {
-    await storeCall('idempotency store: write', () => this.redis.eval(REPLACE_IF, 1, this.key(clientId, key), token, value, this.ttlSeconds));
+    await storeCall('idempotency store: write', () =>
+      this.redis.eval(REPLACE_IF, 1, this.key(clientId, key), token, value, this.ttlSeconds),
+    );
   }
 }

@@ -36,7 +36,8 @@ function credentialsOf(url: string | undefined, withDatabase = true): RedisOptio
 function describe(target: string | RedisSettings): string {
   if (typeof target === 'string') return `Redis at ${redactUrl(target)}`;
   if (target.clusterNodes) return `Redis Cluster at ${target.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
-  if (target.sentinels) return `Redis master "${target.sentinelName}" via Sentinels ${target.sentinels.map((n) => `${n.host}:${n.port}`).join(',')}`;
+  if (target.sentinels)
+    return `Redis master "${target.sentinelName}" via Sentinels ${target.sentinels.map((n) => `${n.host}:${n.port}`).join(',')}`;
   return `Redis at ${redactUrl(target.url ?? '')}`;
 }
 

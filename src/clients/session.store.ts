@@ -85,13 +85,22 @@ export class RedisSessionStore implements SessionStore {
 
   async enterCreate(anonymousId: string): Promise<{ session: SessionRecord | null; busy: boolean }> {
     const [value, lock] = (await storeCall('session store: enter create', () =>
-      this.redis.eval(ENTER_CREATE, 3, this.sessionKey(anonymousId), this.lockKey(anonymousId), this.createsKey(anonymousId), CREATES_TTL_MS),
+      this.redis.eval(
+        ENTER_CREATE,
+        3,
+        this.sessionKey(anonymousId),
+        this.lockKey(anonymousId),
+        this.createsKey(anonymousId),
+        CREATES_TTL_MS,
+      ),
     )) as [string | null, string | null];
     return toSession(value, lock);
   }
 
   async leaveCreate(anonymousId: string): Promise<void> {
-    await storeCall('session store: leave create', () => this.redis.eval(LEAVE_CREATE, 1, this.createsKey(anonymousId)));
+    await storeCall('session store: leave create', () =>
+      this.redis.eval(LEAVE_CREATE, 1, this.createsKey(anonymousId)),
+    );
   }
 
   async createsRunning(anonymousId: string): Promise<number> {
@@ -106,12 +115,16 @@ export class RedisSessionStore implements SessionStore {
 
   async lock(anonymousId: string): Promise<string | null> {
     const token = randomUUID();
-    const ok = await storeCall('session store: lock', () => this.redis.set(this.lockKey(anonymousId), token, 'PX', LOCK_TTL_MS, 'NX'));
+    const ok = await storeCall('session store: lock', () =>
+      this.redis.set(this.lockKey(anonymousId), token, 'PX', LOCK_TTL_MS, 'NX'),
+    );
     return ok === 'OK' ? token : null;
   }
 
   async unlock(anonymousId: string, token: string): Promise<void> {
-    await storeCall('session store: unlock', () => this.redis.eval(COMPARE_AND_DELETE, 1, this.lockKey(anonymousId), token));
+    await storeCall('session store: unlock', () =>
+      this.redis.eval(COMPARE_AND_DELETE, 1, this.lockKey(anonymousId), token),
+    );
   }
 
   async ping(): Promise<void> {
@@ -120,7 +133,10 @@ export class RedisSessionStore implements SessionStore {
 }
 
 /** A reservation still being checked upstream is not a session yet. */
-function toSession(value: string | null | undefined, lock: string | null | undefined): { session: SessionRecord | null; busy: boolean } {
+function toSession(
+  value: string | null | undefined,
+  lock: string | null | undefined,
+): { session: SessionRecord | null; busy: boolean } {
   const session = value && !value.startsWith(RESERVED) ? (JSON.parse(value) as SessionRecord) : null;
   return { session, busy: lock !== null && lock !== undefined };
 }

@@ -73,7 +73,12 @@ export class RedisTokenCache implements TokenCache {
     private readonly options: SharedTokenOptions = {},
   ) {
     // Secrets stay out of the key; the digest sits in a hash tag so token and lock share a cluster slot.
-    const identity = [credentials.authUrl, credentials.projectKey, credentials.clientId, [...credentials.scopes].sort().join(' ')].join('\n');
+    const identity = [
+      credentials.authUrl,
+      credentials.projectKey,
+      credentials.clientId,
+      [...credentials.scopes].sort().join(' '),
+    ].join('\n');
     const digest = createHash('sha256').update(identity).digest('hex').slice(0, 32);
     this.key = `${keyPrefix}ctp-token:{${digest}}`;
     this.lockKey = `${this.key}:lock`;
@@ -139,7 +144,8 @@ export class RedisTokenCache implements TokenCache {
       // Another instance is renewing: a token still in date serves meanwhile; without one, wait for its result.
       const usable = this.usable(current, this.local);
       if (usable) return usable;
-      if (Date.now() >= deadline) throw new TokenRequestError(0, 'timeout waiting for the commercetools token another instance requests');
+      if (Date.now() >= deadline)
+        throw new TokenRequestError(0, 'timeout waiting for the commercetools token another instance requests');
       await sleep(POLL_MS);
     }
   }
@@ -158,7 +164,8 @@ export class RedisTokenCache implements TokenCache {
     } catch {
       return undefined; // unreadable: renewed and overwritten like a missing one
     }
-    const valid = typeof value?.token === 'string' && typeof value.refreshAt === 'number' && typeof value.staleAt === 'number';
+    const valid =
+      typeof value?.token === 'string' && typeof value.refreshAt === 'number' && typeof value.staleAt === 'number';
     return valid ? (value as SharedToken) : undefined;
   }
 
@@ -199,14 +206,21 @@ export class RedisTokenCache implements TokenCache {
       } catch (error) {
         const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
         outcome = timedOut ? 'timeout' : 'network';
-        throw new TokenRequestError(0, timedOut ? 'commercetools auth did not answer in time (timeout)' : 'commercetools auth is not reachable');
+        throw new TokenRequestError(
+          0,
+          timedOut ? 'commercetools auth did not answer in time (timeout)' : 'commercetools auth is not reachable',
+        );
       }
-      const payload = (await response.json().catch(() => undefined)) as { access_token?: unknown; expires_in?: unknown; error?: unknown } | undefined;
+      const payload = (await response.json().catch(() => undefined)) as
+        { access_token?: unknown; expires_in?: unknown; error?: unknown } | undefined;
       if (!response.ok || typeof payload?.access_token !== 'string' || typeof payload.expires_in !== 'number') {
         outcome = String(response.status);
         // Only the OAuth error code is passed on (`invalid_client`, ...), never the answer itself.
         const code = typeof payload?.error === 'string' ? ` (${payload.error})` : '';
-        throw new TokenRequestError(response.ok ? 502 : response.status, `commercetools auth answered ${response.status}${code}`);
+        throw new TokenRequestError(
+          response.ok ? 502 : response.status,
+          `commercetools auth answered ${response.status}${code}`,
+        );
       }
       return this.schedule(payload.access_token, started + payload.expires_in * 1000, started);
     } finally {

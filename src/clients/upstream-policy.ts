@@ -1,4 +1,10 @@
-import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleWhen,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
 import { UpstreamError } from '../domain/ports';
 
 export interface UpstreamPolicyOptions {
@@ -29,7 +35,11 @@ function isOutage(error: unknown): boolean {
 
 /** Worth another try for a read: network failures and the gateway statuses commercetools asks to retry. */
 function isRetryable(error: unknown): boolean {
-  return error instanceof UpstreamError && !error.options.circuitOpen && (error.status === 0 || [502, 503, 504].includes(error.status));
+  return (
+    error instanceof UpstreamError &&
+    !error.options.circuitOpen &&
+    (error.status === 0 || [502, 503, 504].includes(error.status))
+  );
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

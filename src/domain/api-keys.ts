@@ -23,7 +23,10 @@ export function digestSecret(secret: string): string {
 /** Parses `clientId:secret:scope+scope,...`; errors name the entry by position, never by secret. */
 export function parseApiKeys(raw: string): ApiKeyTable {
   const table = new Map<string, Caller>();
-  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   if (entries.length === 0) throw new Error('at least one entry clientId:secret:scopes is required');
   entries.forEach((entry, index) => {
     const where = `entry ${index + 1}`;
@@ -35,7 +38,8 @@ export function parseApiKeys(raw: string): ApiKeyTable {
     const scopes = scopeList.split('+').filter(Boolean);
     if (scopes.length === 0) throw new Error(`${where}: at least one scope is required`);
     for (const scope of scopes) {
-      if (!(SCOPES as readonly string[]).includes(scope)) throw new Error(`${where}: unknown scope "${scope}" (use ${SCOPES.join(', ')})`);
+      if (!(SCOPES as readonly string[]).includes(scope))
+        throw new Error(`${where}: unknown scope "${scope}" (use ${SCOPES.join(', ')})`);
     }
     const digest = digestSecret(secret);
     if (table.has(digest)) throw new Error(`${where}: secret is used twice`);

@@ -31,14 +31,19 @@ function productOf(ref: LineItemRequest): ProductRef {
 }
 
 function conflict(currentVersion: number | undefined): DomainError {
-  return new DomainError('ConcurrentModification', 'The resource was changed by someone else; re-read it and retry with its current version.', {
-    ...(currentVersion !== undefined ? { currentVersion } : {}),
-  });
+  return new DomainError(
+    'ConcurrentModification',
+    'The resource was changed by someone else; re-read it and retry with its current version.',
+    {
+      ...(currentVersion !== undefined ? { currentVersion } : {}),
+    },
+  );
 }
 
 /** How many of the product the cart holds (commercetools adds to an existing line item of the variant). */
 function quantityOf(cart: Cart, ref: ProductRef): number {
-  const matches = (item: Cart['lineItems'][number]) => ('sku' in ref ? item.variant.sku === ref.sku : item.productId === ref.productId && item.variant.id === ref.variantId);
+  const matches = (item: Cart['lineItems'][number]) =>
+    'sku' in ref ? item.variant.sku === ref.sku : item.productId === ref.productId && item.variant.id === ref.variantId;
   return cart.lineItems.filter(matches).reduce((sum, item) => sum + item.quantity, 0);
 }
 
@@ -49,7 +54,12 @@ export class CartService {
     private readonly attempts: AttemptLog,
   ) {}
 
-  async createCart(caller: Caller, anonymousId: string, input: NewCart, options: { idempotencyKey?: string } = {}): Promise<Cart> {
+  async createCart(
+    caller: Caller,
+    anonymousId: string,
+    input: NewCart,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<Cart> {
     const { lineItems, ...rest } = input;
     const key = options.idempotencyKey ? cartKeyFor(caller.clientId, anonymousId, options.idempotencyKey) : undefined;
     const draft: CartDraft = {
@@ -73,7 +83,11 @@ export class CartService {
     });
   }
 
-  async listCarts(caller: Caller, anonymousId: string, query: { cartState?: Cart['cartState']; limit: number; offset: number }): Promise<Page<Cart>> {
+  async listCarts(
+    caller: Caller,
+    anonymousId: string,
+    query: { cartState?: Cart['cartState']; limit: number; offset: number },
+  ): Promise<Page<Cart>> {
     await this.sessions.assertReadable(caller, anonymousId);
     return this.commerce.queryCarts({ anonymousId, ...query });
   }
@@ -87,7 +101,11 @@ export class CartService {
     return cart;
   }
 
-  async listOrders(caller: Caller, anonymousId: string, query: { limit: number; offset: number }): Promise<Page<Order>> {
+  async listOrders(
+    caller: Caller,
+    anonymousId: string,
+    query: { limit: number; offset: number },
+  ): Promise<Page<Order>> {
     await this.sessions.assertReadable(caller, anonymousId);
     return this.commerce.queryOrders({ anonymousId, ...query });
   }
@@ -123,7 +141,12 @@ export class CartService {
    * had (the next version, holding that quantity) instead of adding again, and answers 409 with
    * the current version when the cart has moved on in another way.
    */
-  async addLineItem(caller: Caller, cartId: string, item: LineItemRequest, options: { version?: number; idempotencyKey?: string } = {}): Promise<Cart> {
+  async addLineItem(
+    caller: Caller,
+    cartId: string,
+    item: LineItemRequest,
+    options: { version?: number; idempotencyKey?: string } = {},
+  ): Promise<Cart> {
     const product = productOf(item);
     const actions = (): CartUpdateAction[] => [{ action: 'addLineItem', ...product, quantity: item.quantity }];
     const key = options.version === undefined ? options.idempotencyKey : undefined;
@@ -137,11 +160,21 @@ export class CartService {
       }
     }
     return this.update(caller, cart, undefined, actions, (current) =>
-      this.attempts.note(caller.clientId, key, JSON.stringify({ version: current.version, quantity: quantityOf(current, product) + item.quantity })),
+      this.attempts.note(
+        caller.clientId,
+        key,
+        JSON.stringify({ version: current.version, quantity: quantityOf(current, product) + item.quantity }),
+      ),
     );
   }
 
-  changeLineItemQuantity(caller: Caller, cartId: string, lineItemId: string, quantity: number, version?: number): Promise<Cart> {
+  changeLineItemQuantity(
+    caller: Caller,
+    cartId: string,
+    lineItemId: string,
+    quantity: number,
+    version?: number,
+  ): Promise<Cart> {
     return this.update(caller, cartId, version, (cart) => {
       requireLineItem(cart, lineItemId);
       return [{ action: 'changeLineItemQuantity', lineItemId, quantity }];
@@ -158,9 +191,12 @@ export class CartService {
   updateCart(caller: Caller, cartId: string, changes: CartChanges, version?: number): Promise<Cart> {
     return this.update(caller, cartId, version, () => {
       const actions: CartUpdateAction[] = [];
-      if (changes.customerEmail !== undefined) actions.push({ action: 'setCustomerEmail', email: changes.customerEmail });
-      if (changes.shippingAddress !== undefined) actions.push({ action: 'setShippingAddress', address: changes.shippingAddress });
-      if (changes.billingAddress !== undefined) actions.push({ action: 'setBillingAddress', address: changes.billingAddress });
+      if (changes.customerEmail !== undefined)
+        actions.push({ action: 'setCustomerEmail', email: changes.customerEmail });
+      if (changes.shippingAddress !== undefined)
+        actions.push({ action: 'setShippingAddress', address: changes.shippingAddress });
+      if (changes.billingAddress !== undefined)
+        actions.push({ action: 'setBillingAddress', address: changes.billingAddress });
       return actions;
     });
   }
@@ -198,7 +234,11 @@ export class CartService {
    * orderNumber (the caller's, else one the service makes, derived from the Idempotency-Key when
    * given), so an order whose answer was lost is found by its number instead of being made twice.
    */
-  async order(caller: Caller, cartId: string, options: { orderNumber?: string; idempotencyKey?: string } = {}): Promise<Order> {
+  async order(
+    caller: Caller,
+    cartId: string,
+    options: { orderNumber?: string; idempotencyKey?: string } = {},
+  ): Promise<Order> {
     const orderNumber = options.orderNumber ?? orderNumberFor(caller.clientId, cartId, options.idempotencyKey);
     // The cart state alone is not trusted: an existing order of the cart also means "ordered".
     // Both reads run at once; the order is only looked at once ownership is established.
@@ -220,13 +260,17 @@ export class CartService {
           const made = await this.commerce.getOrderByNumber(orderNumber).catch(() => null);
           if (made && made.cart?.id === cartId) return made;
           if (!mayHaveHappened(error)) {
-            throw new DomainError('DuplicateOrderNumber', `The orderNumber '${orderNumber}' is already used by another order.`);
+            throw new DomainError(
+              'DuplicateOrderNumber',
+              `The orderNumber '${orderNumber}' is already used by another order.`,
+            );
           }
           throw error;
         }
         // A conflict or a refusal may mean the cart was changed or ordered meanwhile: decide on a fresh read.
         const retryable = error.status === 409 || (error.status === 400 && error.has('InvalidOperation'));
-        if (!retryable || attempt >= MAX_ATTEMPTS) throw error.status === 409 ? conflict(error.options.currentVersion) : error;
+        if (!retryable || attempt >= MAX_ATTEMPTS)
+          throw error.status === 409 ? conflict(error.options.currentVersion) : error;
         const fresh = await this.getCart(caller, cartId);
         if (error.status === 400 && fresh.cartState !== 'Ordered') throw error;
         cart = fresh;

@@ -18,7 +18,12 @@ function withoutPassword(result: SignInResult): SignInResult {
 
 /** commercetools' refusal of an anonymousId that a sign-in or sign-up already used. */
 function usedUp(error: unknown): boolean {
-  return error instanceof UpstreamError && error.status === 400 && error.has('InvalidOperation') && USED_ANONYMOUS_ID.test(error.message);
+  return (
+    error instanceof UpstreamError &&
+    error.status === 400 &&
+    error.has('InvalidOperation') &&
+    USED_ANONYMOUS_ID.test(error.message)
+  );
 }
 
 function invalidCredentials(error: unknown): boolean {
@@ -39,7 +44,11 @@ export class CustomerService {
   ) {}
 
   /** The customer gets a key derived from the session (customerKeyFor), by which a lost sign-up is found. */
-  async signUp(caller: Caller, anonymousId: string, input: { email: string; password: string; firstName?: string; lastName?: string }): Promise<SignInResult> {
+  async signUp(
+    caller: Caller,
+    anonymousId: string,
+    input: { email: string; password: string; firstName?: string; lastName?: string },
+  ): Promise<SignInResult> {
     const key = customerKeyFor(caller.clientId, anonymousId);
     const result = await this.sessions.handOver(caller, anonymousId, async () => {
       try {
@@ -57,17 +66,27 @@ export class CustomerService {
           }
         }
         if (usedUp(error)) throw new AlreadyHandedOver(await this.handedTo(anonymousId));
-        if (error.has('DuplicateField')) throw new DomainError('DuplicateEmail', `A customer with the email '${input.email}' already exists.`);
+        if (error.has('DuplicateField'))
+          throw new DomainError('DuplicateEmail', `A customer with the email '${input.email}' already exists.`);
         throw error;
       }
     });
     return withoutPassword(result);
   }
 
-  async signIn(caller: Caller, anonymousId: string, input: { email: string; password: string; cartSignInMode: CartSignInMode }): Promise<SignInResult> {
+  async signIn(
+    caller: Caller,
+    anonymousId: string,
+    input: { email: string; password: string; cartSignInMode: CartSignInMode },
+  ): Promise<SignInResult> {
     const result = await this.sessions.handOver(caller, anonymousId, async () => {
       try {
-        return await this.commerce.signIn({ email: input.email, password: input.password, anonymousId, anonymousCartSignInMode: input.cartSignInMode });
+        return await this.commerce.signIn({
+          email: input.email,
+          password: input.password,
+          anonymousId,
+          anonymousCartSignInMode: input.cartSignInMode,
+        });
       } catch (error) {
         if (invalidCredentials(error)) throw new DomainError('InvalidCredentials', 'The email or password is wrong.');
         if (!usedUp(error)) throw error;

@@ -28,6 +28,8 @@ export function customerKeyFor(clientId: string, anonymousId: string): string {
  * a lost response is resolved by looking the order up by its number.
  */
 export function orderNumberFor(clientId: string, cartId: string, idempotencyKey?: string): string {
-  const suffix = idempotencyKey ? digest('order', clientId, cartId, idempotencyKey).slice(0, 20) : randomBytes(12).toString('base64url');
+  const suffix = idempotencyKey
+    ? digest('order', clientId, cartId, idempotencyKey).slice(0, 20)
+    : randomBytes(12).toString('base64url');
   return `GC-${suffix}`;
 }

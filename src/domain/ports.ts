@@ -78,7 +78,14 @@ export interface CommerceGateway {
   getOrder(id: string): Promise<Order | null>;
   /** The order created from a cart, if any (`cart(id = :cid)`). */
   findOrderOfCart(cartId: string): Promise<Order | null>;
-  signUp(input: { email: string; password: string; firstName?: string; lastName?: string; anonymousId: string; key: string }): Promise<SignInResult>;
+  signUp(input: {
+    email: string;
+    password: string;
+    firstName?: string;
+    lastName?: string;
+    anonymousId: string;
+    key: string;
+  }): Promise<SignInResult>;
   getCustomerByKey(key: string): Promise<Customer | null>;
   /** Without anonymousId: only checks the credentials and answers the customer's active cart. */
   signIn(input: {
@@ -99,7 +106,13 @@ export class UpstreamError extends Error {
     readonly status: number,
     message: string,
     readonly errorCodes: string[] = [],
-    readonly options: { currentVersion?: number; timedOut?: boolean; errors?: unknown[]; circuitOpen?: boolean; retryAfterSeconds?: number } = {},
+    readonly options: {
+      currentVersion?: number;
+      timedOut?: boolean;
+      errors?: unknown[];
+      circuitOpen?: boolean;
+      retryAfterSeconds?: number;
+    } = {},
   ) {
     super(message);
     this.name = 'UpstreamError';

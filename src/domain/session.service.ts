@@ -87,7 +87,10 @@ export class SessionService {
   }
 
   private async tryClaim(caller: Caller, anonymousId: string): Promise<SessionRecord | null> {
-    const [reserved, inUse] = await Promise.allSettled([this.store.reserve(anonymousId), this.commerce.anonymousIdInUse(anonymousId)]);
+    const [reserved, inUse] = await Promise.allSettled([
+      this.store.reserve(anonymousId),
+      this.commerce.anonymousIdInUse(anonymousId),
+    ]);
     const reservation: Reservation | null = reserved.status === 'fulfilled' ? reserved.value : null;
     try {
       if (reserved.status === 'rejected') throw reserved.reason;
@@ -102,7 +105,12 @@ export class SessionService {
         await this.store.release(reservation);
         return null;
       }
-      const session: SessionRecord = { anonymousId, clientId: caller.clientId, status: 'active', createdAt: this.now().toISOString() };
+      const session: SessionRecord = {
+        anonymousId,
+        clientId: caller.clientId,
+        status: 'active',
+        createdAt: this.now().toISOString(),
+      };
       // False only when the reservation expired meanwhile and someone else may hold the id now.
       return (await this.store.activate(reservation, session)) ? session : null;
     } catch (error) {
@@ -167,7 +175,11 @@ export class SessionService {
    * Runs a hand-over (sign-in/sign-up) under the session's lock, so two hand-overs, or a hand-over
    * and a new cart, cannot interleave; ends the session with the customerId on success.
    */
-  async handOver<T extends { customer: { id: string } }>(caller: Caller, anonymousId: string, run: () => Promise<T>): Promise<T> {
+  async handOver<T extends { customer: { id: string } }>(
+    caller: Caller,
+    anonymousId: string,
+    run: () => Promise<T>,
+  ): Promise<T> {
     assertActive(await this.get(caller, anonymousId));
     const token = await this.store.lock(anonymousId);
     if (!token) throw new DomainError('SessionBusy', 'A sign-in or sign-up is already running on this session.');
@@ -195,19 +207,28 @@ export class SessionService {
   private async untilCreatesDone(anonymousId: string): Promise<void> {
     const deadline = this.now().getTime() + CREATES_WAIT_MS;
     while ((await this.store.createsRunning(anonymousId)) > 0) {
-      if (this.now().getTime() >= deadline) throw new DomainError('SessionBusy', 'Carts are being created on this session; retry shortly.');
+      if (this.now().getTime() >= deadline)
+        throw new DomainError('SessionBusy', 'Carts are being created on this session; retry shortly.');
       await sleep(CREATES_POLL_MS);
     }
   }
 
   private async end(session: SessionRecord, customerId: string | undefined): Promise<void> {
-    await this.store.save({ ...session, status: 'ended', endedAt: this.now().toISOString(), ...(customerId ? { customerId } : {}) });
+    await this.store.save({
+      ...session,
+      status: 'ended',
+      endedAt: this.now().toISOString(),
+      ...(customerId ? { customerId } : {}),
+    });
     this.events.ended?.();
   }
 }
 
 function sessionEnded(anonymousId: string): DomainError {
-  return new DomainError('SessionEnded', `Session '${anonymousId}' has ended (signed in or signed up); start a new session.`);
+  return new DomainError(
+    'SessionEnded',
+    `Session '${anonymousId}' has ended (signed in or signed up); start a new session.`,
+  );
 }
 
 function assertActive(session: SessionRecord): void {

@@ -32,7 +32,9 @@ function canonical(value: unknown): string {
 }
 
 export function fingerprintOf(req: Request): string {
-  return createHash('sha256').update(`${req.method} ${req.path}\n${canonical(req.body ?? {})}`).digest('hex');
+  return createHash('sha256')
+    .update(`${req.method} ${req.path}\n${canonical(req.body ?? {})}`)
+    .digest('hex');
 }
 
 function send(res: Response, response: StoredResponse): void {
@@ -59,10 +61,17 @@ export async function runIdempotent(
   if (begun.state !== 'started') {
     const held = begun.state === 'done' ? begun.response.fingerprint : begun.fingerprint;
     if (held !== fingerprint) {
-      throw new DomainError('IdempotencyKeyReused', `This ${IDEMPOTENCY_HEADER} was used with a different request; use a new key.`);
+      throw new DomainError(
+        'IdempotencyKeyReused',
+        `This ${IDEMPOTENCY_HEADER} was used with a different request; use a new key.`,
+      );
     }
     if (begun.state === 'running') {
-      throw new DomainError('IdempotencyKeyInProgress', `A request with this ${IDEMPOTENCY_HEADER} is still running; retry shortly.`, { retryAfterSeconds: 1 });
+      throw new DomainError(
+        'IdempotencyKeyInProgress',
+        `A request with this ${IDEMPOTENCY_HEADER} is still running; retry shortly.`,
+        { retryAfterSeconds: 1 },
+      );
     }
     hooks.onReplay();
     res.setHeader('Idempotent-Replayed', 'true');
@@ -72,7 +81,12 @@ export async function runIdempotent(
   let response: StoredResponse;
   try {
     const result = await work();
-    response = { fingerprint, status: result.status, contentType: 'application/json', body: JSON.stringify(result.body) };
+    response = {
+      fingerprint,
+      status: result.status,
+      contentType: 'application/json',
+      body: JSON.stringify(result.body),
+    };
   } catch (error) {
     const problem = toDomainError(error);
     const document = problemDocument(problem, res.locals.correlationId as string);
@@ -80,7 +94,12 @@ export async function runIdempotent(
       await store.abandon(caller.clientId, key, begun.token).catch(onStoreError);
       throw problem;
     }
-    response = { fingerprint, status: document.status, contentType: PROBLEM_CONTENT_TYPE, body: JSON.stringify(document.body) };
+    response = {
+      fingerprint,
+      status: document.status,
+      contentType: PROBLEM_CONTENT_TYPE,
+      body: JSON.stringify(document.body),
+    };
   }
   // The work is done: failing to keep its response must not turn it into an error.
   await store.complete(caller.clientId, key, begun.token, response).catch(onStoreError);

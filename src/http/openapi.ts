@@ -15,50 +15,108 @@ interface OperationResponse {
 
 const CheckState = z.enum(['ok', 'failing']);
 const Readiness = z
-  .object({ status: z.enum(['ready', 'not ready']), checks: z.object({ redis: CheckState, commercetools: CheckState }) })
+  .object({
+    status: z.enum(['ready', 'not ready']),
+    checks: z.object({ redis: CheckState, commercetools: CheckState }),
+  })
   .meta({ id: 'Readiness', description: 'Result of the last checks; reused for a couple of seconds.' });
 
 /** Operations routes, documented alongside the v1 contract; they need no key. */
-export const OPERATIONS: ReadonlyArray<{ path: string; operationId: string; summary: string; responses: Record<number, OperationResponse> }> = [
+export const OPERATIONS: ReadonlyArray<{
+  path: string;
+  operationId: string;
+  summary: string;
+  responses: Record<number, OperationResponse>;
+}> = [
   {
-    path: '/healthz', operationId: 'healthz', summary: 'Liveness: the process is up (checks nothing else)',
-    responses: { 200: { description: 'The process answers', contentType: 'application/json', schema: z.object({ status: z.literal('ok') }), example: { status: 'ok' } } },
-  },
-  {
-    path: '/readyz', operationId: 'readyz', summary: 'Readiness: Redis and commercetools reachable (503 otherwise), cached for 2 s',
+    path: '/healthz',
+    operationId: 'healthz',
+    summary: 'Liveness: the process is up (checks nothing else)',
     responses: {
-      200: { description: 'Ready', contentType: 'application/json', schema: Readiness, example: { status: 'ready', checks: { redis: 'ok', commercetools: 'ok' } } },
-      503: { description: 'Not ready: a check fails', contentType: 'application/json', schema: Readiness, example: { status: 'not ready', checks: { redis: 'ok', commercetools: 'failing' } } },
+      200: {
+        description: 'The process answers',
+        contentType: 'application/json',
+        schema: z.object({ status: z.literal('ok') }),
+        example: { status: 'ok' },
+      },
     },
   },
   {
-    path: '/metrics', operationId: 'metrics', summary: 'Prometheus metrics',
-    responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain', schema: z.string(), example: 'http_requests_total{method="POST",route="/v1/sessions",status="201"} 42\n' } },
+    path: '/readyz',
+    operationId: 'readyz',
+    summary: 'Readiness: Redis and commercetools reachable (503 otherwise), cached for 2 s',
+    responses: {
+      200: {
+        description: 'Ready',
+        contentType: 'application/json',
+        schema: Readiness,
+        example: { status: 'ready', checks: { redis: 'ok', commercetools: 'ok' } },
+      },
+      503: {
+        description: 'Not ready: a check fails',
+        contentType: 'application/json',
+        schema: Readiness,
+        example: { status: 'not ready', checks: { redis: 'ok', commercetools: 'failing' } },
+      },
+    },
   },
   {
-    path: '/openapi.json', operationId: 'openapi', summary: 'This document',
-    responses: { 200: { description: 'OpenAPI 3.1', contentType: 'application/json', schema: z.looseObject({ openapi: z.string() }), example: { openapi: '3.1.0' } } },
+    path: '/metrics',
+    operationId: 'metrics',
+    summary: 'Prometheus metrics',
+    responses: {
+      200: {
+        description: 'Prometheus text format',
+        contentType: 'text/plain',
+        schema: z.string(),
+        example: 'http_requests_total{method="POST",route="/v1/sessions",status="201"} 42\n',
+      },
+    },
   },
   {
-    path: '/docs', operationId: 'docs', summary: 'This document in Swagger UI: "Authorize" with an API key, then "Try it out"',
-    responses: { 200: { description: 'HTML page', contentType: 'text/html', schema: z.string(), example: '<!DOCTYPE html>' } },
+    path: '/openapi.json',
+    operationId: 'openapi',
+    summary: 'This document',
+    responses: {
+      200: {
+        description: 'OpenAPI 3.1',
+        contentType: 'application/json',
+        schema: z.looseObject({ openapi: z.string() }),
+        example: { openapi: '3.1.0' },
+      },
+    },
+  },
+  {
+    path: '/docs',
+    operationId: 'docs',
+    summary: 'This document in Swagger UI: "Authorize" with an API key, then "Try it out"',
+    responses: {
+      200: { description: 'HTML page', contentType: 'text/html', schema: z.string(), example: '<!DOCTYPE html>' },
+    },
   },
 ];
 
 /** Errors any /v1 route can answer, whatever it does. */
-const COMMON_ERRORS: ErrorCode[] = ['Unauthorized', 'Forbidden', 'RateLimited', 'StoreUnavailable', 'UpstreamUnavailable', 'UpstreamError', 'UpstreamTimeout', 'InternalError'];
+const COMMON_ERRORS: ErrorCode[] = [
+  'Unauthorized',
+  'Forbidden',
+  'RateLimited',
+  'StoreUnavailable',
+  'UpstreamUnavailable',
+  'UpstreamError',
+  'UpstreamTimeout',
+  'InternalError',
+];
 /** Errors of any route that reads a body. */
 const BODY_ERRORS: ErrorCode[] = ['ValidationFailed', 'PayloadTooLarge', 'UnsupportedMediaType'];
 /** Every POST under /v1 takes an Idempotency-Key (src/http/idempotency.ts). */
 const IDEMPOTENCY_ERRORS: ErrorCode[] = ['ValidationFailed', 'IdempotencyKeyInProgress', 'IdempotencyKeyReused'];
 const IdempotencyHeaders = z.object({
-  [IDEMPOTENCY_HEADER]: z
-    .string()
-    .optional()
-    .meta({
-      description: 'Makes the POST safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat replays the first completed answer (`Idempotent-Replayed: true`).',
-      example: '7f9c2ba4-e88f-4f29-a6b4-3c9b1f0e5d21',
-    }),
+  [IDEMPOTENCY_HEADER]: z.string().optional().meta({
+    description:
+      'Makes the POST safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat replays the first completed answer (`Idempotent-Replayed: true`).',
+    example: '7f9c2ba4-e88f-4f29-a6b4-3c9b1f0e5d21',
+  }),
 });
 
 const EXAMPLE_EXTENSIONS: Partial<Record<ErrorCode, Record<string, unknown>>> = {
@@ -71,7 +129,10 @@ function problemExamples(codes: ErrorCode[]): Record<string, { summary: string; 
   return Object.fromEntries(
     codes.map((code) => {
       const { title } = PROBLEM_KINDS[code];
-      const { body } = problemDocument(new DomainError(code, `${title}.`, EXAMPLE_EXTENSIONS[code]), 'c0ffee00-0000-4000-8000-000000000000');
+      const { body } = problemDocument(
+        new DomainError(code, `${title}.`, EXAMPLE_EXTENSIONS[code]),
+        'c0ffee00-0000-4000-8000-000000000000',
+      );
       return [code, { summary: title, value: body }];
     }),
   );
@@ -90,16 +151,27 @@ export function buildOpenApiDocument(routes: RouteSpec[], version: string): obje
   for (const spec of routes) {
     const byStatus = new Map<number, ErrorCode[]>();
     const idempotent = spec.method === 'post';
-    for (const code of [...spec.errors, ...(spec.body ? BODY_ERRORS : []), ...(idempotent ? IDEMPOTENCY_ERRORS : []), ...COMMON_ERRORS]) {
+    for (const code of [
+      ...spec.errors,
+      ...(spec.body ? BODY_ERRORS : []),
+      ...(idempotent ? IDEMPOTENCY_ERRORS : []),
+      ...COMMON_ERRORS,
+    ]) {
       const status = PROBLEM_KINDS[code].status;
       byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
     }
     const responses: Record<string, object> = {
-      [spec.success.status]: { description: spec.success.description, content: { 'application/json': { schema: spec.success.schema } } },
+      [spec.success.status]: {
+        description: spec.success.description,
+        content: { 'application/json': { schema: spec.success.schema } },
+      },
     };
     for (const [status, all] of byStatus) {
       const codes = [...new Set(all)];
-      responses[status] = { description: `Problem: ${codes.join(', ')}`, content: { 'application/problem+json': { schema: problem, examples: problemExamples(codes) } } };
+      responses[status] = {
+        description: `Problem: ${codes.join(', ')}`,
+        content: { 'application/problem+json': { schema: problem, examples: problemExamples(codes) } },
+      };
     }
     registry.registerPath({
       method: spec.method,
@@ -113,7 +185,14 @@ export function buildOpenApiDocument(routes: RouteSpec[], version: string): obje
         ...(spec.params ? { params: spec.params as z.ZodObject } : {}),
         ...(spec.query ? { query: spec.query as z.ZodObject } : {}),
         ...(idempotent ? { headers: IdempotencyHeaders } : {}),
-        ...(spec.body ? { body: { required: spec.method !== 'post' || spec.operationId !== 'createSession', content: { 'application/json': { schema: spec.body } } } } : {}),
+        ...(spec.body
+          ? {
+              body: {
+                required: spec.method !== 'post' || spec.operationId !== 'createSession',
+                content: { 'application/json': { schema: spec.body } },
+              },
+            }
+          : {}),
       },
       responses,
     });
@@ -127,7 +206,10 @@ export function buildOpenApiDocument(routes: RouteSpec[], version: string): obje
       tags: ['Operations'],
       security: [],
       responses: Object.fromEntries(
-        Object.entries(op.responses).map(([status, r]) => [status, { description: r.description, content: { [r.contentType]: { schema: r.schema, example: r.example } } }]),
+        Object.entries(op.responses).map(([status, r]) => [
+          status,
+          { description: r.description, content: { [r.contentType]: { schema: r.schema, example: r.example } } },
+        ]),
       ),
     });
   }
@@ -136,7 +218,8 @@ export function buildOpenApiDocument(routes: RouteSpec[], version: string): obje
     info: {
       title: 'commercetools guest checkout',
       version,
-      description: 'Anonymous sessions for guest checkout on commercetools: mint unused anonymousIds, create carts and orders carrying them, hand them to a customer on sign-up or sign-in. Errors are RFC 9457 application/problem+json with a stable `code`.',
+      description:
+        'Anonymous sessions for guest checkout on commercetools: mint unused anonymousIds, create carts and orders carrying them, hand them to a customer on sign-up or sign-in. Errors are RFC 9457 application/problem+json with a stable `code`.',
     },
     servers: [{ url: '/' }],
   });

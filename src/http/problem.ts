@@ -60,7 +60,8 @@ export function problemType(code: ErrorCode): string {
 export function validationError(error: z.ZodError, where: string): DomainError {
   const errors = error.issues.flatMap((issue) => {
     const base = [where, ...issue.path.map(String)].join('.');
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: `${base}.${key}`, message: 'unknown field' }));
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => ({ path: `${base}.${key}`, message: 'unknown field' }));
     return [{ path: base, message: issue.message }];
   });
   const detail = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
@@ -70,14 +71,20 @@ export function validationError(error: z.ZodError, where: string): DomainError {
 /** Upstream failures the domain did not interpret: the caller sees what it can act on, nothing more. */
 function fromUpstream(error: UpstreamError): DomainError {
   if (error.options.circuitOpen) {
-    return new DomainError('UpstreamUnavailable', error.message, { retryAfterSeconds: error.options.retryAfterSeconds ?? 1 });
+    return new DomainError('UpstreamUnavailable', error.message, {
+      retryAfterSeconds: error.options.retryAfterSeconds ?? 1,
+    });
   }
   if (error.status === 0) {
     return new DomainError(error.options.timedOut ? 'UpstreamTimeout' : 'UpstreamError', error.message);
   }
   if (error.status === 409) {
     const currentVersion = error.options.currentVersion;
-    return new DomainError('ConcurrentModification', 'The resource was changed by someone else.', currentVersion !== undefined ? { currentVersion } : {});
+    return new DomainError(
+      'ConcurrentModification',
+      'The resource was changed by someone else.',
+      currentVersion !== undefined ? { currentVersion } : {},
+    );
   }
   if (error.status === 400) {
     // commercetools' own validation messages are safe and useful to the caller (unknown SKU, ...).
@@ -96,16 +103,19 @@ function fromUpstream(error: UpstreamError): DomainError {
 export function toDomainError(error: unknown): DomainError {
   if (error instanceof DomainError) return error;
   if (error instanceof UpstreamError) return fromUpstream(error);
-  if (error instanceof StoreError) return new DomainError('StoreUnavailable', 'The session store is unavailable; retry shortly.');
+  if (error instanceof StoreError)
+    return new DomainError('StoreUnavailable', 'The session store is unavailable; retry shortly.');
   const status = (error as { status?: number; type?: string } | null)?.status;
   const type = (error as { type?: string } | null)?.type;
   // body-parser errors
-  if (type === 'entity.too.large' || status === 413) return new DomainError('PayloadTooLarge', 'The request body exceeds the size limit.');
+  if (type === 'entity.too.large' || status === 413)
+    return new DomainError('PayloadTooLarge', 'The request body exceeds the size limit.');
   if (type === 'entity.parse.failed') return new DomainError('ValidationFailed', 'The request body is not valid JSON.');
   if (type === 'charset.unsupported' || type === 'encoding.unsupported' || status === 415) {
     return new DomainError('UnsupportedMediaType', 'The request body encoding is not supported.');
   }
-  if (typeof status === 'number' && status >= 400 && status < 500) return new DomainError('ValidationFailed', 'The request is malformed.');
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return new DomainError('ValidationFailed', 'The request is malformed.');
   return new DomainError('InternalError', 'An unexpected error occurred.');
 }
 

@@ -28,7 +28,9 @@ export function rateLimit(limiter: RateLimiterAbstract): RequestHandler {
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      throw new DomainError('RateLimited', `Rate limit of this client exceeded; retry in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+      throw new DomainError('RateLimited', `Rate limit of this client exceeded; retry in ${retryAfterSeconds} s.`, {
+        retryAfterSeconds,
+      });
     }
     next();
   };

@@ -15,14 +15,19 @@ export const READINESS_CACHE_MS = 2000;
  * (failures included, so a failing dependency is not probed harder); probes arriving while a
  * check runs share it.
  */
-export function cachedReadiness(checks: Record<string, () => Promise<unknown>>, cacheMs: number): () => Promise<ReadinessReport> {
+export function cachedReadiness(
+  checks: Record<string, () => Promise<unknown>>,
+  cacheMs: number,
+): () => Promise<ReadinessReport> {
   let cached: { report: ReadinessReport; at: number } | undefined;
   let running: Promise<ReadinessReport> | undefined;
 
   const check = async (): Promise<ReadinessReport> => {
     const names = Object.keys(checks);
     const results = await Promise.allSettled(names.map((name) => checks[name]!()));
-    const states = Object.fromEntries(names.map((name, i) => [name, results[i]?.status === 'fulfilled' ? 'ok' : 'failing'])) as Record<string, CheckState>;
+    const states = Object.fromEntries(
+      names.map((name, i) => [name, results[i]?.status === 'fulfilled' ? 'ok' : 'failing']),
+    ) as Record<string, CheckState>;
     return { ready: Object.values(states).every((state) => state === 'ok'), checks: states };
   };
 

@@ -77,7 +77,10 @@ export function toHandler(spec: RouteSpec, options: HandlerOptions): RequestHand
     const params = parse(spec.params, req.params, 'path');
     const query = parse(spec.query, req.query, 'query');
     const body = parse(spec.body, req.body ?? {}, 'body');
-    const work = async () => ({ status: spec.success.status, body: await spec.handle({ caller, idempotencyKey, params, query, body }) });
+    const work = async () => ({
+      status: spec.success.status,
+      body: await spec.handle({ caller, idempotencyKey, params, query, body }),
+    });
     if (idempotencyKey) {
       return runIdempotent(options.idempotency, req, res, caller, idempotencyKey, work, options);
     }

@@ -16,9 +16,18 @@ export const AnonymousId = z
 const ResourceId = z.string().regex(RESOURCE_ID_PATTERN, 'must be a commercetools id');
 const Version = z.number().int().min(1).meta({ description: 'Expected resource version; a stale one answers 409' });
 const Quantity = z.number().int().min(1).max(10_000);
-const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code').meta({ example: 'EUR' });
-const Country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code').meta({ example: 'DE' });
-const Locale = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be an IETF language tag like en or en-US').meta({ example: 'en-US' });
+const Currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code')
+  .meta({ example: 'EUR' });
+const Country = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code')
+  .meta({ example: 'DE' });
+const Locale = z
+  .string()
+  .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be an IETF language tag like en or en-US')
+  .meta({ example: 'en-US' });
 const Email = z.email().max(256);
 
 export const Address = z
@@ -46,7 +55,18 @@ export const Address = z
     email: Email.optional(),
     additionalAddressInfo: z.string().max(1024).optional(),
   })
-  .meta({ id: 'Address', example: { firstName: 'Ada', lastName: 'Lovelace', streetName: 'Main St', streetNumber: '1', postalCode: '10115', city: 'Berlin', country: 'DE' } });
+  .meta({
+    id: 'Address',
+    example: {
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      streetName: 'Main St',
+      streetNumber: '1',
+      postalCode: '10115',
+      city: 'Berlin',
+      country: 'DE',
+    },
+  });
 
 export const LineItemInput = z
   .union([
@@ -68,7 +88,14 @@ export const Session = z
     endedAt: z.iso.datetime().optional(),
     customerId: z.string().optional(),
   })
-  .meta({ id: 'Session', example: { anonymousId: '6b1f0b2e-5c1a-4f7e-9d0e-2a4c8f1e7b3d', status: 'active', createdAt: '2026-11-26T10:00:00.000Z' } });
+  .meta({
+    id: 'Session',
+    example: {
+      anonymousId: '6b1f0b2e-5c1a-4f7e-9d0e-2a4c8f1e7b3d',
+      status: 'active',
+      createdAt: '2026-11-26T10:00:00.000Z',
+    },
+  });
 
 export const CreateCartBody = z
   .strictObject({
@@ -79,12 +106,20 @@ export const CreateCartBody = z
     shippingAddress: Address.optional(),
     lineItems: z.array(LineItemInput).max(100).optional(),
   })
-  .meta({ id: 'CreateCartBody', example: { currency: 'EUR', country: 'DE', lineItems: [{ sku: 'TSHIRT-BLUE-M', quantity: 1 }] } });
+  .meta({
+    id: 'CreateCartBody',
+    example: { currency: 'EUR', country: 'DE', lineItems: [{ sku: 'TSHIRT-BLUE-M', quantity: 1 }] },
+  });
 
 export const AddLineItemBody = z
   .union([
     z.strictObject({ sku: z.string().min(1).max(256), quantity: Quantity.default(1), version: Version.optional() }),
-    z.strictObject({ productId: ResourceId, variantId: z.number().int().min(1), quantity: Quantity.default(1), version: Version.optional() }),
+    z.strictObject({
+      productId: ResourceId,
+      variantId: z.number().int().min(1),
+      quantity: Quantity.default(1),
+      version: Version.optional(),
+    }),
   ])
   .meta({ id: 'AddLineItemBody', example: { sku: 'MUG-WHITE', quantity: 1 } });
 
@@ -99,14 +134,24 @@ export const UpdateCartBody = z
     billingAddress: Address.optional(),
     version: Version.optional(),
   })
-  .refine((body) => body.customerEmail !== undefined || body.shippingAddress !== undefined || body.billingAddress !== undefined, {
-    message: 'give at least one of customerEmail, shippingAddress, billingAddress',
-  })
-  .meta({ id: 'UpdateCartBody', example: { customerEmail: 'ada@example.com', shippingAddress: { country: 'DE', city: 'Berlin' } } });
+  .refine(
+    (body) =>
+      body.customerEmail !== undefined || body.shippingAddress !== undefined || body.billingAddress !== undefined,
+    {
+      message: 'give at least one of customerEmail, shippingAddress, billingAddress',
+    },
+  )
+  .meta({
+    id: 'UpdateCartBody',
+    example: { customerEmail: 'ada@example.com', shippingAddress: { country: 'DE', city: 'Berlin' } },
+  });
 
 export const CreateOrderBody = z
   .strictObject({
-    orderNumber: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'must be 1-100 letters, digits or _ . : -').optional(),
+    orderNumber: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'must be 1-100 letters, digits or _ . : -')
+      .optional(),
   })
   .meta({ id: 'CreateOrderBody', example: { orderNumber: 'POS-0042-000123' } });
 
@@ -123,15 +168,23 @@ export const SignInBody = z
   .strictObject({
     email: Email,
     password: z.string().min(1).max(256),
-    cartSignInMode: z.enum(['MergeWithExistingCustomerCart', 'UseAsNewActiveCustomerCart']).default('MergeWithExistingCustomerCart'),
+    cartSignInMode: z
+      .enum(['MergeWithExistingCustomerCart', 'UseAsNewActiveCustomerCart'])
+      .default('MergeWithExistingCustomerCart'),
   })
-  .meta({ id: 'SignInBody', example: { email: 'ada@example.com', password: 's3cret-Passw0rd', cartSignInMode: 'MergeWithExistingCustomerCart' } });
+  .meta({
+    id: 'SignInBody',
+    example: { email: 'ada@example.com', password: 's3cret-Passw0rd', cartSignInMode: 'MergeWithExistingCustomerCart' },
+  });
 
 const Paging = {
   limit: z.coerce.number().int().min(1).max(500).default(20),
   offset: z.coerce.number().int().min(0).max(10_000).default(0),
 };
-export const CartListQuery = z.strictObject({ cartState: z.enum(['Active', 'Merged', 'Ordered', 'Frozen']).optional(), ...Paging });
+export const CartListQuery = z.strictObject({
+  cartState: z.enum(['Active', 'Merged', 'Ordered', 'Frozen']).optional(),
+  ...Paging,
+});
 export const OrderListQuery = z.strictObject(Paging);
 
 export const SessionParams = z.strictObject({ anonymousId: AnonymousId });
@@ -198,17 +251,32 @@ export const Order = z
   .meta({ id: 'Order', description: 'A commercetools Order, as commercetools returns it.', example: EXAMPLE_ORDER });
 const pageOf = <T extends z.ZodType>(item: T, id: string, example: unknown) =>
   z
-    .object({ results: z.array(item), count: z.number().int().meta({ description: 'Results on this page' }), offset: z.number().int(), limit: z.number().int(), total: z.number().int().optional() })
+    .object({
+      results: z.array(item),
+      count: z.number().int().meta({ description: 'Results on this page' }),
+      offset: z.number().int(),
+      limit: z.number().int(),
+      total: z.number().int().optional(),
+    })
     .meta({ id, example });
 export const CartPage = pageOf(Cart, 'CartPage', { results: [EXAMPLE_CART], count: 1, offset: 0, limit: 20 });
 export const OrderPage = pageOf(Order, 'OrderPage', { results: [EXAMPLE_ORDER], count: 1, offset: 0, limit: 20 });
 export const SignInResult = z
-  .object({ customer: z.looseObject({ id: z.string(), email: z.string(), version: z.number() }), cart: Cart.optional() })
+  .object({
+    customer: z.looseObject({ id: z.string(), email: z.string(), version: z.number() }),
+    cart: Cart.optional(),
+  })
   .meta({
     id: 'CustomerSignInResult',
     description: 'The customer (without password hash) and the cart handed over, if any.',
     example: {
-      customer: { id: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b', version: 1, email: 'ada@example.com', firstName: 'Ada', isEmailVerified: false },
+      customer: {
+        id: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+        version: 1,
+        email: 'ada@example.com',
+        firstName: 'Ada',
+        isEmailVerified: false,
+      },
       cart: { ...EXAMPLE_CART, customerId: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b', version: 4 },
     },
   });
@@ -227,5 +295,12 @@ export const Problem = z
   .meta({
     id: 'Problem',
     description: 'RFC 9457 problem details (application/problem+json).',
-    example: { type: 'urn:ct-guest-checkout:problem:SessionEnded', title: 'Session ended', status: 409, detail: 'The session has ended; start a new one.', code: 'SessionEnded', correlationId: 'c0ffee00-0000-4000-8000-000000000000' },
+    example: {
+      type: 'urn:ct-guest-checkout:problem:SessionEnded',
+      title: 'Session ended',
+      status: 409,
+      detail: 'The session has ended; start a new one.',
+      code: 'SessionEnded',
+      correlationId: 'c0ffee00-0000-4000-8000-000000000000',
+    },
   });

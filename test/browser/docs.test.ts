@@ -14,7 +14,14 @@ const CHROMIUM = '/usr/bin/chromium';
  */
 const HOST = 'guest-checkout.test';
 const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
   `--host-resolver-rules=MAP ${HOST} 127.0.0.1, MAP * ~NOTFOUND`,
 ];
 
@@ -29,13 +36,20 @@ describe('the docs page in headless Chromium', () => {
 
   beforeAll(async () => {
     // Fails rather than skips: a missing browser must not pass as a green suite.
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
     ctx = await createTestContext();
     origin = `http://${HOST}:${(ctx.server.address() as AddressInfo).port}`;
     userDataDir = mkdtempSync(join(tmpdir(), 'docs-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: ARGS });
+    browser = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+    });
     page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('request', (request) => requests.push({ url: request.url(), authorization: request.headers().authorization }));
+    page.on('request', (request) =>
+      requests.push({ url: request.url(), authorization: request.headers().authorization }),
+    );
     page.on('requestfailed', (request) => problems.push(`${request.url()}: ${request.failure()?.errorText}`));
     page.on('response', (response) => {
       if (response.status() >= 400) problems.push(`${response.url()}: ${response.status()}`);
@@ -56,9 +70,14 @@ describe('the docs page in headless Chromium', () => {
     await page.goto(`${origin}/docs`);
     await page.locator('#operations-Sessions-createSession').waitFor();
     const { body: doc } = await ctx.http.get('/openapi.json');
-    const documented = Object.values(doc.paths as Record<string, object>).reduce((n, item) => n + Object.keys(item).length, 0);
+    const documented = Object.values(doc.paths as Record<string, object>).reduce(
+      (n, item) => n + Object.keys(item).length,
+      0,
+    );
     expect(await page.locator('.opblock').count()).toBe(documented);
-    expect(await page.locator('.opblock-summary-path').allTextContents()).toEqual(expect.arrayContaining(['/v1/sessions', '/v1/carts/{cartId}/order', '/readyz']));
+    expect(await page.locator('.opblock-summary-path').allTextContents()).toEqual(
+      expect.arrayContaining(['/v1/sessions', '/v1/carts/{cartId}/order', '/readyz']),
+    );
   }, 60_000);
 
   test('when a key is entered under Authorize and POST /v1/sessions is tried out, then the 201 shows with the new session', async () => {
@@ -84,13 +103,17 @@ describe('the docs page in headless Chromium', () => {
     expect(sent.map((r) => r.authorization)).toEqual([`Bearer ${KEYS.a}`]);
     // persistAuthorization: the key survives a reload (kept in this browser's localStorage).
     const { origins } = await browser.storageState();
-    const stored = origins.find((o) => o.origin === origin)?.localStorage.find((item) => item.name === 'authorized')?.value;
+    const stored = origins
+      .find((o) => o.origin === origin)
+      ?.localStorage.find((item) => item.name === 'authorized')?.value;
     expect(stored).toContain(KEYS.a);
   }, 60_000);
 
   test('when the page has been used, then no request left this service and nothing was blocked or failed', () => {
     expect(requests.length).toBeGreaterThan(3);
-    const elsewhere = requests.map((r) => r.url).filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'));
+    const elsewhere = requests
+      .map((r) => r.url)
+      .filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'));
     expect(elsewhere).toEqual([]);
     expect(problems).toEqual([]);
   });

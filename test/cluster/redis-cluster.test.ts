@@ -5,9 +5,22 @@ import { createApp } from '../../src/app';
 import { connectRedis, type RedisClient } from '../../src/clients/redis.client';
 import { loadConfig } from '../../src/config';
 import { createDeps } from '../../src/server';
-import { startRedisCluster, startRedisSentinel, type PrivateRedisCluster, type PrivateRedisSentinel } from '../../sandbox/redis-cluster';
+import {
+  startRedisCluster,
+  startRedisSentinel,
+  type PrivateRedisCluster,
+  type PrivateRedisSentinel,
+} from '../../sandbox/redis-cluster';
 import { startRedisServer, type PrivateRedis } from '../../sandbox/redis-server';
-import { serviceEnv, bearer, createTestContext, deleteKeys, KEYS, uniqueName, type TestContext } from '../support/harness';
+import {
+  serviceEnv,
+  bearer,
+  createTestContext,
+  deleteKeys,
+  KEYS,
+  uniqueName,
+  type TestContext,
+} from '../support/harness';
 import { startRecordingProxy, type RecordedCall, type RecordingProxy } from '../support/recording-proxy';
 
 /**
@@ -37,7 +50,8 @@ describe('on a Redis Cluster', () => {
   const mastersOf = async (keys: string[]) => {
     const masters = (ctx.redis as Cluster).nodes('master');
     const owners = new Set<number>();
-    for (const key of keys) owners.add((await Promise.all(masters.map((node) => node.exists(key).catch(() => 0)))).indexOf(1));
+    for (const key of keys)
+      owners.add((await Promise.all(masters.map((node) => node.exists(key).catch(() => 0)))).indexOf(1));
     return owners;
   };
 
@@ -79,12 +93,24 @@ describe('on a Redis Cluster', () => {
   describe('sessions', () => {
     test('when a guest shops and signs up, then the session and its lock (one slot) carry it to the hand-over', async () => {
       const anonymousId = await newSession();
-      expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body).toMatchObject({ anonymousId, status: 'active' });
-      const cart = (await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] }).expect(201)).body;
+      expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body).toMatchObject({
+        anonymousId,
+        status: 'active',
+      });
+      const cart = (
+        await ctx.http
+          .post(`/v1/sessions/${anonymousId}/carts`)
+          .set(auth())
+          .send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] })
+          .expect(201)
+      ).body;
       const listed = await ctx.http.get(`/v1/sessions/${anonymousId}/carts`).set(auth()).expect(200);
       expect(listed.body.results.map((c: { id: string }) => c.id)).toEqual([cart.id]);
       // The hand-over holds the session's lock; MGET reads session and lock together: one slot.
-      const signUp = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: `${uniqueName('c')}@example.com`, password: 'Secret-123' });
+      const signUp = await ctx.http
+        .post(`/v1/sessions/${anonymousId}/sign-up`)
+        .set(auth())
+        .send({ email: `${uniqueName('c')}@example.com`, password: 'Secret-123' });
       expect(signUp.status).toBe(201);
       const ended = await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth());
       expect(ended.body).toMatchObject({ status: 'ended', customerId: signUp.body.customer.id });
@@ -96,7 +122,11 @@ describe('on a Redis Cluster', () => {
 
     test('when two hand-overs race, then one gets 409 SessionBusy or SessionEnded and one customer takes it', async () => {
       const anonymousId = await newSession();
-      const signUp = (n: number) => ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: `${uniqueName(`race${n}`)}@example.com`, password: 'Secret-123' });
+      const signUp = (n: number) =>
+        ctx.http
+          .post(`/v1/sessions/${anonymousId}/sign-up`)
+          .set(auth())
+          .send({ email: `${uniqueName(`race${n}`)}@example.com`, password: 'Secret-123' });
       const [a, b] = await Promise.all([signUp(1), signUp(2)]);
       expect([a.status, b.status].sort()).toEqual([201, 409]);
       expect(['SessionBusy', 'SessionEnded']).toContain((a.status === 409 ? a : b).body.code);
@@ -109,21 +139,35 @@ describe('on a Redis Cluster', () => {
     test('when a POST is repeated with the same key, then the first response is replayed', async () => {
       const anonymousId = await newSession();
       const key = uniqueName('idem');
-      const send = () => ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).set('Idempotency-Key', key).send({ currency: 'EUR' });
+      const send = () =>
+        ctx.http
+          .post(`/v1/sessions/${anonymousId}/carts`)
+          .set(auth())
+          .set('Idempotency-Key', key)
+          .send({ currency: 'EUR' });
       const first = await send();
       const again = await send();
       expect(first.status).toBe(201);
       expect(again.status).toBe(201);
       expect(again.headers['idempotent-replayed']).toBe('true');
       expect(again.body).toEqual(first.body);
-      expect(ctx.upstreamCalls.filter((call) => isCartCreate(call) && (call.body as { anonymousId?: string }).anonymousId === anonymousId)).toHaveLength(1);
+      expect(
+        ctx.upstreamCalls.filter(
+          (call) => isCartCreate(call) && (call.body as { anonymousId?: string }).anonymousId === anonymousId,
+        ),
+      ).toHaveLength(1);
     });
 
     test('when the same key arrives while the first request runs, then it is 409 IdempotencyKeyInProgress', async () => {
       const anonymousId = await newSession();
       ctx.faults.push({ match: isCartCreate, fault: { kind: 'delay', ms: 500 }, times: 1 });
       const key = uniqueName('idem');
-      const send = () => ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).set('Idempotency-Key', key).send({ currency: 'EUR' });
+      const send = () =>
+        ctx.http
+          .post(`/v1/sessions/${anonymousId}/carts`)
+          .set(auth())
+          .set('Idempotency-Key', key)
+          .send({ currency: 'EUR' });
       const first = send().then((response) => response);
       await new Promise((resolve) => setTimeout(resolve, 150));
       const second = await send();
@@ -149,17 +193,23 @@ describe('on a Redis Cluster', () => {
 
     test('when three instances start cold and take requests at once, then one token request serves them all', async () => {
       const projectKey = ctx.projectKey;
-      const config = loadConfig(serviceEnv(projectKey, proxy.url, { REDIS_CLUSTER_NODES: cluster.nodes, REDIS_KEY_PREFIX: prefix }));
+      const config = loadConfig(
+        serviceEnv(projectKey, proxy.url, { REDIS_CLUSTER_NODES: cluster.nodes, REDIS_KEY_PREFIX: prefix }),
+      );
       const instances = [];
       for (let i = 0; i < 3; i++) {
         const redis = await connectRedis(config.redis);
         connections.push(redis);
         instances.push(request(createApp(createDeps(config, redis, pino({ level: 'silent' })))));
       }
-      const responses = await Promise.all(instances.flatMap((http) => Array.from({ length: 4 }, () => http.post('/v1/sessions').set(auth()).send({}))));
+      const responses = await Promise.all(
+        instances.flatMap((http) => Array.from({ length: 4 }, () => http.post('/v1/sessions').set(auth()).send({}))),
+      );
       expect(responses.map((r) => r.status)).toEqual(responses.map(() => 201));
       expect(proxy.calls.filter((call) => call.method === 'POST' && call.path === '/oauth/token')).toHaveLength(1);
-      const bearers = new Set(proxy.calls.filter((call) => call.path !== '/oauth/token').map((call) => String(call.headers.authorization)));
+      const bearers = new Set(
+        proxy.calls.filter((call) => call.path !== '/oauth/token').map((call) => String(call.headers.authorization)),
+      );
       expect(bearers.size).toBe(1);
       // Kept in the cluster, under the digest's hash tag.
       const masters = (connections[0] as Cluster).nodes('master');
@@ -168,7 +218,10 @@ describe('on a Redis Cluster', () => {
     });
 
     test('when a client exceeds RATE_LIMIT_PER_MINUTE, then the limit kept in the cluster answers 429', async () => {
-      const limited = await createTestContext({ redisClusterNodes: cluster.nodes, env: { RATE_LIMIT_PER_MINUTE: '3' } });
+      const limited = await createTestContext({
+        redisClusterNodes: cluster.nodes,
+        env: { RATE_LIMIT_PER_MINUTE: '3' },
+      });
       try {
         const statuses: number[] = [];
         for (let i = 0; i < 4; i++) statuses.push((await limited.http.get('/v1/sessions/nobody').set(auth())).status);
@@ -189,7 +242,10 @@ describe('behind Redis Sentinel', () => {
     master = await startRedisServer();
     sentinel = await startRedisSentinel(master.port);
     // REDIS_SENTINELS wins over REDIS_URL, which would only contribute credentials.
-    ctx = await createTestContext({ redisUrl: 'redis://127.0.0.1:1', env: { REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_NAME: sentinel.name } });
+    ctx = await createTestContext({
+      redisUrl: 'redis://127.0.0.1:1',
+      env: { REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_NAME: sentinel.name },
+    });
   }, 30_000);
   afterAll(async () => {
     await ctx?.close();
@@ -201,7 +257,10 @@ describe('behind Redis Sentinel', () => {
     expect(ctx.config.redis.sentinels).toEqual([{ host: '127.0.0.1', port: Number(sentinel.sentinels.split(':')[1]) }]);
     const minted = await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({}).expect(201);
     const anonymousId = minted.body.anonymousId as string;
-    expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(bearer(KEYS.a))).body).toMatchObject({ anonymousId, status: 'active' });
+    expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(bearer(KEYS.a))).body).toMatchObject({
+      anonymousId,
+      status: 'active',
+    });
     expect((await ctx.http.get('/readyz')).body.checks.redis).toBe('ok');
   });
 });

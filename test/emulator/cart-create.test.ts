@@ -18,7 +18,9 @@ describe('emulator: POST /{projectKey}/carts with a key', () => {
     const again = await emu.api.post<CtErrorBody>('/carts', { currency: 'EUR', anonymousId: aid, key });
     expect(again.status).toBe(400);
     expect(again.body.errors[0]).toMatchObject({ code: 'DuplicateField', field: 'key', duplicateValue: key });
-    const carts = await emu.api.get<{ results: Cart[] }>(`/carts?where=${encodeURIComponent('anonymousId = :aid')}&var.aid=${aid}`);
+    const carts = await emu.api.get<{ results: Cart[] }>(
+      `/carts?where=${encodeURIComponent('anonymousId = :aid')}&var.aid=${aid}`,
+    );
     expect(carts.body.results).toHaveLength(1);
   });
 

@@ -1,4 +1,9 @@
-import type { Cart, Product, ProductPagedQueryResponse, ProductTypePagedQueryResponse } from '@commercetools/platform-sdk';
+import type {
+  Cart,
+  Product,
+  ProductPagedQueryResponse,
+  ProductTypePagedQueryResponse,
+} from '@commercetools/platform-sdk';
 import { DEMO_PRICES, DEMO_SKUS, seedCatalogue } from '../../sandbox/catalogue';
 import { bodyOf, createCart, useEmulator } from './emulator-fixture';
 
@@ -6,7 +11,8 @@ describe('emulator: demo catalogue', () => {
   const emu = useEmulator('catalogue');
 
   const products = async () => bodyOf(await emu.api.get<ProductPagedQueryResponse>('/products?limit=500'), 200);
-  const skusOf = (product: Product) => [product.masterData.current.masterVariant, ...product.masterData.current.variants].map((variant) => variant.sku);
+  const skusOf = (product: Product) =>
+    [product.masterData.current.masterVariant, ...product.masterData.current.variants].map((variant) => variant.sku);
   const eur = (sku: string) => DEMO_PRICES[sku]!.EUR;
 
   test('when seeding a project again, then nothing is duplicated and every SKU exists once, published', async () => {
@@ -45,7 +51,12 @@ describe('emulator: demo catalogue', () => {
       200,
     );
 
-    const prices = updated.lineItems.map((item) => [item.variant.sku, item.price.value.currencyCode, item.price.value.centAmount, item.totalPrice.centAmount]);
+    const prices = updated.lineItems.map((item) => [
+      item.variant.sku,
+      item.price.value.currencyCode,
+      item.price.value.centAmount,
+      item.totalPrice.centAmount,
+    ]);
     const usd = (sku: string) => DEMO_PRICES[sku]!.USD;
     expect(prices).toEqual([
       ['MUG-WHITE', 'USD', usd('MUG-WHITE'), 3 * usd('MUG-WHITE')],

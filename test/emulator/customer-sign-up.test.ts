@@ -1,5 +1,15 @@
 import type { CustomerSignInResult } from '@commercetools/platform-sdk';
-import { anonymousId, bodyOf, createCart, email, getCart, getOrder, orderCart, useEmulator, type CtErrorBody } from './emulator-fixture';
+import {
+  anonymousId,
+  bodyOf,
+  createCart,
+  email,
+  getCart,
+  getOrder,
+  orderCart,
+  useEmulator,
+  type CtErrorBody,
+} from './emulator-fixture';
 
 describe('emulator: POST /{projectKey}/customers with an anonymous session', () => {
   const emu = useEmulator('sign-up');
@@ -16,7 +26,13 @@ describe('emulator: POST /{projectKey}/customers with an anonymous session', () 
     const body = bodyOf(await signUp({ email: email(), password: 'secret-1', anonymousId: aid }), 201);
 
     const customerId = body.customer.id;
-    expect(body.cart).toMatchObject({ id: latest.id, customerId, anonymousId: aid, cartState: 'Active', version: latest.version + 1 });
+    expect(body.cart).toMatchObject({
+      id: latest.id,
+      customerId,
+      anonymousId: aid,
+      cartState: 'Active',
+      version: latest.version + 1,
+    });
     expect(await getCart(emu.api, older.id)).toMatchObject({ customerId, anonymousId: aid, cartState: 'Active' });
     expect(await getOrder(emu.api, order.id)).toMatchObject({ customerId, anonymousId: aid });
   });
@@ -40,7 +56,10 @@ describe('emulator: POST /{projectKey}/customers with an anonymous session', () 
     const aid = anonymousId();
     const cart = await createCart(emu.api, { anonymousId: aid });
 
-    for (const draft of [{ email: address, password: 'other' }, { email: address.toUpperCase(), password: 'other', anonymousId: aid }]) {
+    for (const draft of [
+      { email: address, password: 'other' },
+      { email: address.toUpperCase(), password: 'other', anonymousId: aid },
+    ]) {
       const response = await signUp(draft);
       expect(response.status).toBe(400);
       expect(response.body.errors[0]).toMatchObject({ code: 'DuplicateField', field: 'email' });

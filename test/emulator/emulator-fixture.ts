@@ -45,7 +45,8 @@ export const tick = (): Promise<void> => new Promise((resolve) => setTimeout(res
 
 /** The body of a response with the expected status; anything else fails with the body in the message. */
 export function bodyOf<T>(response: ApiResponse<T>, status: number): T {
-  if (response.status !== status) throw new Error(`expected ${status}, got ${response.status}: ${JSON.stringify(response.body)}`);
+  if (response.status !== status)
+    throw new Error(`expected ${status}, got ${response.status}: ${JSON.stringify(response.body)}`);
   return response.body;
 }
 
@@ -63,7 +64,10 @@ export async function getOrder(api: ApiClient, id: string): Promise<Order> {
   return bodyOf(await api.get<Order>(`/orders/${id}`), 200);
 }
 
-export async function signUp(api: ApiClient, draft: { email: string; password: string; anonymousId?: string }): Promise<CustomerSignInResult> {
+export async function signUp(
+  api: ApiClient,
+  draft: { email: string; password: string; anonymousId?: string },
+): Promise<CustomerSignInResult> {
   return bodyOf(await api.post<CustomerSignInResult>('/customers', draft), 201);
 }
 
@@ -73,7 +77,11 @@ export async function createCustomer(api: ApiClient, password = 'secret-1'): Pro
 }
 
 export async function orderCart(api: ApiClient, cart: Cart, orderNumber?: string): Promise<Order> {
-  const draft = { cart: { typeId: 'cart', id: cart.id }, version: cart.version, ...(orderNumber ? { orderNumber } : {}) };
+  const draft = {
+    cart: { typeId: 'cart', id: cart.id },
+    version: cart.version,
+    ...(orderNumber ? { orderNumber } : {}),
+  };
   const order = bodyOf(await api.post<Order>('/orders', draft), 201);
   await tick();
   return order;

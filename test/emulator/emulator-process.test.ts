@@ -24,14 +24,18 @@ describe('emulator: the spawned process', () => {
       const token = await fetchToken(emulator.url, { clientId: 'anyone', clientSecret: 'anything' });
       expect(token).toEqual(expect.any(String));
 
-      const project = await fetch(`${emulator.url}/some-other-project`, { headers: { Authorization: `Bearer ${token}` } });
+      const project = await fetch(`${emulator.url}/some-other-project`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
       expect(project.status).toBe(200);
       expect(await project.json()).toMatchObject({ key: 'some-other-project' });
 
-      const products = await fetch(`${emulator.url}/${seeded}/products?limit=500`, { headers: { Authorization: `Bearer ${token}` } });
-      const skus = ((await products.json()) as { results: Array<{ masterData: { current: { masterVariant: { sku: string } } } }> }).results.map(
-        (product) => product.masterData.current.masterVariant.sku,
-      );
+      const products = await fetch(`${emulator.url}/${seeded}/products?limit=500`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      const skus = (
+        (await products.json()) as { results: Array<{ masterData: { current: { masterVariant: { sku: string } } } }> }
+      ).results.map((product) => product.masterData.current.masterVariant.sku);
       expect(skus.length).toBe(4);
       expect(skus.every((sku) => DEMO_SKUS.includes(sku))).toBe(true);
     } finally {

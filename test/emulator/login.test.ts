@@ -40,7 +40,10 @@ describe('emulator: POST /{projectKey}/login', () => {
   test('when the password is missing, then it answers 400 InvalidJsonInput', async () => {
     const response = await login({ email: 'nobody@example.com' });
     expect(response.status).toBe(400);
-    expect(response.body.errors[0]).toMatchObject({ code: 'InvalidJsonInput', detailedErrorMessage: 'password: Missing required value' });
+    expect(response.body.errors[0]).toMatchObject({
+      code: 'InvalidJsonInput',
+      detailedErrorMessage: 'password: Missing required value',
+    });
   });
 
   test('when the credentials are right with the email in other case, then it answers the customer and no cart', async () => {
@@ -54,7 +57,13 @@ describe('emulator: POST /{projectKey}/login', () => {
     const customer = await createCustomer(emu.api);
     const older = await createCart(emu.api, { customerId: customer.id });
     const newer = await createCart(emu.api, { customerId: customer.id });
-    const modified = bodyOf(await emu.api.post<Cart>(`/carts/${older.id}`, { version: older.version, actions: [{ action: 'addLineItem', sku: 'MUG-WHITE' }] }), 200);
+    const modified = bodyOf(
+      await emu.api.post<Cart>(`/carts/${older.id}`, {
+        version: older.version,
+        actions: [{ action: 'addLineItem', sku: 'MUG-WHITE' }],
+      }),
+      200,
+    );
     await tick();
     expect(modified.lastModifiedAt > newer.lastModifiedAt).toBe(true);
 
@@ -73,9 +82,19 @@ describe('emulator: POST /{projectKey}/login', () => {
 
     const body = bodyOf(await login({ email: customer.email, password: customer.password, anonymousId: aid }), 200);
 
-    expect(body.cart).toMatchObject({ id: active.id, customerId: customer.id, anonymousId: aid, cartState: 'Active', version: active.version + 1 });
+    expect(body.cart).toMatchObject({
+      id: active.id,
+      customerId: customer.id,
+      anonymousId: aid,
+      cartState: 'Active',
+      version: active.version + 1,
+    });
     expect(body.cart?.lastModifiedBy?.clientId).toBe('sandbox'); // the API client of the token that signed in
-    expect(await getCart(emu.api, ordered.id)).toMatchObject({ customerId: customer.id, anonymousId: aid, version: orderedBefore.version + 1 });
+    expect(await getCart(emu.api, ordered.id)).toMatchObject({
+      customerId: customer.id,
+      anonymousId: aid,
+      version: orderedBefore.version + 1,
+    });
     const orderAfter = await getOrder(emu.api, order.id);
     expect(orderAfter).toMatchObject({ customerId: customer.id, anonymousId: aid, version: orderBefore.version + 1 });
     expect(orderAfter.lastModifiedAt > orderBefore.lastModifiedAt).toBe(true);
@@ -83,7 +102,10 @@ describe('emulator: POST /{projectKey}/login', () => {
 
   test('when the customer has an active cart, then by default the anonymous line items merge into it and the anonymous cart becomes Merged', async () => {
     const customer = await createCustomer(emu.api);
-    const customerCart = await createCart(emu.api, { customerId: customer.id, lineItems: [line('TSHIRT-BLUE-M', 1), line('MUG-WHITE', 2)] });
+    const customerCart = await createCart(emu.api, {
+      customerId: customer.id,
+      lineItems: [line('TSHIRT-BLUE-M', 1), line('MUG-WHITE', 2)],
+    });
     const aid = anonymousId();
     const anonymousCart = await createCart(emu.api, {
       anonymousId: aid,
@@ -99,7 +121,11 @@ describe('emulator: POST /{projectKey}/login', () => {
     const eur = (sku: string) => DEMO_PRICES[sku]!.EUR;
     expect(merged.totalPrice.centAmount).toBe(3 * eur('TSHIRT-BLUE-M') + 2 * eur('MUG-WHITE') + eur('HOODIE-GREY-M'));
     expect(merged).toMatchObject({ cartState: 'Active', customerId: customer.id });
-    expect(await getCart(emu.api, anonymousCart.id)).toMatchObject({ cartState: 'Merged', customerId: customer.id, anonymousId: aid });
+    expect(await getCart(emu.api, anonymousCart.id)).toMatchObject({
+      cartState: 'Merged',
+      customerId: customer.id,
+      anonymousId: aid,
+    });
   });
 
   test('when the mode is UseAsNewActiveCustomerCart, then the anonymous cart is the answer and the older customer cart stays as it was', async () => {
@@ -109,7 +135,12 @@ describe('emulator: POST /{projectKey}/login', () => {
     const anonymousCart = await createCart(emu.api, { anonymousId: aid, lineItems: [line('TSHIRT-BLUE-L', 1)] });
 
     const body = bodyOf(
-      await login({ email: customer.email, password: customer.password, anonymousId: aid, anonymousCartSignInMode: 'UseAsNewActiveCustomerCart' }),
+      await login({
+        email: customer.email,
+        password: customer.password,
+        anonymousId: aid,
+        anonymousCartSignInMode: 'UseAsNewActiveCustomerCart',
+      }),
       200,
     );
 
@@ -137,7 +168,12 @@ describe('emulator: POST /{projectKey}/login', () => {
     const latest = await createCart(emu.api, { anonymousId: aid, lineItems: [line('MUG-WHITE', 1)] });
 
     const body = bodyOf(
-      await login({ email: customer.email, password: customer.password, anonymousId: aid, anonymousCart: { typeId: 'cart', id: named.id } }),
+      await login({
+        email: customer.email,
+        password: customer.password,
+        anonymousId: aid,
+        anonymousCart: { typeId: 'cart', id: named.id },
+      }),
       200,
     );
 
@@ -153,7 +189,12 @@ describe('emulator: POST /{projectKey}/login', () => {
     const sessionCart = await createCart(emu.api, { anonymousId: aid });
     const foreign = await createCart(emu.api, { anonymousId: anonymousId() });
 
-    const response = await login({ email: customer.email, password: customer.password, anonymousId: aid, anonymousCart: { typeId: 'cart', id: foreign.id } });
+    const response = await login({
+      email: customer.email,
+      password: customer.password,
+      anonymousId: aid,
+      anonymousCart: { typeId: 'cart', id: foreign.id },
+    });
 
     expect(response.status).toBe(400);
     expect(response.body.errors[0]?.code).toBe('InvalidOperation');

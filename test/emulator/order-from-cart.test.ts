@@ -1,20 +1,41 @@
 import type { Order } from '@commercetools/platform-sdk';
-import { anonymousId, bodyOf, createCart, createCustomer, getCart, useEmulator, type CtErrorBody } from './emulator-fixture';
+import {
+  anonymousId,
+  bodyOf,
+  createCart,
+  createCustomer,
+  getCart,
+  useEmulator,
+  type CtErrorBody,
+} from './emulator-fixture';
 
 describe('emulator: POST /{projectKey}/orders from a cart', () => {
   const emu = useEmulator('orders');
 
   const createOrder = (body: object) => emu.api.post<Order & CtErrorBody>('/orders', body);
   const ordersOfCart = async (cartId: string) =>
-    (await emu.api.get<{ results: Order[] }>(`/orders?where=${encodeURIComponent('cart(id = :cartId)')}&var.cartId=${cartId}`)).body.results;
+    (
+      await emu.api.get<{ results: Order[] }>(
+        `/orders?where=${encodeURIComponent('cart(id = :cartId)')}&var.cartId=${cartId}`,
+      )
+    ).body.results;
 
   test('when an anonymous cart is ordered, then the order carries its anonymousId and line items and the cart becomes Ordered', async () => {
     const aid = anonymousId();
     const cart = await createCart(emu.api, { anonymousId: aid, lineItems: [{ sku: 'HOODIE-GREY-L', quantity: 2 }] });
 
-    const order = bodyOf(await createOrder({ cart: { typeId: 'cart', id: cart.id }, version: cart.version, orderNumber: `n-${aid}` }), 201);
+    const order = bodyOf(
+      await createOrder({ cart: { typeId: 'cart', id: cart.id }, version: cart.version, orderNumber: `n-${aid}` }),
+      201,
+    );
 
-    expect(order).toMatchObject({ anonymousId: aid, orderNumber: `n-${aid}`, orderState: 'Open', cart: { typeId: 'cart', id: cart.id }, totalPrice: cart.totalPrice });
+    expect(order).toMatchObject({
+      anonymousId: aid,
+      orderNumber: `n-${aid}`,
+      orderState: 'Open',
+      cart: { typeId: 'cart', id: cart.id },
+      totalPrice: cart.totalPrice,
+    });
     expect(order.customerId).toBeUndefined();
     expect(order.lineItems.map((item) => [item.variant.sku, item.quantity])).toEqual([['HOODIE-GREY-L', 2]]);
     expect(await getCart(emu.api, cart.id)).toMatchObject({ cartState: 'Ordered', version: cart.version + 1 });
@@ -44,12 +65,21 @@ describe('emulator: POST /{projectKey}/orders from a cart', () => {
 
   test('when the version is stale, then it answers 409 ConcurrentModification with currentVersion and orders nothing', async () => {
     const created = await createCart(emu.api, { anonymousId: anonymousId() });
-    const cart = bodyOf(await emu.api.post<typeof created>(`/carts/${created.id}`, { version: created.version, actions: [{ action: 'addLineItem', sku: 'MUG-WHITE' }] }), 200);
+    const cart = bodyOf(
+      await emu.api.post<typeof created>(`/carts/${created.id}`, {
+        version: created.version,
+        actions: [{ action: 'addLineItem', sku: 'MUG-WHITE' }],
+      }),
+      200,
+    );
 
     const response = await createOrder({ cart: { typeId: 'cart', id: cart.id }, version: created.version });
 
     expect(response.status).toBe(409);
-    expect(response.body).toMatchObject({ statusCode: 409, errors: [{ code: 'ConcurrentModification', currentVersion: cart.version }] });
+    expect(response.body).toMatchObject({
+      statusCode: 409,
+      errors: [{ code: 'ConcurrentModification', currentVersion: cart.version }],
+    });
     expect(await getCart(emu.api, cart.id)).toEqual(cart);
     expect(await ordersOfCart(cart.id)).toHaveLength(0);
   });
@@ -60,24 +90,38 @@ describe('emulator: POST /{projectKey}/orders from a cart', () => {
     bodyOf(await createOrder({ cart: { typeId: 'cart', id: first.id }, version: first.version, orderNumber }), 201);
     const second = await createCart(emu.api, { anonymousId: anonymousId() });
 
-    const response = await createOrder({ cart: { typeId: 'cart', id: second.id }, version: second.version, orderNumber });
+    const response = await createOrder({
+      cart: { typeId: 'cart', id: second.id },
+      version: second.version,
+      orderNumber,
+    });
 
     expect(response.status).toBe(400);
-    expect(response.body.errors[0]).toMatchObject({ code: 'DuplicateField', field: 'orderNumber', duplicateValue: orderNumber });
+    expect(response.body.errors[0]).toMatchObject({
+      code: 'DuplicateField',
+      field: 'orderNumber',
+      duplicateValue: orderNumber,
+    });
     expect(await getCart(emu.api, second.id)).toEqual(second);
   });
 
   test('when the cart does not exist, then it answers 400 ReferencedResourceNotFound', async () => {
     const response = await createOrder({ cart: { typeId: 'cart', id: 'no-such-cart' }, version: 1 });
     expect(response.status).toBe(400);
-    expect(response.body.errors[0]).toMatchObject({ code: 'ReferencedResourceNotFound', typeId: 'cart', id: 'no-such-cart' });
+    expect(response.body.errors[0]).toMatchObject({
+      code: 'ReferencedResourceNotFound',
+      typeId: 'cart',
+      id: 'no-such-cart',
+    });
   });
 
   test('when the same cart is ordered twice at once, then exactly one order is created', async () => {
     const cart = await createCart(emu.api, { anonymousId: anonymousId() });
     const draft = { cart: { typeId: 'cart', id: cart.id }, version: cart.version };
 
-    const statuses = (await Promise.all([createOrder(draft), createOrder(draft), createOrder(draft)])).map((response) => response.status);
+    const statuses = (await Promise.all([createOrder(draft), createOrder(draft), createOrder(draft)])).map(
+      (response) => response.status,
+    );
 
     expect(statuses.sort()).toEqual([201, 409, 409]);
     expect(await ordersOfCart(cart.id)).toHaveLength(1);

@@ -56,7 +56,9 @@ describe('when Redis goes away and comes back', () => {
     }
     expect(after.status).toBe(201);
     // The id claimed while Redis was down was never handed out: it can be claimed now.
-    expect((await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({ anonymousId: 'claimed-while-down' })).status).toBe(201);
+    expect(
+      (await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({ anonymousId: 'claimed-while-down' })).status,
+    ).toBe(201);
     // Readiness is cached for a few seconds: it turns green again once the cache expires.
     let readyAgain = await ctx.http.get('/readyz');
     while (readyAgain.status !== 200 && Date.now() < deadline + 5000) {

@@ -29,23 +29,38 @@ describe('when the service gets SIGTERM', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const url = `http://127.0.0.1:${port}`;
-    const mint = () => fetch(`${url}/v1/sessions`, { method: 'POST', headers: { Authorization: `Bearer ${KEYS.a}`, 'Content-Type': 'application/json' }, body: '{}' });
+    const mint = () =>
+      fetch(`${url}/v1/sessions`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${KEYS.a}`, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
 
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       if (Date.now() > deadline) throw new Error(`service did not start: ${stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
 
     // The uniqueness check of this mint is held up upstream while SIGTERM arrives.
-    proxy.faults.push({ match: (call) => call.method === 'GET' && call.path.endsWith('/carts'), fault: { kind: 'delay', ms: 1000 }, times: 1 });
+    proxy.faults.push({
+      match: (call) => call.method === 'GET' && call.path.endsWith('/carts'),
+      fault: { kind: 'delay', ms: 1000 },
+      times: 1,
+    });
     const inFlight = mint();
     await new Promise((resolve) => setTimeout(resolve, 300));
     child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const refused = await mint().then((r) => r.status, (error: Error) => error.name);
+    const refused = await mint().then(
+      (r) => r.status,
+      (error: Error) => error.name,
+    );
     expect(refused).toBe('TypeError'); // connection refused: no longer accepting
 
     const response = await inFlight;

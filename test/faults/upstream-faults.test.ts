@@ -6,7 +6,12 @@ describe('when commercetools fails', () => {
   beforeAll(async () => {
     ctx = await createTestContext({
       record: true,
-      env: { CTP_TIMEOUT_MS: '300', CTP_READ_ATTEMPTS: '2', CTP_BREAKER_THRESHOLD: '6', CTP_BREAKER_HALF_OPEN_MS: '700' },
+      env: {
+        CTP_TIMEOUT_MS: '300',
+        CTP_READ_ATTEMPTS: '2',
+        CTP_BREAKER_THRESHOLD: '6',
+        CTP_BREAKER_HALF_OPEN_MS: '700',
+      },
     });
   });
   afterAll(() => ctx.close());
@@ -16,7 +21,8 @@ describe('when commercetools fails', () => {
 
   const auth = bearer(KEYS.a);
   const queries = (call: RecordedCall) => call.method === 'GET' && /\/(carts|orders)$/.test(call.path);
-  const callsSince = (mark: number, match: (call: RecordedCall) => boolean) => ctx.upstreamCalls.slice(mark).filter(match);
+  const callsSince = (mark: number, match: (call: RecordedCall) => boolean) =>
+    ctx.upstreamCalls.slice(mark).filter(match);
   const waitForBreaker = () => new Promise((resolve) => setTimeout(resolve, 800));
 
   test('when a read fails once with 503, then it is retried and the request succeeds', async () => {

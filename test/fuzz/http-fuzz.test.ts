@@ -15,7 +15,12 @@ describe('fuzzing the HTTP API', () => {
   beforeAll(async () => {
     ctx = await createTestContext({ record: true, env: { RATE_LIMIT_PER_MINUTE: '0' } });
     anonymousId = (await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({})).body.anonymousId;
-    const cart = (await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(bearer(KEYS.a)).send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] })).body;
+    const cart = (
+      await ctx.http
+        .post(`/v1/sessions/${anonymousId}/carts`)
+        .set(bearer(KEYS.a))
+        .send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] })
+    ).body;
     cartId = cart.id;
     lineItemId = cart.lineItems[0].id;
   });
@@ -24,7 +29,21 @@ describe('fuzzing the HTTP API', () => {
   const segment = fc.oneof(
     fc.string({ unit: 'grapheme', maxLength: 40 }),
     fc.string({ unit: 'binary', maxLength: 20 }),
-    fc.constantFrom('x" or anonymousId is defined or anonymousId = "y', '..', '%2F', '*', '{id}', 'a'.repeat(300), '', ' ', 'key=abc', '%', '%zz', '%00', '00000000-0000-4000-8000-000000000000'),
+    fc.constantFrom(
+      'x" or anonymousId is defined or anonymousId = "y',
+      '..',
+      '%2F',
+      '*',
+      '{id}',
+      'a'.repeat(300),
+      '',
+      ' ',
+      'key=abc',
+      '%',
+      '%zz',
+      '%00',
+      '00000000-0000-4000-8000-000000000000',
+    ),
     fc.constant('__session__'),
     fc.constant('__cart__'),
   );
@@ -49,13 +68,37 @@ describe('fuzzing the HTTP API', () => {
     a: segment,
     b: segment,
     raw: fc.boolean(),
-    query: fc.dictionary(fc.constantFrom('limit', 'offset', 'cartState', 'where', 'sort', 'var.aid', 'expand', 'x'), fc.oneof(fc.string({ maxLength: 20 }), fc.integer().map(String)), { maxKeys: 3 }),
-    contentType: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/merge-patch+json', 'multipart/form-data', 'application/json; charset=latin1'),
+    query: fc.dictionary(
+      fc.constantFrom('limit', 'offset', 'cartState', 'where', 'sort', 'var.aid', 'expand', 'x'),
+      fc.oneof(fc.string({ maxLength: 20 }), fc.integer().map(String)),
+      { maxKeys: 3 },
+    ),
+    contentType: fc.constantFrom(
+      'application/json',
+      'application/json; charset=utf-8',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/merge-patch+json',
+      'multipart/form-data',
+      'application/json; charset=latin1',
+    ),
     body: fc.oneof(
       fc.jsonValue({ maxDepth: 3 }),
       fc.string({ maxLength: 200 }),
-      fc.record({ currency: fc.string({ maxLength: 5 }), lineItems: fc.array(fc.record({ sku: fc.string(), quantity: fc.integer() }), { maxLength: 3 }) }),
-      fc.record({ anonymousId: fc.string(), email: fc.string(), password: fc.string(), quantity: fc.oneof(fc.integer(), fc.double()), version: fc.integer() }, { requiredKeys: [] }),
+      fc.record({
+        currency: fc.string({ maxLength: 5 }),
+        lineItems: fc.array(fc.record({ sku: fc.string(), quantity: fc.integer() }), { maxLength: 3 }),
+      }),
+      fc.record(
+        {
+          anonymousId: fc.string(),
+          email: fc.string(),
+          password: fc.string(),
+          quantity: fc.oneof(fc.integer(), fc.double()),
+          version: fc.integer(),
+        },
+        { requiredKeys: [] },
+      ),
     ),
     auth: fc.constantFrom(KEYS.a, KEYS.b, KEYS.admin, KEYS.customersOnly, 'garbage', ''),
     idempotencyKey: fc.option(fc.string({ unit: 'binary-ascii', maxLength: 300 }), { nil: undefined }),
@@ -66,9 +109,13 @@ describe('fuzzing the HTTP API', () => {
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
         // Lone surrogates cannot be percent-encoded; a client would send U+FFFD instead.
-        const wellFormed = (value: string) => value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+        const wellFormed = (value: string) =>
+          value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
         // raw: only what cannot appear in a URL is escaped, so quotes, braces and the like arrive as they are.
-        const encode = (value: string) => (r.raw ? wellFormed(value).replace(/[^\x21-\x7e]/gu, encodeURIComponent) : encodeURIComponent(wellFormed(value)));
+        const encode = (value: string) =>
+          r.raw
+            ? wellFormed(value).replace(/[^\x21-\x7e]/gu, encodeURIComponent)
+            : encodeURIComponent(wellFormed(value));
         const path = templates[r.template]!(encode(fill(r.a)), encode(fill(r.b)));
         let call = ctx.http[r.method](path).query(r.query).set('Content-Type', r.contentType);
         if (r.auth) call = call.set(bearer(r.auth));
@@ -76,12 +123,20 @@ describe('fuzzing the HTTP API', () => {
         const headerSafe = (value: string) => value.replace(/[^\x20-\x7e]/g, '');
         if (r.idempotencyKey !== undefined) call = call.set('Idempotency-Key', headerSafe(r.idempotencyKey));
         if (r.correlationId !== undefined) call = call.set('X-Correlation-ID', headerSafe(r.correlationId));
-        const response = await call.send(typeof r.body === 'string' ? r.body : JSON.stringify(r.body)).catch((error: Error) => {
-          throw new Error(`${r.method.toUpperCase()} ${path} failed at the transport: ${error.message}`);
-        });
-        if (response.status >= 500) throw new Error(`${r.method.toUpperCase()} ${path} -> ${response.status} ${response.text}`);
+        const response = await call
+          .send(typeof r.body === 'string' ? r.body : JSON.stringify(r.body))
+          .catch((error: Error) => {
+            throw new Error(`${r.method.toUpperCase()} ${path} failed at the transport: ${error.message}`);
+          });
+        if (response.status >= 500)
+          throw new Error(`${r.method.toUpperCase()} ${path} -> ${response.status} ${response.text}`);
         expect(response.headers['content-type']).toMatch(/^application\/(problem\+)?json/);
-        if (response.status >= 400) expect(response.body).toMatchObject({ status: response.status, code: expect.any(String), correlationId: expect.any(String) });
+        if (response.status >= 400)
+          expect(response.body).toMatchObject({
+            status: response.status,
+            code: expect.any(String),
+            correlationId: expect.any(String),
+          });
       }),
       { numRuns: 1000 },
     );
@@ -99,7 +154,8 @@ describe('fuzzing the HTTP API', () => {
       expect(call.path).toMatch(allowedPath);
       const aid = call.query.get('var.aid');
       if (aid !== null) expect(aid).toMatch(ANONYMOUS_ID_PATTERN);
-      for (const where of call.query.getAll('where')) expect(['anonymousId = :aid', 'anonymousId = :aid and cartState = :state', 'cart(id = :cid)']).toContain(where);
+      for (const where of call.query.getAll('where'))
+        expect(['anonymousId = :aid', 'anonymousId = :aid and cartState = :state', 'cart(id = :cid)']).toContain(where);
       const body = call.body as { anonymousId?: string } | undefined;
       if (body?.anonymousId !== undefined) expect(body.anonymousId).toMatch(ANONYMOUS_ID_PATTERN);
     }

@@ -35,7 +35,11 @@ describe('sandbox scripts', () => {
     const url = /running at (http:\/\/\S+)/.exec(banner)?.[1];
     const key = /Demo API key:\s+(\S+)/.exec(banner)?.[1];
     expect(url).toBeDefined();
-    const response = await fetch(`${url}/v1/sessions`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: '{}' });
+    const response = await fetch(`${url}/v1/sessions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     expect(response.status).toBe(201);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     child.kill('SIGTERM');
@@ -44,7 +48,12 @@ describe('sandbox scripts', () => {
 
   test('when Redis is neither configured nor installed, then dev stops with a message saying how to get it', () => {
     const [node, args] = tsx('dev.ts');
-    const result = spawnSync(node, args, { cwd: ROOT, env: { ...env, PATH: '/nonexistent' }, encoding: 'utf8', timeout: 30_000 });
+    const result = spawnSync(node, args, {
+      cwd: ROOT,
+      env: { ...env, PATH: '/nonexistent' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/needs Redis.*REDIS_URL.*redis-server/);
   });

@@ -37,7 +37,12 @@ describe('four instances on one Redis', () => {
     }
     const deadline = Date.now() + 40_000;
     for (const url of urls) {
-      while (!(await fetch(`${url}/readyz`).then((r) => r.ok, () => false))) {
+      while (
+        !(await fetch(`${url}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        ))
+      ) {
         if (Date.now() > deadline) throw new Error(`an instance did not become ready: ${stderr}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -65,7 +70,10 @@ describe('four instances on one Redis', () => {
       method: 'POST',
       headers: { Authorization: `Bearer ${KEYS.a}`, 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
-    }).then(async (response) => ({ status: response.status, body: (await response.json()) as { anonymousId?: string; code?: string } }));
+    }).then(async (response) => ({
+      status: response.status,
+      body: (await response.json()) as { anonymousId?: string; code?: string },
+    }));
 
   /** Runs `count` calls with at most `parallel` in flight at once. */
   async function bounded<T>(count: number, parallel: number, call: (i: number) => Promise<T>): Promise<T[]> {
@@ -88,7 +96,13 @@ describe('four instances on one Redis', () => {
     const ids = new Set(responses.map((r) => r.body.anonymousId));
     expect(ids.size).toBe(2000);
     // Each instance minted its share (round robin), as its own metrics say.
-    const minted = await Promise.all(urls.map(async (url) => Number(/^sessions_events_total\{event="minted"\} (\d+)$/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1])));
+    const minted = await Promise.all(
+      urls.map(async (url) =>
+        Number(
+          /^sessions_events_total\{event="minted"\} (\d+)$/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1],
+        ),
+      ),
+    );
     expect(minted).toEqual([500, 500, 500, 500]);
     expect(stderr).toBe('');
   }, 50_000);
@@ -96,7 +110,10 @@ describe('four instances on one Redis', () => {
   test('when 200 concurrent claims of 20 ids are spread over the instances, then exactly 20 succeed, one per id', async () => {
     const ids = Array.from({ length: 20 }, (_, i) => `${uniqueName('claim')}-${i}`);
     // Claim k of id j goes to instance (j + k) % 4: every id is claimed on every instance.
-    const claims = Array.from({ length: 200 }, (_, n) => ({ id: ids[n % 20]!, instance: n % 20 + Math.floor(n / 20) }));
+    const claims = Array.from({ length: 200 }, (_, n) => ({
+      id: ids[n % 20]!,
+      instance: (n % 20) + Math.floor(n / 20),
+    }));
     const responses = await Promise.all(claims.map(({ id, instance }) => mint(instance, { anonymousId: id })));
     const winners = responses.filter((r) => r.status === 201);
     expect(winners).toHaveLength(20);

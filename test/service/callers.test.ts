@@ -15,12 +15,19 @@ describe('callers: keys managed in Redis, rate limits', () => {
   afterAll(() => ctx.close());
 
   function keysCli(...args: string[]): { status: number | null; lines: Record<string, string>[]; stderr: string } {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'cli', 'keys.cli.ts'), ...args], {
-      env: { PATH: process.env.PATH ?? '', REDIS_URL: ctx.config.redis.url, REDIS_KEY_PREFIX: ctx.redisPrefix },
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
-    const lines = result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, string>);
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'cli', 'keys.cli.ts'), ...args],
+      {
+        env: { PATH: process.env.PATH ?? '', REDIS_URL: ctx.config.redis.url, REDIS_KEY_PREFIX: ctx.redisPrefix },
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
+    const lines = result.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, string>);
     return { status: result.status, lines, stderr: result.stderr };
   }
   const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -36,7 +43,14 @@ describe('callers: keys managed in Redis, rate limits', () => {
     const mintWith = (http: typeof other, key: string) => http.post('/v1/sessions').set(bearer(key)).send({});
     expect((await mintWith(ctx.http, secret!)).status).toBe(201);
     expect((await mintWith(other, secret!)).status).toBe(201);
-    expect((await ctx.http.post(`/v1/sessions/x/sign-up`).set(bearer(secret!)).send({ email: 'a@example.com', password: 'x' })).status).toBe(403);
+    expect(
+      (
+        await ctx.http
+          .post(`/v1/sessions/x/sign-up`)
+          .set(bearer(secret!))
+          .send({ email: 'a@example.com', password: 'x' })
+      ).status,
+    ).toBe(403);
 
     const listed = keysCli('list');
     expect(listed.lines).toEqual([expect.objectContaining({ id, clientId: 'kiosk-9', scopes: ['sessions'] })]);
@@ -69,7 +83,8 @@ describe('callers: keys managed in Redis, rate limits', () => {
     const limited = await createTestContext({ env: { RATE_LIMIT_PER_MINUTE: '5' } });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 7; i++) statuses.push((await limited.http.get('/v1/sessions/some-id').set(bearer(KEYS.a))).status);
+      for (let i = 0; i < 7; i++)
+        statuses.push((await limited.http.get('/v1/sessions/some-id').set(bearer(KEYS.a))).status);
       expect(statuses.slice(0, 5)).toEqual([404, 404, 404, 404, 404]);
       const rejected = await limited.http.get('/v1/sessions/some-id').set(bearer(KEYS.a));
       expect(rejected.status).toBe(429);

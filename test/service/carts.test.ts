@@ -19,14 +19,31 @@ describe('carts and orders', () => {
       const response = await ctx.http
         .post(`/v1/sessions/${anonymousId}/carts`)
         .set(auth())
-        .send({ currency: 'EUR', country: 'DE', locale: 'en', customerEmail: 'guest@example.com', shippingAddress: { country: 'DE', city: 'Berlin' }, lineItems: [{ sku: ctx.skus[0], quantity: 2 }] });
+        .send({
+          currency: 'EUR',
+          country: 'DE',
+          locale: 'en',
+          customerEmail: 'guest@example.com',
+          shippingAddress: { country: 'DE', city: 'Berlin' },
+          lineItems: [{ sku: ctx.skus[0], quantity: 2 }],
+        });
       expect(response.status).toBe(201);
-      expect(response.body).toMatchObject({ anonymousId, cartState: 'Active', customerEmail: 'guest@example.com', shippingAddress: { country: 'DE', city: 'Berlin' } });
+      expect(response.body).toMatchObject({
+        anonymousId,
+        cartState: 'Active',
+        customerEmail: 'guest@example.com',
+        shippingAddress: { country: 'DE', city: 'Berlin' },
+      });
       expect(response.body.lineItems).toHaveLength(1);
       expect(response.body.lineItems[0]).toMatchObject({ quantity: 2, variant: { sku: ctx.skus[0] } });
       expect(response.body.totalPrice.currencyCode).toBe('EUR');
       expect(response.body.totalPrice.centAmount).toBeGreaterThan(0);
-      const create = ctx.upstreamCalls.find((c) => c.method === 'POST' && c.path === `/${ctx.projectKey}/carts` && (c.body as { anonymousId?: string }).anonymousId === anonymousId);
+      const create = ctx.upstreamCalls.find(
+        (c) =>
+          c.method === 'POST' &&
+          c.path === `/${ctx.projectKey}/carts` &&
+          (c.body as { anonymousId?: string }).anonymousId === anonymousId,
+      );
       expect(create).toBeDefined();
     });
 
@@ -34,12 +51,15 @@ describe('carts and orders', () => {
       const anonymousId = await newSession();
       const first = await newCart(anonymousId, { currency: 'USD', lineItems: [{ sku: ctx.skus[1], quantity: 1 }] });
       const { productId, variant } = first.lineItems[0];
-      const cart = await newCart(anonymousId, { currency: 'USD', lineItems: [{ productId, variantId: variant.id, quantity: 3 }] });
+      const cart = await newCart(anonymousId, {
+        currency: 'USD',
+        lineItems: [{ productId, variantId: variant.id, quantity: 3 }],
+      });
       expect(cart.lineItems[0]).toMatchObject({ productId, quantity: 3 });
       expect(cart.totalPrice.currencyCode).toBe('USD');
     });
 
-    test('when the session is unknown or another client\'s, then it is 404', async () => {
+    test("when the session is unknown or another client's, then it is 404", async () => {
       const foreign = await newSession(KEYS.b);
       for (const id of ['no-such-session', foreign]) {
         const response = await ctx.http.post(`/v1/sessions/${id}/carts`).set(auth()).send({ currency: 'EUR' });
@@ -63,9 +83,12 @@ describe('carts and orders', () => {
       expect(response.body.errors.map((e: { path: string }) => e.path).join(' ')).toContain(path);
     });
 
-    test('when the SKU does not exist, then commercetools\' refusal is a 400', async () => {
+    test("when the SKU does not exist, then commercetools' refusal is a 400", async () => {
       const anonymousId = await newSession();
-      const response = await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR', lineItems: [{ sku: 'NO-SUCH-SKU', quantity: 1 }] });
+      const response = await ctx.http
+        .post(`/v1/sessions/${anonymousId}/carts`)
+        .set(auth())
+        .send({ currency: 'EUR', lineItems: [{ sku: 'NO-SUCH-SKU', quantity: 1 }] });
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('InvalidUpstreamRequest');
     });
@@ -86,7 +109,9 @@ describe('carts and orders', () => {
       const paged = await ctx.http.get(`/v1/sessions/${anonymousId}/carts?limit=1&offset=1`).set(auth());
       expect(paged.body).toMatchObject({ count: 1, offset: 1, limit: 1 });
       expect(paged.body.results[0].id).toBe(newer.id);
-      const query = ctx.upstreamCalls.filter((c) => c.method === 'GET' && c.path.endsWith('/carts') && c.query.get('var.state') === 'Active').pop();
+      const query = ctx.upstreamCalls
+        .filter((c) => c.method === 'GET' && c.path.endsWith('/carts') && c.query.get('var.state') === 'Active')
+        .pop();
       expect(query?.query.get('where')).toBe('anonymousId = :aid and cartState = :state');
       expect(query?.query.get('var.aid')).toBe(anonymousId);
     });
@@ -99,7 +124,7 @@ describe('carts and orders', () => {
       }
     });
 
-    test('when another client lists a session\'s carts or orders, then it is 404', async () => {
+    test("when another client lists a session's carts or orders, then it is 404", async () => {
       const anonymousId = await newSession();
       await newCart(anonymousId);
       for (const path of ['carts', 'orders', 'active-cart']) {
@@ -114,7 +139,11 @@ describe('carts and orders', () => {
       const first = await newCart(anonymousId);
       const second = await newCart(anonymousId);
       expect((await ctx.http.get(`/v1/sessions/${anonymousId}/active-cart`).set(auth())).body.id).toBe(second.id);
-      await ctx.http.patch(`/v1/carts/${first.id}`).set(auth()).send({ customerEmail: 'touch@example.com' }).expect(200);
+      await ctx.http
+        .patch(`/v1/carts/${first.id}`)
+        .set(auth())
+        .send({ customerEmail: 'touch@example.com' })
+        .expect(200);
       expect((await ctx.http.get(`/v1/sessions/${anonymousId}/active-cart`).set(auth())).body.id).toBe(first.id);
     });
 
@@ -160,11 +189,17 @@ describe('carts and orders', () => {
     test('when items are added, changed and removed without a version, then each applies to the current cart', async () => {
       const anonymousId = await newSession();
       const cart = await newCart(anonymousId);
-      const added = await ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send({ sku: ctx.skus[0], quantity: 2 });
+      const added = await ctx.http
+        .post(`/v1/carts/${cart.id}/line-items`)
+        .set(auth())
+        .send({ sku: ctx.skus[0], quantity: 2 });
       expect(added.status).toBe(200);
       expect(added.body.lineItems).toHaveLength(1);
       const lineItemId = added.body.lineItems[0].id;
-      const changed = await ctx.http.patch(`/v1/carts/${cart.id}/line-items/${lineItemId}`).set(auth()).send({ quantity: 5 });
+      const changed = await ctx.http
+        .patch(`/v1/carts/${cart.id}/line-items/${lineItemId}`)
+        .set(auth())
+        .send({ quantity: 5 });
       expect(changed.status).toBe(200);
       expect(changed.body.lineItems[0].quantity).toBe(5);
       const removed = await ctx.http.delete(`/v1/carts/${cart.id}/line-items/${lineItemId}`).set(auth());
@@ -176,7 +211,10 @@ describe('carts and orders', () => {
     test('when quantity 0 is set, then the line item is removed', async () => {
       const anonymousId = await newSession();
       const cart = await newCart(anonymousId, { currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] });
-      const response = await ctx.http.patch(`/v1/carts/${cart.id}/line-items/${cart.lineItems[0].id}`).set(auth()).send({ quantity: 0 });
+      const response = await ctx.http
+        .patch(`/v1/carts/${cart.id}/line-items/${cart.lineItems[0].id}`)
+        .set(auth())
+        .send({ quantity: 0 });
       expect(response.status).toBe(200);
       expect(response.body.lineItems).toHaveLength(0);
     });
@@ -184,12 +222,21 @@ describe('carts and orders', () => {
     test('when the current version is given, then the change applies; a stale one is 409 with currentVersion', async () => {
       const anonymousId = await newSession();
       const cart = await newCart(anonymousId);
-      const ok = await ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send({ sku: ctx.skus[0], quantity: 1, version: cart.version });
+      const ok = await ctx.http
+        .post(`/v1/carts/${cart.id}/line-items`)
+        .set(auth())
+        .send({ sku: ctx.skus[0], quantity: 1, version: cart.version });
       expect(ok.status).toBe(200);
-      const stale = await ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send({ sku: ctx.skus[0], quantity: 1, version: cart.version });
+      const stale = await ctx.http
+        .post(`/v1/carts/${cart.id}/line-items`)
+        .set(auth())
+        .send({ sku: ctx.skus[0], quantity: 1, version: cart.version });
       expect(stale.status).toBe(409);
       expect(stale.body).toMatchObject({ code: 'ConcurrentModification', currentVersion: ok.body.version });
-      const stalePatch = await ctx.http.patch(`/v1/carts/${cart.id}/line-items/${ok.body.lineItems[0].id}`).set(auth()).send({ quantity: 2, version: cart.version });
+      const stalePatch = await ctx.http
+        .patch(`/v1/carts/${cart.id}/line-items/${ok.body.lineItems[0].id}`)
+        .set(auth())
+        .send({ quantity: 2, version: cart.version });
       expect(stalePatch.status).toBe(409);
       expect((await ctx.http.get(`/v1/carts/${cart.id}`).set(auth())).body.lineItems[0].quantity).toBe(1);
     });
@@ -197,7 +244,11 @@ describe('carts and orders', () => {
     test('when concurrent adds run without a version, then none is lost', async () => {
       const anonymousId = await newSession();
       const cart = await newCart(anonymousId);
-      const responses = await Promise.all(ctx.skus.slice(0, 3).map((sku) => ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send({ sku, quantity: 1 })));
+      const responses = await Promise.all(
+        ctx.skus
+          .slice(0, 3)
+          .map((sku) => ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send({ sku, quantity: 1 })),
+      );
       expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
       const final = await ctx.http.get(`/v1/carts/${cart.id}`).set(auth());
       expect(final.body.lineItems).toHaveLength(3);
@@ -206,18 +257,38 @@ describe('carts and orders', () => {
     test('when the line item or cart does not exist, then it is 404', async () => {
       const anonymousId = await newSession();
       const cart = await newCart(anonymousId);
-      const missing = await ctx.http.patch(`/v1/carts/${cart.id}/line-items/no-such-item`).set(auth()).send({ quantity: 1 });
+      const missing = await ctx.http
+        .patch(`/v1/carts/${cart.id}/line-items/no-such-item`)
+        .set(auth())
+        .send({ quantity: 1 });
       expect(missing.status).toBe(404);
       expect(missing.body.code).toBe('LineItemNotFound');
-      expect((await ctx.http.delete(`/v1/carts/${cart.id}/line-items/no-such-item`).set(auth())).body.code).toBe('LineItemNotFound');
-      expect((await ctx.http.post('/v1/carts/no-such-cart/line-items').set(auth()).send({ sku: ctx.skus[0], quantity: 1 })).status).toBe(404);
-      expect((await ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth(KEYS.b)).send({ sku: ctx.skus[0], quantity: 1 })).status).toBe(404);
+      expect((await ctx.http.delete(`/v1/carts/${cart.id}/line-items/no-such-item`).set(auth())).body.code).toBe(
+        'LineItemNotFound',
+      );
+      expect(
+        (await ctx.http.post('/v1/carts/no-such-cart/line-items').set(auth()).send({ sku: ctx.skus[0], quantity: 1 }))
+          .status,
+      ).toBe(404);
+      expect(
+        (
+          await ctx.http
+            .post(`/v1/carts/${cart.id}/line-items`)
+            .set(auth(KEYS.b))
+            .send({ sku: ctx.skus[0], quantity: 1 })
+        ).status,
+      ).toBe(404);
     });
 
     test('when the add body is invalid, then it is 400', async () => {
       const anonymousId = await newSession();
       const cart = await newCart(anonymousId);
-      for (const body of [{}, { sku: ctx.skus[0], quantity: -1 }, { sku: ctx.skus[0], productId: 'x', variantId: 1 }, { sku: ctx.skus[0], version: 0 }]) {
+      for (const body of [
+        {},
+        { sku: ctx.skus[0], quantity: -1 },
+        { sku: ctx.skus[0], productId: 'x', variantId: 1 },
+        { sku: ctx.skus[0], version: 0 },
+      ]) {
         expect((await ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send(body)).status).toBe(400);
       }
     });
@@ -230,18 +301,37 @@ describe('carts and orders', () => {
       const response = await ctx.http
         .patch(`/v1/carts/${cart.id}`)
         .set(auth())
-        .send({ customerEmail: 'ada@example.com', shippingAddress: { country: 'DE', city: 'Berlin', streetName: 'Main' }, billingAddress: { country: 'FR', city: 'Paris' }, version: cart.version });
+        .send({
+          customerEmail: 'ada@example.com',
+          shippingAddress: { country: 'DE', city: 'Berlin', streetName: 'Main' },
+          billingAddress: { country: 'FR', city: 'Paris' },
+          version: cart.version,
+        });
       expect(response.status).toBe(200);
-      expect(response.body).toMatchObject({ customerEmail: 'ada@example.com', shippingAddress: { country: 'DE', city: 'Berlin' }, billingAddress: { country: 'FR' } });
+      expect(response.body).toMatchObject({
+        customerEmail: 'ada@example.com',
+        shippingAddress: { country: 'DE', city: 'Berlin' },
+        billingAddress: { country: 'FR' },
+      });
     });
 
     test('when nothing to change, a bad address or a stale version is sent, then it is 400 or 409', async () => {
       const anonymousId = await newSession();
       const cart = await newCart(anonymousId);
       expect((await ctx.http.patch(`/v1/carts/${cart.id}`).set(auth()).send({})).status).toBe(400);
-      expect((await ctx.http.patch(`/v1/carts/${cart.id}`).set(auth()).send({ shippingAddress: { city: 'Berlin' } })).status).toBe(400);
+      expect(
+        (
+          await ctx.http
+            .patch(`/v1/carts/${cart.id}`)
+            .set(auth())
+            .send({ shippingAddress: { city: 'Berlin' } })
+        ).status,
+      ).toBe(400);
       await ctx.http.patch(`/v1/carts/${cart.id}`).set(auth()).send({ customerEmail: 'a@example.com' }).expect(200);
-      const stale = await ctx.http.patch(`/v1/carts/${cart.id}`).set(auth()).send({ customerEmail: 'b@example.com', version: cart.version });
+      const stale = await ctx.http
+        .patch(`/v1/carts/${cart.id}`)
+        .set(auth())
+        .send({ customerEmail: 'b@example.com', version: cart.version });
       expect(stale.status).toBe(409);
       expect(stale.body.currentVersion).toBe(cart.version + 1);
     });
@@ -250,12 +340,23 @@ describe('carts and orders', () => {
   describe('ordering', () => {
     test('when a cart is ordered, then the order carries the anonymousId and was created with the cart reference', async () => {
       const anonymousId = await newSession();
-      const cart = await newCart(anonymousId, { currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }], shippingAddress: { country: 'DE' } });
-      const response = await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({ orderNumber: `N-${Date.now()}` });
+      const cart = await newCart(anonymousId, {
+        currency: 'EUR',
+        lineItems: [{ sku: ctx.skus[0], quantity: 1 }],
+        shippingAddress: { country: 'DE' },
+      });
+      const response = await ctx.http
+        .post(`/v1/carts/${cart.id}/order`)
+        .set(auth())
+        .send({ orderNumber: `N-${Date.now()}` });
       expect(response.status).toBe(201);
       expect(response.body).toMatchObject({ anonymousId, orderNumber: expect.stringMatching(/^N-/) });
       const call = ctx.upstreamCalls.filter((c) => c.method === 'POST' && c.path === `/${ctx.projectKey}/orders`).pop();
-      expect(call?.body).toEqual({ cart: { typeId: 'cart', id: cart.id }, version: cart.version, orderNumber: response.body.orderNumber });
+      expect(call?.body).toEqual({
+        cart: { typeId: 'cart', id: cart.id },
+        version: cart.version,
+        orderNumber: response.body.orderNumber,
+      });
       expect((await ctx.http.get(`/v1/carts/${cart.id}`).set(auth())).body.cartState).toBe('Ordered');
     });
 
@@ -274,7 +375,10 @@ describe('carts and orders', () => {
       const anonymousId = await newSession();
       const cart = await newCart(anonymousId);
       await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({}).expect(201);
-      const response = await ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send({ sku: ctx.skus[0], quantity: 1 });
+      const response = await ctx.http
+        .post(`/v1/carts/${cart.id}/line-items`)
+        .set(auth())
+        .send({ sku: ctx.skus[0], quantity: 1 });
       expect(response.status).toBe(409);
       expect(response.body.code).toBe('CartNotActive');
     });
@@ -288,7 +392,9 @@ describe('carts and orders', () => {
       const dup = await ctx.http.post(`/v1/carts/${second.id}/order`).set(auth()).send({ orderNumber });
       expect(dup.status).toBe(409);
       expect(dup.body.code).toBe('DuplicateOrderNumber');
-      expect((await ctx.http.post(`/v1/carts/${second.id}/order`).set(auth()).send({ orderNumber: 'bad number!' })).status).toBe(400);
+      expect(
+        (await ctx.http.post(`/v1/carts/${second.id}/order`).set(auth()).send({ orderNumber: 'bad number!' })).status,
+      ).toBe(400);
     });
 
     test('when another client orders a cart, then it is 404 and nothing is ordered', async () => {
@@ -302,7 +408,10 @@ describe('carts and orders', () => {
       const anonymousId = await newSession();
       const cart = await newCart(anonymousId);
       const order = (await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({}).expect(201)).body;
-      expect((await ctx.http.get(`/v1/orders/${order.id}`).set(auth())).body).toMatchObject({ id: order.id, anonymousId });
+      expect((await ctx.http.get(`/v1/orders/${order.id}`).set(auth())).body).toMatchObject({
+        id: order.id,
+        anonymousId,
+      });
       expect((await ctx.http.get(`/v1/orders/${order.id}`).set(auth(KEYS.b))).body.code).toBe('OrderNotFound');
       expect((await ctx.http.get('/v1/orders/00000000-0000-4000-8000-000000000000').set(auth())).status).toBe(404);
       expect((await ctx.http.get(`/v1/orders/${order.id}`).set(auth(KEYS.admin))).status).toBe(200);

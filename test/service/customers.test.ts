@@ -10,9 +10,16 @@ describe('sign-up and sign-in hand the session over', () => {
 
   const auth = (key: string = KEYS.a) => bearer(key);
   const email = () => `${uniqueName('shopper')}@example.com`;
-  const newSession = async (): Promise<string> => (await ctx.http.post('/v1/sessions').set(auth()).send({}).expect(201)).body.anonymousId;
+  const newSession = async (): Promise<string> =>
+    (await ctx.http.post('/v1/sessions').set(auth()).send({}).expect(201)).body.anonymousId;
   const newCart = async (anonymousId: string, quantity = 1) =>
-    (await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity }] }).expect(201)).body;
+    (
+      await ctx.http
+        .post(`/v1/sessions/${anonymousId}/carts`)
+        .set(auth())
+        .send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity }] })
+        .expect(201)
+    ).body;
 
   /** A guest session with an ordered cart and an open cart. */
   async function guestWithHistory() {
@@ -41,26 +48,43 @@ describe('sign-up and sign-in hand the session over', () => {
     test('when a guest signs up, then the customer owns the carts and orders, which keep the anonymousId, and the session ends', async () => {
       const { anonymousId, ordered, order, open } = await guestWithHistory();
       const address = email();
-      const response = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: address, password: 'Secret-123', firstName: 'Ada', lastName: 'Lovelace' });
+      const response = await ctx.http
+        .post(`/v1/sessions/${anonymousId}/sign-up`)
+        .set(auth())
+        .send({ email: address, password: 'Secret-123', firstName: 'Ada', lastName: 'Lovelace' });
       expect(response.status).toBe(201);
       expect(response.body.customer).toMatchObject({ email: address, firstName: 'Ada' });
       expect(response.body.customer.password).toBeUndefined();
       expect(response.body.cart).toMatchObject({ id: open.id, customerId: response.body.customer.id });
-      const call = ctx.upstreamCalls.filter((c) => c.method === 'POST' && c.path === `/${ctx.projectKey}/customers`).pop();
+      const call = ctx.upstreamCalls
+        .filter((c) => c.method === 'POST' && c.path === `/${ctx.projectKey}/customers`)
+        .pop();
       expect(call?.body).toMatchObject({ email: address, anonymousId });
       await expectHandedOver(anonymousId, response.body.customer.id, [ordered.id, open.id], order.id);
       // The ended session still shows its history to its owner, and to nobody else.
       expect((await ctx.http.get(`/v1/sessions/${anonymousId}/orders`).set(auth())).body.count).toBe(1);
-      for (const path of [`/v1/sessions/${anonymousId}`, `/v1/sessions/${anonymousId}/carts`, `/v1/carts/${open.id}`, `/v1/orders/${order.id}`]) {
+      for (const path of [
+        `/v1/sessions/${anonymousId}`,
+        `/v1/sessions/${anonymousId}/carts`,
+        `/v1/carts/${open.id}`,
+        `/v1/orders/${order.id}`,
+      ]) {
         expect((await ctx.http.get(path).set(auth(KEYS.b))).status).toBe(404);
       }
     });
 
     test('when the email is taken, then it is 409 DuplicateEmail and the session stays active', async () => {
       const address = email();
-      await ctx.http.post(`/v1/sessions/${await newSession()}/sign-up`).set(auth()).send({ email: address, password: 'pw-1' }).expect(201);
+      await ctx.http
+        .post(`/v1/sessions/${await newSession()}/sign-up`)
+        .set(auth())
+        .send({ email: address, password: 'pw-1' })
+        .expect(201);
       const anonymousId = await newSession();
-      const response = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: address, password: 'pw-2' });
+      const response = await ctx.http
+        .post(`/v1/sessions/${anonymousId}/sign-up`)
+        .set(auth())
+        .send({ email: address, password: 'pw-2' });
       expect(response.status).toBe(409);
       expect(response.body.code).toBe('DuplicateEmail');
       expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body.status).toBe('active');
@@ -68,29 +92,67 @@ describe('sign-up and sign-in hand the session over', () => {
 
     test('when the session has ended, then signing up again is 409 SessionEnded', async () => {
       const anonymousId = await newSession();
-      await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: email(), password: 'pw' }).expect(201);
-      const again = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: email(), password: 'pw' });
+      await ctx.http
+        .post(`/v1/sessions/${anonymousId}/sign-up`)
+        .set(auth())
+        .send({ email: email(), password: 'pw' })
+        .expect(201);
+      const again = await ctx.http
+        .post(`/v1/sessions/${anonymousId}/sign-up`)
+        .set(auth())
+        .send({ email: email(), password: 'pw' });
       expect(again.status).toBe(409);
       expect(again.body.code).toBe('SessionEnded');
     });
 
-    test('when the body is invalid, the key lacks the customers scope, or the session is another client\'s, then it is 400, 403 or 404', async () => {
+    test("when the body is invalid, the key lacks the customers scope, or the session is another client's, then it is 400, 403 or 404", async () => {
       const anonymousId = await newSession();
-      expect((await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: 'not-an-email', password: 'pw' })).status).toBe(400);
-      expect((await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: email() })).status).toBe(400);
-      const forbidden = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth(KEYS.sessionsOnly)).send({ email: email(), password: 'pw' });
+      expect(
+        (
+          await ctx.http
+            .post(`/v1/sessions/${anonymousId}/sign-up`)
+            .set(auth())
+            .send({ email: 'not-an-email', password: 'pw' })
+        ).status,
+      ).toBe(400);
+      expect(
+        (await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: email() })).status,
+      ).toBe(400);
+      const forbidden = await ctx.http
+        .post(`/v1/sessions/${anonymousId}/sign-up`)
+        .set(auth(KEYS.sessionsOnly))
+        .send({ email: email(), password: 'pw' });
       expect(forbidden.status).toBe(403);
       expect(forbidden.body.code).toBe('Forbidden');
-      expect((await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth(KEYS.b)).send({ email: email(), password: 'pw' })).status).toBe(404);
+      expect(
+        (
+          await ctx.http
+            .post(`/v1/sessions/${anonymousId}/sign-up`)
+            .set(auth(KEYS.b))
+            .send({ email: email(), password: 'pw' })
+        ).status,
+      ).toBe(404);
       // A customers-only key of the owning client may hand the session over.
-      expect((await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth(KEYS.customersOnly)).send({ email: email(), password: 'pw' })).status).toBe(201);
+      expect(
+        (
+          await ctx.http
+            .post(`/v1/sessions/${anonymousId}/sign-up`)
+            .set(auth(KEYS.customersOnly))
+            .send({ email: email(), password: 'pw' })
+        ).status,
+      ).toBe(201);
     });
 
     describe('when the answer of a sign-up is lost', () => {
       const isSignUp = (call: RecordedCall) => call.method === 'POST' && call.path === `/${ctx.projectKey}/customers`;
-      const isKeyLookup = (call: RecordedCall) => call.method === 'GET' && call.path.startsWith(`/${ctx.projectKey}/customers/key=`);
+      const isKeyLookup = (call: RecordedCall) =>
+        call.method === 'GET' && call.path.startsWith(`/${ctx.projectKey}/customers/key=`);
       const customersWith = async (address: string) =>
-        (await ctx.ct(`/customers?where=${encodeURIComponent('email = :email')}&var.email=${encodeURIComponent(address)}`)).body.results as Array<{ id: string }>;
+        (
+          await ctx.ct(
+            `/customers?where=${encodeURIComponent('email = :email')}&var.email=${encodeURIComponent(address)}`,
+          )
+        ).body.results as Array<{ id: string }>;
       afterEach(() => {
         ctx.faults.length = 0;
       });
@@ -100,9 +162,15 @@ describe('sign-up and sign-in hand the session over', () => {
         const open = await newCart(anonymousId);
         const address = email();
         ctx.faults.push({ match: isSignUp, fault: { kind: 'drop-response' }, times: 1 });
-        const response = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: address, password: 'Secret-1' });
+        const response = await ctx.http
+          .post(`/v1/sessions/${anonymousId}/sign-up`)
+          .set(auth())
+          .send({ email: address, password: 'Secret-1' });
         expect(response.status).toBe(201);
-        expect(response.body.customer).toMatchObject({ email: address, key: expect.stringMatching(/^gc-[A-Za-z0-9_-]{40}$/) });
+        expect(response.body.customer).toMatchObject({
+          email: address,
+          key: expect.stringMatching(/^gc-[A-Za-z0-9_-]{40}$/),
+        });
         expect(response.body.customer.password).toBeUndefined();
         expect(response.body.cart).toMatchObject({ id: open.id, customerId: response.body.customer.id });
         expect(ctx.upstreamCalls.filter(isKeyLookup).length).toBeGreaterThan(0);
@@ -117,7 +185,12 @@ describe('sign-up and sign-in hand the session over', () => {
         ctx.faults.push({ match: isSignUp, fault: { kind: 'drop-response' }, times: 1 });
         ctx.faults.push({ match: isKeyLookup, fault: { kind: 'status', status: 503 }, times: 3 });
         const key = `sign-up-${anonymousId}`;
-        const send = () => ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).set('Idempotency-Key', key).send({ email: address, password: 'Secret-1' });
+        const send = () =>
+          ctx.http
+            .post(`/v1/sessions/${anonymousId}/sign-up`)
+            .set(auth())
+            .set('Idempotency-Key', key)
+            .send({ email: address, password: 'Secret-1' });
         const failed = await send();
         expect(failed.status).toBeGreaterThanOrEqual(500);
         expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body.status).toBe('active');
@@ -126,7 +199,10 @@ describe('sign-up and sign-in hand the session over', () => {
         expect(retry.headers['idempotent-replayed']).toBeUndefined();
         const made = await customersWith(address);
         expect(made.map((c) => c.id)).toEqual([retry.body.customer.id]);
-        expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body).toMatchObject({ status: 'ended', customerId: retry.body.customer.id });
+        expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body).toMatchObject({
+          status: 'ended',
+          customerId: retry.body.customer.id,
+        });
         expect((await send()).headers['idempotent-replayed']).toBe('true');
       });
 
@@ -135,19 +211,33 @@ describe('sign-up and sign-in hand the session over', () => {
         const first = email();
         ctx.faults.push({ match: isSignUp, fault: { kind: 'drop-response' }, times: 1 });
         ctx.faults.push({ match: isKeyLookup, fault: { kind: 'status', status: 503 }, times: 3 });
-        expect((await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: first, password: 'Secret-1' })).status).toBeGreaterThanOrEqual(500);
+        expect(
+          (
+            await ctx.http
+              .post(`/v1/sessions/${anonymousId}/sign-up`)
+              .set(auth())
+              .send({ email: first, password: 'Secret-1' })
+          ).status,
+        ).toBeGreaterThanOrEqual(500);
         const other = email();
-        const response = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: other, password: 'Secret-2' });
+        const response = await ctx.http
+          .post(`/v1/sessions/${anonymousId}/sign-up`)
+          .set(auth())
+          .send({ email: other, password: 'Secret-2' });
         expect(response.status).toBe(409);
         expect(response.body.code).toBe('SessionEnded');
         expect(await customersWith(other)).toEqual([]);
         const [made] = await customersWith(first);
-        expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body).toMatchObject({ status: 'ended', customerId: made!.id });
+        expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body).toMatchObject({
+          status: 'ended',
+          customerId: made!.id,
+        });
       });
     });
 
     describe('when cart creates and a sign-up overlap', () => {
-      const isPost = (suffix: string) => (call: RecordedCall) => call.method === 'POST' && call.path === `/${ctx.projectKey}${suffix}`;
+      const isPost = (suffix: string) => (call: RecordedCall) =>
+        call.method === 'POST' && call.path === `/${ctx.projectKey}${suffix}`;
       afterEach(() => {
         ctx.faults.length = 0;
       });
@@ -156,9 +246,16 @@ describe('sign-up and sign-in hand the session over', () => {
         const anonymousId = await newSession();
         ctx.faults.push({ match: isPost('/carts'), fault: { kind: 'delay', ms: 600 }, times: 1 });
         // supertest starts a request only when it is awaited or then-ed.
-        const creating = ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR' }).then((r) => r);
+        const creating = ctx.http
+          .post(`/v1/sessions/${anonymousId}/carts`)
+          .set(auth())
+          .send({ currency: 'EUR' })
+          .then((r) => r);
         await new Promise((resolve) => setTimeout(resolve, 150));
-        const signUp = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: email(), password: 'Secret-1' });
+        const signUp = await ctx.http
+          .post(`/v1/sessions/${anonymousId}/sign-up`)
+          .set(auth())
+          .send({ email: email(), password: 'Secret-1' });
         const cart = await creating;
         expect(cart.status).toBe(201);
         expect(signUp.status).toBe(201);
@@ -173,20 +270,34 @@ describe('sign-up and sign-in hand the session over', () => {
         const creates = `${ctx.redisPrefix}{${anonymousId}}:creates`;
         await ctx.redis.set(creates, '1', 'PX', 30_000);
         const started = Date.now();
-        const response = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: email(), password: 'Secret-1' });
+        const response = await ctx.http
+          .post(`/v1/sessions/${anonymousId}/sign-up`)
+          .set(auth())
+          .send({ email: email(), password: 'Secret-1' });
         expect(response.status).toBe(409);
         expect(response.body.code).toBe('SessionBusy');
         expect(Date.now() - started).toBeGreaterThanOrEqual(10_000);
         expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body.status).toBe('active');
         // Once the count is gone (it expires), the sign-up goes through.
         await ctx.redis.del(creates);
-        expect((await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: email(), password: 'Secret-1' })).status).toBe(201);
+        expect(
+          (
+            await ctx.http
+              .post(`/v1/sessions/${anonymousId}/sign-up`)
+              .set(auth())
+              .send({ email: email(), password: 'Secret-1' })
+          ).status,
+        ).toBe(201);
       }, 20_000);
 
       test('when a cart create starts while the sign-up runs, then it is 409 SessionBusy and makes no cart', async () => {
         const anonymousId = await newSession();
         ctx.faults.push({ match: isPost('/customers'), fault: { kind: 'delay', ms: 400 }, times: 1 });
-        const signingUp = ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: email(), password: 'Secret-1' }).then((r) => r);
+        const signingUp = ctx.http
+          .post(`/v1/sessions/${anonymousId}/sign-up`)
+          .set(auth())
+          .send({ email: email(), password: 'Secret-1' })
+          .then((r) => r);
         await new Promise((resolve) => setTimeout(resolve, 150));
         const cart = await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR' });
         expect(cart.status).toBe(409);
@@ -198,7 +309,11 @@ describe('sign-up and sign-in hand the session over', () => {
 
     test('when two sign-ups race on one session, then exactly one succeeds', async () => {
       const anonymousId = await newSession();
-      const responses = await Promise.all([0, 1, 2].map(() => ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: email(), password: 'pw' })));
+      const responses = await Promise.all(
+        [0, 1, 2].map(() =>
+          ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: email(), password: 'pw' }),
+        ),
+      );
       expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
       for (const r of responses.filter((r) => r.status !== 201)) {
         expect(r.status).toBe(409);
@@ -212,14 +327,26 @@ describe('sign-up and sign-in hand the session over', () => {
       const address = email();
       const anonymousId = await newSession();
       if (withCart) await newCart(anonymousId, 1);
-      const signUp = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: address, password: 'Secret-1' }).expect(201);
-      return { email: address, password: 'Secret-1', customerId: signUp.body.customer.id as string, customerCart: signUp.body.cart };
+      const signUp = await ctx.http
+        .post(`/v1/sessions/${anonymousId}/sign-up`)
+        .set(auth())
+        .send({ email: address, password: 'Secret-1' })
+        .expect(201);
+      return {
+        email: address,
+        password: 'Secret-1',
+        customerId: signUp.body.customer.id as string,
+        customerCart: signUp.body.cart,
+      };
     }
 
     test('when a guest signs in with the default mode, then the guest cart is merged into the customer cart and everything is handed over', async () => {
       const customer = await existingCustomer(true);
       const { anonymousId, ordered, order, open } = await guestWithHistory();
-      const response = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-in`).set(auth()).send({ email: customer.email, password: customer.password });
+      const response = await ctx.http
+        .post(`/v1/sessions/${anonymousId}/sign-in`)
+        .set(auth())
+        .send({ email: customer.email, password: customer.password });
       expect(response.status).toBe(200);
       expect(response.body.customer).toMatchObject({ id: customer.customerId, email: customer.email });
       expect(response.body.customer.password).toBeUndefined();
@@ -228,7 +355,12 @@ describe('sign-up and sign-in hand the session over', () => {
       expect(response.body.cart.lineItems).toHaveLength(1);
       expect(response.body.cart.lineItems[0].quantity).toBe(2);
       const call = ctx.upstreamCalls.filter((c) => c.method === 'POST' && c.path === `/${ctx.projectKey}/login`).pop();
-      expect(call?.body).toEqual({ email: customer.email, password: customer.password, anonymousId, anonymousCartSignInMode: 'MergeWithExistingCustomerCart' });
+      expect(call?.body).toEqual({
+        email: customer.email,
+        password: customer.password,
+        anonymousId,
+        anonymousCartSignInMode: 'MergeWithExistingCustomerCart',
+      });
       expect((await ctx.ct(`/carts/${open.id}`)).body.cartState).toBe('Merged');
       await expectHandedOver(anonymousId, customer.customerId, [ordered.id, open.id], order.id);
     });
@@ -236,17 +368,30 @@ describe('sign-up and sign-in hand the session over', () => {
     test('when a guest signs in with UseAsNewActiveCustomerCart, then the guest cart becomes the customer cart', async () => {
       const customer = await existingCustomer(true);
       const { anonymousId, open } = await guestWithHistory();
-      const response = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-in`).set(auth()).send({ email: customer.email, password: customer.password, cartSignInMode: 'UseAsNewActiveCustomerCart' });
+      const response = await ctx.http
+        .post(`/v1/sessions/${anonymousId}/sign-in`)
+        .set(auth())
+        .send({ email: customer.email, password: customer.password, cartSignInMode: 'UseAsNewActiveCustomerCart' });
       expect(response.status).toBe(200);
-      expect(response.body.cart).toMatchObject({ id: open.id, customerId: customer.customerId, anonymousId, cartState: 'Active' });
+      expect(response.body.cart).toMatchObject({
+        id: open.id,
+        customerId: customer.customerId,
+        anonymousId,
+        cartState: 'Active',
+      });
       const call = ctx.upstreamCalls.filter((c) => c.method === 'POST' && c.path === `/${ctx.projectKey}/login`).pop();
-      expect((call?.body as { anonymousCartSignInMode: string }).anonymousCartSignInMode).toBe('UseAsNewActiveCustomerCart');
+      expect((call?.body as { anonymousCartSignInMode: string }).anonymousCartSignInMode).toBe(
+        'UseAsNewActiveCustomerCart',
+      );
     });
 
     test('when the password is wrong, then it is 401 InvalidCredentials and the session stays active', async () => {
       const customer = await existingCustomer(false);
       const anonymousId = await newSession();
-      const response = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-in`).set(auth()).send({ email: customer.email, password: 'wrong' });
+      const response = await ctx.http
+        .post(`/v1/sessions/${anonymousId}/sign-in`)
+        .set(auth())
+        .send({ email: customer.email, password: 'wrong' });
       expect(response.status).toBe(401);
       expect(response.body.code).toBe('InvalidCredentials');
       expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body.status).toBe('active');
@@ -256,17 +401,45 @@ describe('sign-up and sign-in hand the session over', () => {
     test('when the session has ended, then signing in is 409 SessionEnded', async () => {
       const customer = await existingCustomer(false);
       const anonymousId = await newSession();
-      await ctx.http.post(`/v1/sessions/${anonymousId}/sign-in`).set(auth()).send({ email: customer.email, password: customer.password }).expect(200);
-      const again = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-in`).set(auth()).send({ email: customer.email, password: customer.password });
+      await ctx.http
+        .post(`/v1/sessions/${anonymousId}/sign-in`)
+        .set(auth())
+        .send({ email: customer.email, password: customer.password })
+        .expect(200);
+      const again = await ctx.http
+        .post(`/v1/sessions/${anonymousId}/sign-in`)
+        .set(auth())
+        .send({ email: customer.email, password: customer.password });
       expect(again.status).toBe(409);
       expect(again.body.code).toBe('SessionEnded');
     });
 
     test('when the mode is unknown or the key lacks the customers scope, then it is 400 or 403', async () => {
       const anonymousId = await newSession();
-      expect((await ctx.http.post(`/v1/sessions/${anonymousId}/sign-in`).set(auth()).send({ email: email(), password: 'x', cartSignInMode: 'Whatever' })).status).toBe(400);
-      expect((await ctx.http.post(`/v1/sessions/${anonymousId}/sign-in`).set(auth(KEYS.sessionsOnly)).send({ email: email(), password: 'x' })).status).toBe(403);
-      expect((await ctx.http.post('/v1/sessions/unknown-session/sign-in').set(auth()).send({ email: email(), password: 'x' })).status).toBe(404);
+      expect(
+        (
+          await ctx.http
+            .post(`/v1/sessions/${anonymousId}/sign-in`)
+            .set(auth())
+            .send({ email: email(), password: 'x', cartSignInMode: 'Whatever' })
+        ).status,
+      ).toBe(400);
+      expect(
+        (
+          await ctx.http
+            .post(`/v1/sessions/${anonymousId}/sign-in`)
+            .set(auth(KEYS.sessionsOnly))
+            .send({ email: email(), password: 'x' })
+        ).status,
+      ).toBe(403);
+      expect(
+        (
+          await ctx.http
+            .post('/v1/sessions/unknown-session/sign-in')
+            .set(auth())
+            .send({ email: email(), password: 'x' })
+        ).status,
+      ).toBe(404);
     });
 
     describe('when the answer of a sign-in is lost', () => {
@@ -280,7 +453,12 @@ describe('sign-up and sign-in hand the session over', () => {
         const { anonymousId, ordered, order, open } = await guestWithHistory();
         ctx.faults.push({ match: isLogin, fault: { kind: 'drop-response' }, times: 1 });
         const key = `sign-in-${anonymousId}`;
-        const send = () => ctx.http.post(`/v1/sessions/${anonymousId}/sign-in`).set(auth()).set('Idempotency-Key', key).send({ email: customer.email, password: customer.password });
+        const send = () =>
+          ctx.http
+            .post(`/v1/sessions/${anonymousId}/sign-in`)
+            .set(auth())
+            .set('Idempotency-Key', key)
+            .send({ email: customer.email, password: customer.password });
         const failed = await send();
         expect(failed.status).toBeGreaterThanOrEqual(500);
         expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body.status).toBe('active');
@@ -295,19 +473,26 @@ describe('sign-up and sign-in hand the session over', () => {
         expect((await send()).headers['idempotent-replayed']).toBe('true');
       });
 
-      test('when the retry comes with another customer\'s credentials, then it is 409 SessionEnded and the session ends with the first customer', async () => {
+      test("when the retry comes with another customer's credentials, then it is 409 SessionEnded and the session ends with the first customer", async () => {
         const first = await existingCustomer(false);
         const second = await existingCustomer(false);
         const { anonymousId } = await guestWithHistory();
         ctx.faults.push({ match: isLogin, fault: { kind: 'drop-response' }, times: 1 });
-        const signIn = (who: { email: string; password: string }) => ctx.http.post(`/v1/sessions/${anonymousId}/sign-in`).set(auth()).send({ email: who.email, password: who.password });
+        const signIn = (who: { email: string; password: string }) =>
+          ctx.http
+            .post(`/v1/sessions/${anonymousId}/sign-in`)
+            .set(auth())
+            .send({ email: who.email, password: who.password });
         expect((await signIn(first)).status).toBeGreaterThanOrEqual(500);
         // commercetools checks the credentials first.
         expect((await signIn({ email: first.email, password: 'wrong' })).status).toBe(401);
         const other = await signIn(second);
         expect(other.status).toBe(409);
         expect(other.body.code).toBe('SessionEnded');
-        expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body).toMatchObject({ status: 'ended', customerId: first.customerId });
+        expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body).toMatchObject({
+          status: 'ended',
+          customerId: first.customerId,
+        });
         // Once ended, the service refuses before asking commercetools.
         const calls = ctx.upstreamCalls.filter(isLogin).length;
         expect((await signIn(first)).body.code).toBe('SessionEnded');

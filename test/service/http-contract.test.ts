@@ -4,7 +4,14 @@ import request from 'supertest';
 import { createApp } from '../../src/app';
 import { ApiKeyResolver } from '../../src/domain/api-key.resolver';
 import { parseApiKeys } from '../../src/domain/api-keys';
-import { StoreError, UpstreamError, type AttemptLog, type CommerceGateway, type IdempotencyStore, type SessionStore } from '../../src/domain/ports';
+import {
+  StoreError,
+  UpstreamError,
+  type AttemptLog,
+  type CommerceGateway,
+  type IdempotencyStore,
+  type SessionStore,
+} from '../../src/domain/ports';
 import { API_KEYS, bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
 
 describe('HTTP contract: auth, problems, operations', () => {
@@ -15,17 +22,34 @@ describe('HTTP contract: auth, problems, operations', () => {
   afterAll(() => ctx.close());
 
   test('when no or an unknown key is sent, then it is 401 problem+json with WWW-Authenticate', async () => {
-    for (const headers of [{}, { Authorization: 'Bearer not-a-known-secret-000000' }, { Authorization: `Basic ${KEYS.a}` }, { Authorization: 'Bearer' }]) {
+    for (const headers of [
+      {},
+      { Authorization: 'Bearer not-a-known-secret-000000' },
+      { Authorization: `Basic ${KEYS.a}` },
+      { Authorization: 'Bearer' },
+    ]) {
       const response = await ctx.http.post('/v1/sessions').set(headers).send({});
       expect(response.status).toBe(401);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(response.headers['www-authenticate']).toBe('Bearer');
-      expect(response.body).toMatchObject({ status: 401, code: 'Unauthorized', type: expect.any(String), title: expect.any(String), detail: expect.any(String), correlationId: expect.any(String) });
+      expect(response.body).toMatchObject({
+        status: 401,
+        code: 'Unauthorized',
+        type: expect.any(String),
+        title: expect.any(String),
+        detail: expect.any(String),
+        correlationId: expect.any(String),
+      });
     }
   });
 
   test('when the key lacks the sessions scope, then every session route is 403', async () => {
-    for (const [method, path] of [['post', '/v1/sessions'], ['get', '/v1/sessions/abc'], ['get', '/v1/carts/abc'], ['get', '/v1/orders/abc']] as const) {
+    for (const [method, path] of [
+      ['post', '/v1/sessions'],
+      ['get', '/v1/sessions/abc'],
+      ['get', '/v1/carts/abc'],
+      ['get', '/v1/orders/abc'],
+    ] as const) {
       const response = await ctx.http[method](path).set(bearer(KEYS.customersOnly));
       expect(response.status).toBe(403);
       expect(response.body.code).toBe('Forbidden');
@@ -33,7 +57,10 @@ describe('HTTP contract: auth, problems, operations', () => {
   });
 
   test('when a correlation id is sent, then it is echoed in the header and in problems; otherwise one is made', async () => {
-    const response = await ctx.http.get('/v1/sessions/nope').set(bearer(KEYS.a)).set('X-Correlation-ID', 'pos-till-7:42');
+    const response = await ctx.http
+      .get('/v1/sessions/nope')
+      .set(bearer(KEYS.a))
+      .set('X-Correlation-ID', 'pos-till-7:42');
     expect(response.headers['x-correlation-id']).toBe('pos-till-7:42');
     expect(response.body.correlationId).toBe('pos-till-7:42');
     const made = await ctx.http.get('/healthz');
@@ -51,13 +78,24 @@ describe('HTTP contract: auth, problems, operations', () => {
   });
 
   test('when the body is not JSON, too large or of another type, then it is 400, 413 or 415', async () => {
-    const broken = await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).set('Content-Type', 'application/json').send('{"anonymousId":');
+    const broken = await ctx.http
+      .post('/v1/sessions')
+      .set(bearer(KEYS.a))
+      .set('Content-Type', 'application/json')
+      .send('{"anonymousId":');
     expect(broken.status).toBe(400);
     expect(broken.body.code).toBe('ValidationFailed');
-    const large = await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({ anonymousId: 'x'.repeat(200_000) });
+    const large = await ctx.http
+      .post('/v1/sessions')
+      .set(bearer(KEYS.a))
+      .send({ anonymousId: 'x'.repeat(200_000) });
     expect(large.status).toBe(413);
     expect(large.body.code).toBe('PayloadTooLarge');
-    const text = await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).set('Content-Type', 'text/plain').send('hello');
+    const text = await ctx.http
+      .post('/v1/sessions')
+      .set(bearer(KEYS.a))
+      .set('Content-Type', 'text/plain')
+      .send('hello');
     expect(text.status).toBe(415);
   });
 
@@ -78,14 +116,31 @@ describe('HTTP contract: auth, problems, operations', () => {
   test('when the OpenAPI document is read, then it is 3.1 and describes every route the app serves', async () => {
     const { body } = await ctx.http.get('/openapi.json');
     expect(body.openapi).toMatch(/^3\.1/);
-    const documented = Object.entries(body.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const documented = Object.entries(body.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     expect(documented.sort()).toEqual(
       [
-        'POST /v1/sessions', 'GET /v1/sessions/{anonymousId}', 'POST /v1/sessions/{anonymousId}/carts', 'GET /v1/sessions/{anonymousId}/carts',
-        'GET /v1/sessions/{anonymousId}/active-cart', 'GET /v1/sessions/{anonymousId}/orders', 'POST /v1/sessions/{anonymousId}/sign-up',
-        'POST /v1/sessions/{anonymousId}/sign-in', 'GET /v1/carts/{cartId}', 'POST /v1/carts/{cartId}/line-items',
-        'PATCH /v1/carts/{cartId}/line-items/{lineItemId}', 'DELETE /v1/carts/{cartId}/line-items/{lineItemId}', 'PATCH /v1/carts/{cartId}',
-        'POST /v1/carts/{cartId}/order', 'GET /v1/orders/{orderId}', 'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /openapi.json', 'GET /docs',
+        'POST /v1/sessions',
+        'GET /v1/sessions/{anonymousId}',
+        'POST /v1/sessions/{anonymousId}/carts',
+        'GET /v1/sessions/{anonymousId}/carts',
+        'GET /v1/sessions/{anonymousId}/active-cart',
+        'GET /v1/sessions/{anonymousId}/orders',
+        'POST /v1/sessions/{anonymousId}/sign-up',
+        'POST /v1/sessions/{anonymousId}/sign-in',
+        'GET /v1/carts/{cartId}',
+        'POST /v1/carts/{cartId}/line-items',
+        'PATCH /v1/carts/{cartId}/line-items/{lineItemId}',
+        'DELETE /v1/carts/{cartId}/line-items/{lineItemId}',
+        'PATCH /v1/carts/{cartId}',
+        'POST /v1/carts/{cartId}/order',
+        'GET /v1/orders/{orderId}',
+        'GET /healthz',
+        'GET /readyz',
+        'GET /metrics',
+        'GET /openapi.json',
+        'GET /docs',
       ].sort(),
     );
     expect(body.components.schemas.Problem).toBeDefined();
@@ -94,7 +149,14 @@ describe('HTTP contract: auth, problems, operations', () => {
 
   test("when any response goes out, then it carries helmet's security headers (computed once) and JSON with its length", async () => {
     const fromHelmet: Record<string, string> = {};
-    helmet()({} as never, { setHeader: (name: string, value: string) => (fromHelmet[name.toLowerCase()] = value), removeHeader: () => undefined } as never, () => undefined);
+    helmet()(
+      {} as never,
+      {
+        setHeader: (name: string, value: string) => (fromHelmet[name.toLowerCase()] = value),
+        removeHeader: () => undefined,
+      } as never,
+      () => undefined,
+    );
     expect(Object.keys(fromHelmet).length).toBeGreaterThan(8);
     const minted = await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({}).expect(201);
     for (const response of [minted, await ctx.http.get('/healthz'), await ctx.http.get('/v1/nothing-here')]) {
@@ -117,7 +179,15 @@ describe('when the backends fail', () => {
     get: () => () => Promise.reject(new StoreError('redis down')),
   });
   const app = (store: SessionStore, commerce: CommerceGateway) =>
-    request(createApp({ keys: new ApiKeyResolver(parseApiKeys(API_KEYS)), store, idempotency: failingIdempotency, commerce, logger: pino({ level: 'silent' }) }));
+    request(
+      createApp({
+        keys: new ApiKeyResolver(parseApiKeys(API_KEYS)),
+        store,
+        idempotency: failingIdempotency,
+        commerce,
+        logger: pino({ level: 'silent' }),
+      }),
+    );
 
   test('when Redis is unreachable, then minting is 503 StoreUnavailable with Retry-After and readyz fails', async () => {
     const http = app(failingStore, failingCommerce);
@@ -148,7 +218,10 @@ describe('when the backends fail', () => {
       unlock: async () => undefined,
       ping: async () => undefined,
     };
-    const response = await app(store, failingCommerce).post('/v1/sessions').set(bearer(KEYS.a)).send({ anonymousId: 'will-not-stick' });
+    const response = await app(store, failingCommerce)
+      .post('/v1/sessions')
+      .set(bearer(KEYS.a))
+      .send({ anonymousId: 'will-not-stick' });
     expect(response.status).toBe(502);
     expect(response.body.code).toBe('UpstreamError');
     expect(JSON.stringify(response.body)).not.toMatch(/stack|Bearer|access_token/);

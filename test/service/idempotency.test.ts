@@ -14,11 +14,23 @@ describe('exactly-once writes with Idempotency-Key', () => {
   const auth = (key: string = KEYS.a) => bearer(key);
   let counter = 0;
   const newKey = () => `key-${Date.now()}-${++counter}`;
-  const newSession = async (): Promise<string> => (await ctx.http.post('/v1/sessions').set(auth()).send({}).expect(201)).body.anonymousId;
-  const cartsOf = async (anonymousId: string) => (await ctx.ct(`/carts?where=${encodeURIComponent('anonymousId = :aid')}&var.aid=${encodeURIComponent(anonymousId)}`)).body.results as Array<{ id: string; key?: string }>;
-  const ordersOfCart = async (cartId: string) => (await ctx.ct(`/orders?where=${encodeURIComponent('cart(id = :cid)')}&var.cid=${cartId}`)).body.results as Array<{ id: string; orderNumber: string }>;
-  const isPost = (suffix: string) => (call: RecordedCall) => call.method === 'POST' && call.path === `/${ctx.projectKey}${suffix}`;
-  const isGet = (prefix: string) => (call: RecordedCall) => call.method === 'GET' && call.path.startsWith(`/${ctx.projectKey}${prefix}`);
+  const newSession = async (): Promise<string> =>
+    (await ctx.http.post('/v1/sessions').set(auth()).send({}).expect(201)).body.anonymousId;
+  const cartsOf = async (anonymousId: string) =>
+    (
+      await ctx.ct(
+        `/carts?where=${encodeURIComponent('anonymousId = :aid')}&var.aid=${encodeURIComponent(anonymousId)}`,
+      )
+    ).body.results as Array<{ id: string; key?: string }>;
+  const ordersOfCart = async (cartId: string) =>
+    (await ctx.ct(`/orders?where=${encodeURIComponent('cart(id = :cid)')}&var.cid=${cartId}`)).body.results as Array<{
+      id: string;
+      orderNumber: string;
+    }>;
+  const isPost = (suffix: string) => (call: RecordedCall) =>
+    call.method === 'POST' && call.path === `/${ctx.projectKey}${suffix}`;
+  const isGet = (prefix: string) => (call: RecordedCall) =>
+    call.method === 'GET' && call.path.startsWith(`/${ctx.projectKey}${prefix}`);
 
   test('when a POST is repeated with the same key and payload, then the first response is replayed and nothing runs twice', async () => {
     const key = newKey();
@@ -34,7 +46,11 @@ describe('exactly-once writes with Idempotency-Key', () => {
   test('when the same key comes with another payload, then it is 422 IdempotencyKeyReused', async () => {
     const key = newKey();
     await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', key).send({}).expect(201);
-    const other = await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', key).send({ anonymousId: `other-${key}` });
+    const other = await ctx.http
+      .post('/v1/sessions')
+      .set(auth())
+      .set('Idempotency-Key', key)
+      .send({ anonymousId: `other-${key}` });
     expect(other.status).toBe(422);
     expect(other.body.code).toBe('IdempotencyKeyReused');
   });
@@ -43,7 +59,12 @@ describe('exactly-once writes with Idempotency-Key', () => {
     const anonymousId = await newSession();
     ctx.faults.push({ match: isPost('/carts'), fault: { kind: 'delay', ms: 400 }, times: 1 });
     const key = newKey();
-    const send = () => ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).set('Idempotency-Key', key).send({ currency: 'EUR' });
+    const send = () =>
+      ctx.http
+        .post(`/v1/sessions/${anonymousId}/carts`)
+        .set(auth())
+        .set('Idempotency-Key', key)
+        .send({ currency: 'EUR' });
     // supertest starts a request only when it is awaited or then-ed.
     const first = send().then((response) => response);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -67,16 +88,34 @@ describe('exactly-once writes with Idempotency-Key', () => {
   });
 
   test('when the key is empty or longer than 255 characters, then it is 400; 255 is fine', async () => {
-    expect((await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', 'k'.repeat(256)).send({})).status).toBe(400);
+    expect(
+      (await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', 'k'.repeat(256)).send({})).status,
+    ).toBe(400);
     expect((await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', ' ').send({})).status).toBe(400);
-    expect((await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', `${newKey()}${'k'.repeat(230)}`.slice(0, 255)).send({})).status).toBe(201);
+    expect(
+      (
+        await ctx.http
+          .post('/v1/sessions')
+          .set(auth())
+          .set('Idempotency-Key', `${newKey()}${'k'.repeat(230)}`.slice(0, 255))
+          .send({})
+      ).status,
+    ).toBe(201);
   });
 
   test('when the first answer was a 4xx, then it is replayed too', async () => {
     const key = newKey();
-    const first = await ctx.http.post('/v1/sessions/unknown-session/carts').set(auth()).set('Idempotency-Key', key).send({ currency: 'EUR' });
+    const first = await ctx.http
+      .post('/v1/sessions/unknown-session/carts')
+      .set(auth())
+      .set('Idempotency-Key', key)
+      .send({ currency: 'EUR' });
     expect(first.status).toBe(404);
-    const again = await ctx.http.post('/v1/sessions/unknown-session/carts').set(auth()).set('Idempotency-Key', key).send({ currency: 'EUR' });
+    const again = await ctx.http
+      .post('/v1/sessions/unknown-session/carts')
+      .set(auth())
+      .set('Idempotency-Key', key)
+      .send({ currency: 'EUR' });
     expect(again.status).toBe(404);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -86,7 +125,12 @@ describe('exactly-once writes with Idempotency-Key', () => {
     const anonymousId = await newSession();
     ctx.faults.push({ match: isPost('/carts'), fault: { kind: 'status', status: 503 }, times: 1 });
     const key = newKey();
-    const send = () => ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).set('Idempotency-Key', key).send({ currency: 'EUR' });
+    const send = () =>
+      ctx.http
+        .post(`/v1/sessions/${anonymousId}/carts`)
+        .set(auth())
+        .set('Idempotency-Key', key)
+        .send({ currency: 'EUR' });
     const failed = await send();
     expect(failed.status).toBe(502);
     const retried = await send();
@@ -99,7 +143,12 @@ describe('exactly-once writes with Idempotency-Key', () => {
     const anonymousId = await newSession();
     ctx.faults.push({ match: isPost('/carts'), fault: { kind: 'drop-response' }, times: 1 });
     const key = newKey();
-    const send = () => ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).set('Idempotency-Key', key).send({ currency: 'EUR' });
+    const send = () =>
+      ctx.http
+        .post(`/v1/sessions/${anonymousId}/carts`)
+        .set(auth())
+        .set('Idempotency-Key', key)
+        .send({ currency: 'EUR' });
     const first = await send();
     expect(first.status).toBe(201);
     expect(first.body.key).toMatch(/^gc-/);
@@ -115,7 +164,12 @@ describe('exactly-once writes with Idempotency-Key', () => {
     ctx.faults.push({ match: isPost('/carts'), fault: { kind: 'drop-response' }, times: 1 });
     ctx.faults.push({ match: isGet('/carts/key='), fault: { kind: 'status', status: 503 }, times: 3 });
     const key = newKey();
-    const send = () => ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).set('Idempotency-Key', key).send({ currency: 'EUR' });
+    const send = () =>
+      ctx.http
+        .post(`/v1/sessions/${anonymousId}/carts`)
+        .set(auth())
+        .set('Idempotency-Key', key)
+        .send({ currency: 'EUR' });
     const failed = await send();
     expect(failed.status).toBeGreaterThanOrEqual(500);
     const retry = await send();
@@ -125,7 +179,13 @@ describe('exactly-once writes with Idempotency-Key', () => {
 
   test('when the answer to an order create is lost, then the order is found by its number: one order, and the retry replays', async () => {
     const anonymousId = await newSession();
-    const cart = (await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] }).expect(201)).body;
+    const cart = (
+      await ctx.http
+        .post(`/v1/sessions/${anonymousId}/carts`)
+        .set(auth())
+        .send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] })
+        .expect(201)
+    ).body;
     ctx.faults.push({ match: isPost('/orders'), fault: { kind: 'drop-response' }, times: 1 });
     const key = newKey();
     const send = () => ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).set('Idempotency-Key', key).send({});
@@ -140,7 +200,9 @@ describe('exactly-once writes with Idempotency-Key', () => {
 
   test('when an order answer and its lookup both fail, then the retry with the same key returns that order instead of 409', async () => {
     const anonymousId = await newSession();
-    const cart = (await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR' }).expect(201)).body;
+    const cart = (
+      await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR' }).expect(201)
+    ).body;
     ctx.faults.push({ match: isPost('/orders'), fault: { kind: 'drop-response' }, times: 1 });
     ctx.faults.push({ match: isGet('/orders/order-number='), fault: { kind: 'status', status: 503 }, times: 3 });
     const key = newKey();
@@ -151,21 +213,38 @@ describe('exactly-once writes with Idempotency-Key', () => {
     const orders = await ordersOfCart(cart.id);
     expect(orders).toEqual([expect.objectContaining({ id: retry.body.id })]);
     // Without the key, ordering that cart again is the ordinary 409.
-    expect((await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({})).body.code).toBe('CartAlreadyOrdered');
+    expect((await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({})).body.code).toBe(
+      'CartAlreadyOrdered',
+    );
   });
 
   describe('when the answer to a line-item add is lost', () => {
     const cartWithOne = async () => {
       const anonymousId = await newSession();
-      return (await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] }).expect(201)).body as { id: string; version: number };
+      return (
+        await ctx.http
+          .post(`/v1/sessions/${anonymousId}/carts`)
+          .set(auth())
+          .send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] })
+          .expect(201)
+      ).body as { id: string; version: number };
     };
-    const quantityIn = async (cartId: string) => ((await ctx.ct(`/carts/${cartId}`)).body.lineItems as Array<{ quantity: number }>).reduce((sum, item) => sum + item.quantity, 0);
+    const quantityIn = async (cartId: string) =>
+      ((await ctx.ct(`/carts/${cartId}`)).body.lineItems as Array<{ quantity: number }>).reduce(
+        (sum, item) => sum + item.quantity,
+        0,
+      );
     /** A cart with one item, and an add of two more under a key whose first attempt failed with `fault`. */
     const failedAdd = async (fault: 'drop-response' | 'reset') => {
       const cart = await cartWithOne();
       ctx.faults.push({ match: isPost(`/carts/${cart.id}`), fault: { kind: fault }, times: 1 });
       const key = newKey();
-      const send = () => ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).set('Idempotency-Key', key).send({ sku: ctx.skus[0], quantity: 2 });
+      const send = () =>
+        ctx.http
+          .post(`/v1/carts/${cart.id}/line-items`)
+          .set(auth())
+          .set('Idempotency-Key', key)
+          .send({ sku: ctx.skus[0], quantity: 2 });
       expect((await send()).status).toBeGreaterThanOrEqual(500);
       return { cart, send };
     };
@@ -191,7 +270,11 @@ describe('exactly-once writes with Idempotency-Key', () => {
 
     test('when the cart was changed otherwise since, then the retry is 409 with currentVersion and adds nothing', async () => {
       const { cart, send } = await failedAdd('drop-response');
-      const changed = await ctx.http.patch(`/v1/carts/${cart.id}`).set(auth()).send({ customerEmail: 'someone@example.com' }).expect(200);
+      const changed = await ctx.http
+        .patch(`/v1/carts/${cart.id}`)
+        .set(auth())
+        .send({ customerEmail: 'someone@example.com' })
+        .expect(200);
       const retry = await send();
       expect(retry.status).toBe(409);
       expect(retry.body).toMatchObject({ code: 'ConcurrentModification', currentVersion: changed.body.version });
@@ -200,15 +283,25 @@ describe('exactly-once writes with Idempotency-Key', () => {
 
     test('when no Idempotency-Key is sent, then adds apply to the current cart as before', async () => {
       const cart = await cartWithOne();
-      await ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send({ sku: ctx.skus[0], quantity: 2 }).expect(200);
-      await ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send({ sku: ctx.skus[0], quantity: 2 }).expect(200);
+      await ctx.http
+        .post(`/v1/carts/${cart.id}/line-items`)
+        .set(auth())
+        .send({ sku: ctx.skus[0], quantity: 2 })
+        .expect(200);
+      await ctx.http
+        .post(`/v1/carts/${cart.id}/line-items`)
+        .set(auth())
+        .send({ sku: ctx.skus[0], quantity: 2 })
+        .expect(200);
       expect(await quantityIn(cart.id)).toBe(5);
     });
   });
 
   test('when an order is created without orderNumber, then the service gives it one', async () => {
     const anonymousId = await newSession();
-    const cart = (await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR' }).expect(201)).body;
+    const cart = (
+      await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR' }).expect(201)
+    ).body;
     const order = await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({});
     expect(order.body.orderNumber).toMatch(/^GC-[A-Za-z0-9_-]{16,}$/);
   });

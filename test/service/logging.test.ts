@@ -17,16 +17,27 @@ describe('request logs', () => {
   afterAll(() => ctx.close());
 
   test('when requests complete, then each logs one JSON line with route template, status, duration, clientId and correlation id, and no secrets', async () => {
-    const session = await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).set('X-Correlation-ID', 'trace-me-1').send({});
+    const session = await ctx.http
+      .post('/v1/sessions')
+      .set(bearer(KEYS.a))
+      .set('X-Correlation-ID', 'trace-me-1')
+      .send({});
     await ctx.http
       .post(`/v1/sessions/${session.body.anonymousId}/sign-up`)
       .set(bearer(KEYS.a))
       .set('X-Correlation-ID', 'trace-me-2')
       .send({ email: `log-${Date.now()}@example.com`, password: 'Very-Secret-Pw-1' })
       .expect(201);
-    const mine = lines.filter((line) => typeof line.correlationId === 'string' && (line.correlationId as string).startsWith('trace-me-'));
+    const mine = lines.filter(
+      (line) => typeof line.correlationId === 'string' && (line.correlationId as string).startsWith('trace-me-'),
+    );
     expect(mine).toHaveLength(2);
-    expect(mine[1]).toMatchObject({ route: '/v1/sessions/{anonymousId}/sign-up', clientId: 'client-a', res: { statusCode: 201 }, responseTime: expect.any(Number) });
+    expect(mine[1]).toMatchObject({
+      route: '/v1/sessions/{anonymousId}/sign-up',
+      clientId: 'client-a',
+      res: { statusCode: 201 },
+      responseTime: expect.any(Number),
+    });
     const text = JSON.stringify(lines);
     expect(text).not.toContain(KEYS.a);
     expect(text).not.toContain('Very-Secret-Pw-1');

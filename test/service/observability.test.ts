@@ -9,7 +9,11 @@ describe('correlation and metrics', () => {
 
   test('when a request carries X-Correlation-ID, then every commercetools call it makes carries the same id', async () => {
     const mark = ctx.upstreamCalls.length;
-    const session = await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).set('X-Correlation-ID', 'pos-17:req-0001').send({});
+    const session = await ctx.http
+      .post('/v1/sessions')
+      .set(bearer(KEYS.a))
+      .set('X-Correlation-ID', 'pos-17:req-0001')
+      .send({});
     expect(session.status).toBe(201);
     const made = ctx.upstreamCalls.slice(mark).filter((call) => call.path !== '/oauth/token');
     expect(made.length).toBeGreaterThanOrEqual(2);
@@ -25,8 +29,12 @@ describe('correlation and metrics', () => {
     const text = (await ctx.http.get('/metrics')).text;
     expect(text).toMatch(/idempotent_replays_total 1\b/);
     expect(text).toMatch(/commercetools_request_duration_seconds_count\{operation="carts\.check",outcome="ok"\} [1-9]/);
-    expect(text).toMatch(/commercetools_request_duration_seconds_count\{operation="orders\.check",outcome="ok"\} [1-9]/);
-    expect(text).toMatch(/http_request_duration_seconds_bucket\{le="[0-9.]+",method="POST",route="\/v1\/sessions",status="201"\}/);
+    expect(text).toMatch(
+      /commercetools_request_duration_seconds_count\{operation="orders\.check",outcome="ok"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /http_request_duration_seconds_bucket\{le="[0-9.]+",method="POST",route="\/v1\/sessions",status="201"\}/,
+    );
     expect(text).toContain('redis_errors_total');
     expect(text).toContain('anonymous_id_collisions_total');
   });

@@ -31,7 +31,8 @@ function servedRoutes(app: Express): { routes: string[]; fallbackPaths: string[]
   for (const layer of stack) {
     if (!layer.route) {
       // A router or sub-app mounted with app.use would hide its routes from this walk.
-      if (layer.handle.stack !== undefined || layer.handle.name === 'mounted_app') nested.push(layer.handle.name ?? 'anonymous');
+      if (layer.handle.stack !== undefined || layer.handle.name === 'mounted_app')
+        nested.push(layer.handle.name ?? 'anonymous');
       continue;
     }
     const { path, methods } = layer.route;
@@ -57,7 +58,9 @@ function operations(doc: any): Array<{ id: string; operation: Operation }> {
 function exampleOf(doc: any, media: MediaType): unknown {
   if (media.example !== undefined) return media.example;
   const ref = media.schema?.$ref;
-  return ref ? doc.components.schemas[ref.replace('#/components/schemas/', '')]?.example : (media.schema as { example?: unknown } | undefined)?.example;
+  return ref
+    ? doc.components.schemas[ref.replace('#/components/schemas/', '')]?.example
+    : (media.schema as { example?: unknown } | undefined)?.example;
 }
 
 describe('the OpenAPI document', () => {
@@ -91,9 +94,11 @@ describe('the OpenAPI document', () => {
       const success = Object.entries(operation.responses).filter(([status]) => /^2/.test(status));
       expect({ id, successes: success.length }).toEqual({ id, successes: 1 });
       for (const [, response] of success) {
-        for (const media of Object.values(response.content ?? {})) expect({ id, example: exampleOf(doc, media) !== undefined }).toEqual({ id, example: true });
+        for (const media of Object.values(response.content ?? {}))
+          expect({ id, example: exampleOf(doc, media) !== undefined }).toEqual({ id, example: true });
       }
-      for (const media of Object.values(operation.requestBody?.content ?? {})) expect({ id, body: exampleOf(doc, media) !== undefined }).toEqual({ id, body: true });
+      for (const media of Object.values(operation.requestBody?.content ?? {}))
+        expect({ id, body: exampleOf(doc, media) !== undefined }).toEqual({ id, body: true });
     }
   });
 
@@ -104,20 +109,32 @@ describe('the OpenAPI document', () => {
       const errors = Object.entries(operation.responses).filter(([status]) => /^[45]/.test(status));
       expect(errors.map(([status]) => status)).toEqual(expect.arrayContaining(['401', '403', '503']));
       for (const [status, response] of errors) {
-        expect({ id, status, types: Object.keys(response.content ?? {}) }).toEqual({ id, status, types: ['application/problem+json'] });
+        expect({ id, status, types: Object.keys(response.content ?? {}) }).toEqual({
+          id,
+          status,
+          types: ['application/problem+json'],
+        });
         const media = response.content!['application/problem+json']!;
         expect(media.schema).toEqual({ $ref: '#/components/schemas/Problem' });
         const named = response.description.replace(/^Problem: /, '').split(', ');
         expect(Object.keys(media.examples ?? {})).toEqual(named);
-        for (const [code, example] of Object.entries(media.examples ?? {})) expect(example.value).toMatchObject({ code, status: Number(status) });
+        for (const [code, example] of Object.entries(media.examples ?? {}))
+          expect(example.value).toMatchObject({ code, status: Number(status) });
       }
     }
   });
 
   test('when the service answers a documented error, then the problem has the members of its example', async () => {
     const response = await ctx.http.get('/v1/sessions/not-a-session').set(bearer(KEYS.a)).expect(404);
-    const example = doc.paths['/v1/sessions/{anonymousId}'].get.responses['404'].content['application/problem+json'].examples.SessionNotFound.value;
+    const example =
+      doc.paths['/v1/sessions/{anonymousId}'].get.responses['404'].content['application/problem+json'].examples
+        .SessionNotFound.value;
     expect(Object.keys(response.body).sort()).toEqual(Object.keys(example).sort());
-    expect(response.body).toMatchObject({ type: example.type, title: example.title, status: 404, code: 'SessionNotFound' });
+    expect(response.body).toMatchObject({
+      type: example.type,
+      title: example.title,
+      status: 404,
+      code: 'SessionNotFound',
+    });
   });
 });

@@ -32,7 +32,8 @@ describe('when cart and order reads check the session owner', () => {
   });
 
   const readsOf = (anonymousId: string) => reads.filter((id) => id === anonymousId).length;
-  const newSession = async (): Promise<string> => (await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({}).expect(201)).body.anonymousId;
+  const newSession = async (): Promise<string> =>
+    (await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({}).expect(201)).body.anonymousId;
 
   test('when the owner lists carts and orders again, then only the first listing reads the session from Redis', async () => {
     const anonymousId = await newSession();
@@ -49,7 +50,9 @@ describe('when cart and order reads check the session owner', () => {
 
   test('when another client asks after the owner is remembered, then it is still 404, and admin still sees it', async () => {
     const anonymousId = await newSession();
-    const cart = (await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(bearer(KEYS.a)).send({ currency: 'EUR' }).expect(201)).body;
+    const cart = (
+      await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(bearer(KEYS.a)).send({ currency: 'EUR' }).expect(201)
+    ).body;
     await ctx.http.get(`/v1/sessions/${anonymousId}/carts`).set(bearer(KEYS.a)).expect(200);
     const before = readsOf(anonymousId);
     expect((await ctx.http.get(`/v1/sessions/${anonymousId}/carts`).set(bearer(KEYS.b))).status).toBe(404);
@@ -60,7 +63,8 @@ describe('when cart and order reads check the session owner', () => {
 
   test('when a session is unknown, then nothing is remembered and every read asks Redis', async () => {
     const anonymousId = uniqueName('unknown');
-    for (let i = 0; i < 3; i++) expect((await ctx.http.get(`/v1/sessions/${anonymousId}/carts`).set(bearer(KEYS.a))).status).toBe(404);
+    for (let i = 0; i < 3; i++)
+      expect((await ctx.http.get(`/v1/sessions/${anonymousId}/carts`).set(bearer(KEYS.a))).status).toBe(404);
     expect(readsOf(anonymousId)).toBe(3);
   });
 
@@ -68,7 +72,12 @@ describe('when cart and order reads check the session owner', () => {
     const anonymousId = uniqueName('expiring');
     // Created just over its lifetime ago (the key itself still there): the owner may not be reused.
     const createdAt = new Date(Date.now() - ttlSeconds * 1000 - 1000).toISOString();
-    await redis.set(`${prefix}{${anonymousId}}:session`, JSON.stringify({ anonymousId, clientId: 'client-a', status: 'active', createdAt }), 'EX', 60);
+    await redis.set(
+      `${prefix}{${anonymousId}}:session`,
+      JSON.stringify({ anonymousId, clientId: 'client-a', status: 'active', createdAt }),
+      'EX',
+      60,
+    );
     for (let i = 0; i < 3; i++) await ctx.http.get(`/v1/sessions/${anonymousId}/carts`).set(bearer(KEYS.a)).expect(200);
     expect(readsOf(anonymousId)).toBe(3);
   });

@@ -11,7 +11,11 @@ describe('readiness and liveness probes', () => {
 
   beforeAll(async () => {
     // One attempt per read, so each probe that reaches commercetools is exactly one recorded call.
-    ctx = await createTestContext({ record: true, env: { CTP_READ_ATTEMPTS: '1' }, deps: { readinessCacheMs: CACHE_MS } });
+    ctx = await createTestContext({
+      record: true,
+      env: { CTP_READ_ATTEMPTS: '1' },
+      deps: { readinessCacheMs: CACHE_MS },
+    });
   });
   afterEach(async () => {
     ctx.faults.length = 0;

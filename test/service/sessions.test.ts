@@ -15,7 +15,11 @@ describe('sessions', () => {
   test('when a client posts an empty body, then it gets a fresh active UUID v4 session', async () => {
     const response = await mint();
     expect(response.status).toBe(201);
-    expect(response.body).toEqual({ anonymousId: expect.stringMatching(UUID_V4), status: 'active', createdAt: expect.any(String) });
+    expect(response.body).toEqual({
+      anonymousId: expect.stringMatching(UUID_V4),
+      status: 'active',
+      createdAt: expect.any(String),
+    });
     expect(Number.isNaN(Date.parse(response.body.createdAt))).toBe(false);
   });
 
@@ -27,7 +31,9 @@ describe('sessions', () => {
 
   test('when an id is minted, then carts and orders were both checked with an input-variable predicate', async () => {
     const { body } = await mint();
-    const checks = ctx.upstreamCalls.filter((call) => call.method === 'GET' && call.query.get('var.aid') === body.anonymousId);
+    const checks = ctx.upstreamCalls.filter(
+      (call) => call.method === 'GET' && call.query.get('var.aid') === body.anonymousId,
+    );
     expect(checks.map((call) => call.path).sort()).toEqual([`/${ctx.projectKey}/carts`, `/${ctx.projectKey}/orders`]);
     for (const call of checks) {
       expect(call.query.get('where')).toBe('anonymousId = :aid');
@@ -50,7 +56,9 @@ describe('sessions', () => {
 
   test('when 20 claims of one id run concurrently, then exactly one gets 201 and the rest 409 AnonymousIdInUse', async () => {
     const anonymousId = `race-${Date.now()}`;
-    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => mint({ anonymousId }, i % 2 ? KEYS.a : KEYS.b)));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => mint({ anonymousId }, i % 2 ? KEYS.a : KEYS.b)),
+    );
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(19);
@@ -63,7 +71,13 @@ describe('sessions', () => {
     const again = await mint({ anonymousId }, KEYS.b);
     expect(again.status).toBe(409);
     expect(again.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(again.body).toMatchObject({ status: 409, code: 'AnonymousIdInUse', title: expect.any(String), detail: expect.any(String), type: expect.any(String) });
+    expect(again.body).toMatchObject({
+      status: 409,
+      code: 'AnonymousIdInUse',
+      title: expect.any(String),
+      detail: expect.any(String),
+      type: expect.any(String),
+    });
     expect(again.body.correlationId).toBe(again.headers['x-correlation-id']);
   });
 
@@ -81,11 +95,16 @@ describe('sessions', () => {
   test('when an order created directly in commercetools carries an id, then claiming that id is refused', async () => {
     const anonymousId = `direct-order-${Date.now()}`;
     const cart = await ctx.ct('/carts', { method: 'POST', body: { currency: 'EUR', anonymousId } });
-    const order = await ctx.ct('/orders', { method: 'POST', body: { cart: { typeId: 'cart', id: cart.body.id }, version: cart.body.version } });
+    const order = await ctx.ct('/orders', {
+      method: 'POST',
+      body: { cart: { typeId: 'cart', id: cart.body.id }, version: cart.body.version },
+    });
     expect(order.status).toBe(201);
     // Only the order carries the id now.
     const current = await ctx.ct(`/carts/${cart.body.id}`);
-    expect((await ctx.ct(`/carts/${cart.body.id}?version=${current.body.version}`, { method: 'DELETE' })).status).toBe(200);
+    expect((await ctx.ct(`/carts/${cart.body.id}?version=${current.body.version}`, { method: 'DELETE' })).status).toBe(
+      200,
+    );
     const response = await mint({ anonymousId });
     expect(response.status).toBe(409);
   });
@@ -98,13 +117,16 @@ describe('sessions', () => {
     ['a brace', 'a{b}'],
     ['257 characters', 'a'.repeat(257)],
     ['a number', 42],
-  ])('when a client claims %s, then it is 400 ValidationFailed and nothing reaches commercetools', async (_label, anonymousId) => {
-    const before = ctx.upstreamCalls.length;
-    const response = await mint({ anonymousId });
-    expect(response.status).toBe(400);
-    expect(response.body.code).toBe('ValidationFailed');
-    expect(ctx.upstreamCalls.length).toBe(before);
-  });
+  ])(
+    'when a client claims %s, then it is 400 ValidationFailed and nothing reaches commercetools',
+    async (_label, anonymousId) => {
+      const before = ctx.upstreamCalls.length;
+      const response = await mint({ anonymousId });
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe('ValidationFailed');
+      expect(ctx.upstreamCalls.length).toBe(before);
+    },
+  );
 
   test('when a client sends an unknown field, then it is 400 naming the field', async () => {
     const response = await mint({ anonymousId: 'ok-id-1', colour: 'red' });
@@ -112,7 +134,7 @@ describe('sessions', () => {
     expect(response.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'body.colour' })]));
   });
 
-  test('when the injection value is used as a path id, then it is 400 and no other session\'s carts leak', async () => {
+  test("when the injection value is used as a path id, then it is 400 and no other session's carts leak", async () => {
     const victim = (await mint()).body.anonymousId;
     await ctx.http.post(`/v1/sessions/${victim}/carts`).set(bearer(KEYS.a)).send({ currency: 'EUR' }).expect(201);
     const before = ctx.upstreamCalls.length;

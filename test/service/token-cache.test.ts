@@ -36,11 +36,22 @@ describe('one client-credentials token shared by all instances', () => {
 
   const tokenRequests = () => proxy.calls.filter(isTokenRequest).length;
   /** The bearer tokens the instances sent to commercetools since the given call index. */
-  const bearersSince = (index: number) => new Set(proxy.calls.slice(index).filter((c) => !isTokenRequest(c)).map((c) => String(c.headers.authorization)));
-  const tokenKey = async () => (await connections[0]!.keys(`${prefix}ctp-token:*`)).filter((key) => !key.endsWith(':lock'));
+  const bearersSince = (index: number) =>
+    new Set(
+      proxy.calls
+        .slice(index)
+        .filter((c) => !isTokenRequest(c))
+        .map((c) => String(c.headers.authorization)),
+    );
+  const tokenKey = async () =>
+    (await connections[0]!.keys(`${prefix}ctp-token:*`)).filter((key) => !key.endsWith(':lock'));
   /** Every instance takes `perInstance` session requests at once. */
   const burst = async (perInstance: number) => {
-    const responses = await Promise.all(instances.flatMap((http) => Array.from({ length: perInstance }, () => http.post('/v1/sessions').set(bearer(KEYS.a)).send({}))));
+    const responses = await Promise.all(
+      instances.flatMap((http) =>
+        Array.from({ length: perInstance }, () => http.post('/v1/sessions').set(bearer(KEYS.a)).send({})),
+      ),
+    );
     expect(responses.map((r) => r.status)).toEqual(responses.map(() => 201));
   };
 
@@ -89,7 +100,9 @@ describe('one client-credentials token shared by all instances', () => {
 
     // Measured where it happened, on one instance.
     const metrics = await Promise.all(instances.map((http) => http.get('/metrics')));
-    const counted = metrics.filter((m) => /commercetools_request_duration_seconds_count\{operation="oauth.token",outcome="ok"\} 1\n/.test(m.text));
+    const counted = metrics.filter((m) =>
+      /commercetools_request_duration_seconds_count\{operation="oauth.token",outcome="ok"\} 1\n/.test(m.text),
+    );
     expect(counted).toHaveLength(1);
 
     // Never logged, though the instances log at debug level.
@@ -148,7 +161,13 @@ describe('one client-credentials token shared by all instances', () => {
 
   test('when Redis is unreachable, then an instance requests a token of its own, once for concurrent calls', async () => {
     // Nothing listens on port 1 and there is no offline queue: every command fails at once, as during an outage.
-    const down = new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null });
+    const down = new Redis({
+      host: '127.0.0.1',
+      port: 1,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
     down.on('error', () => undefined);
     const cache = new RedisTokenCache(down, prefix, config.commercetools);
     const before = tokenRequests();

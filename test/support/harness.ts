@@ -31,7 +31,12 @@ export const API_KEYS = [
  * The environment of a service instance in the tests: commercetools at `ctUrl` (auth and API, or
  * `apiUrl` for the API), the test clients' keys, and whatever the test adds (Redis, port, limits).
  */
-export function serviceEnv(projectKey: string, ctUrl: string, extra: Record<string, string> = {}, apiUrl = ctUrl): Record<string, string> {
+export function serviceEnv(
+  projectKey: string,
+  ctUrl: string,
+  extra: Record<string, string> = {},
+  apiUrl = ctUrl,
+): Record<string, string> {
   return {
     CTP_PROJECT_KEY: projectKey,
     CTP_CLIENT_ID: 'service',
@@ -72,7 +77,10 @@ export interface TestContext {
 async function emulatorToken(ctUrl: string): Promise<string> {
   const response = await fetch(`${ctUrl}/oauth/token?grant_type=client_credentials`, {
     method: 'POST',
-    headers: { Authorization: `Basic ${Buffer.from('test:test').toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+    headers: {
+      Authorization: `Basic ${Buffer.from('test:test').toString('base64')}`,
+      'Content-Type': 'application/x-www-form-urlencoded',
+    },
     body: 'grant_type=client_credentials',
   });
   const body = (await response.json()) as { access_token: string };
@@ -92,14 +100,22 @@ export async function createTestContext(
 ): Promise<TestContext> {
   const ctUrl = process.env.TEST_CT_URL;
   const redisUrl = options.redisUrl ?? process.env.TEST_REDIS_URL;
-  if (!ctUrl || (!redisUrl && !options.redisClusterNodes)) throw new Error('global setup did not start the emulator and Redis');
+  if (!ctUrl || (!redisUrl && !options.redisClusterNodes))
+    throw new Error('global setup did not start the emulator and Redis');
   const projectKey = uniqueName('test');
   const redisPrefix = `${uniqueName('test')}:`;
   const { skus } = await seedCatalogue(ctUrl, projectKey);
   const proxy = options.record ? await startRecordingProxy(ctUrl) : undefined;
-  const redisTarget: Record<string, string> = options.redisClusterNodes ? { REDIS_CLUSTER_NODES: options.redisClusterNodes } : { REDIS_URL: redisUrl ?? '' };
+  const redisTarget: Record<string, string> = options.redisClusterNodes
+    ? { REDIS_CLUSTER_NODES: options.redisClusterNodes }
+    : { REDIS_URL: redisUrl ?? '' };
   const config = loadConfig(
-    serviceEnv(projectKey, ctUrl, { ...redisTarget, REDIS_KEY_PREFIX: redisPrefix, SESSION_TTL_DAYS: '1', ...options.env }, proxy?.url ?? ctUrl),
+    serviceEnv(
+      projectKey,
+      ctUrl,
+      { ...redisTarget, REDIS_KEY_PREFIX: redisPrefix, SESSION_TTL_DAYS: '1', ...options.env },
+      proxy?.url ?? ctUrl,
+    ),
   );
   const redis = await connectRedis(config.redis);
   const app = createApp({ ...createDeps(config, redis, pino({ level: 'silent' })), ...options.deps });

@@ -16,10 +16,7 @@ export interface RecordedCall {
  * - `delay`: forwards it after `ms` milliseconds (a slow commercetools).
  */
 export type Fault =
-  | { kind: 'drop-response' }
-  | { kind: 'reset' }
-  | { kind: 'status'; status: number }
-  | { kind: 'delay'; ms: number };
+  { kind: 'drop-response' } | { kind: 'reset' } | { kind: 'status'; status: number } | { kind: 'delay'; ms: number };
 
 export interface FaultRule {
   match: (call: RecordedCall) => boolean;
@@ -44,9 +41,20 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
   const faults: FaultRule[] = [];
   const upstream = new URL(target);
 
-  const forward = (req: IncomingMessage, raw: Buffer, onResponse: (res: IncomingMessage) => void, onError: () => void) => {
+  const forward = (
+    req: IncomingMessage,
+    raw: Buffer,
+    onResponse: (res: IncomingMessage) => void,
+    onError: () => void,
+  ) => {
     const outgoing = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
       onResponse,
     );
     outgoing.on('error', onError);
@@ -65,7 +73,13 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
       } catch {
         body = raw.toString('utf8');
       }
-      const call: RecordedCall = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body, headers: req.headers };
+      const call: RecordedCall = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        body,
+        headers: req.headers,
+      };
       calls.push(call);
       const rule = faults.find((r) => (r.times === undefined || r.times > 0) && r.match(call));
       if (rule && rule.times !== undefined) rule.times -= 1;
@@ -96,7 +110,13 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
           return res.socket?.destroy();
         case 'status':
           res.writeHead(fault.status, { 'Content-Type': 'application/json' });
-          return res.end(JSON.stringify({ statusCode: fault.status, message: 'injected failure', errors: [{ code: 'General', message: 'injected failure' }] }));
+          return res.end(
+            JSON.stringify({
+              statusCode: fault.status,
+              message: 'injected failure',
+              errors: [{ code: 'General', message: 'injected failure' }],
+            }),
+          );
         case 'delay':
           setTimeout(pass, fault.ms);
       }
