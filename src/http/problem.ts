@@ -3,43 +3,89 @@ import { z } from 'zod';
 import { DomainError, type ErrorCode } from '../domain/errors';
 import { StoreError, UpstreamError } from '../domain/ports';
 
-interface ProblemKind {
+export interface ProblemKind {
   status: number;
   title: string;
+  /** When a caller gets it, in a few words; docs/api.md's error table is generated from these. */
+  when: string;
 }
 
-/** Status and title for every stable code; the README's error table mirrors this. */
+/** Status, title and when, for every stable code; `npm run docs:errors` renders them into docs/api.md. */
 export const PROBLEM_KINDS: Record<ErrorCode, ProblemKind> = {
-  Unauthorized: { status: 401, title: 'Missing or unknown API key' },
-  Forbidden: { status: 403, title: 'API key lacks the required scope' },
-  ValidationFailed: { status: 400, title: 'Request is not valid' },
-  NotFound: { status: 404, title: 'Not found' },
-  MethodNotAllowed: { status: 405, title: 'Method not allowed' },
-  PayloadTooLarge: { status: 413, title: 'Request body too large' },
-  UnsupportedMediaType: { status: 415, title: 'Unsupported media type' },
-  SessionNotFound: { status: 404, title: 'Session not found' },
-  AnonymousIdInUse: { status: 409, title: 'anonymousId already in use' },
-  SessionEnded: { status: 409, title: 'Session ended' },
-  SessionBusy: { status: 409, title: 'Session busy' },
-  CartNotFound: { status: 404, title: 'Cart not found' },
-  NoActiveCart: { status: 404, title: 'No active cart' },
-  LineItemNotFound: { status: 404, title: 'Line item not found' },
-  OrderNotFound: { status: 404, title: 'Order not found' },
-  CartAlreadyOrdered: { status: 409, title: 'Cart already ordered' },
-  CartNotActive: { status: 409, title: 'Cart not active' },
-  ConcurrentModification: { status: 409, title: 'Concurrent modification' },
-  DuplicateEmail: { status: 409, title: 'Email already registered' },
-  DuplicateOrderNumber: { status: 409, title: 'Order number already used' },
-  InvalidCredentials: { status: 401, title: 'Invalid credentials' },
-  IdempotencyKeyInProgress: { status: 409, title: 'Idempotency-Key in progress' },
-  IdempotencyKeyReused: { status: 422, title: 'Idempotency-Key reused with another request' },
-  RateLimited: { status: 429, title: 'Too many requests' },
-  InvalidUpstreamRequest: { status: 400, title: 'Rejected by commercetools' },
-  UpstreamUnavailable: { status: 503, title: 'commercetools unavailable' },
-  UpstreamError: { status: 502, title: 'commercetools failed' },
-  UpstreamTimeout: { status: 504, title: 'commercetools timed out' },
-  StoreUnavailable: { status: 503, title: 'Session store unavailable' },
-  InternalError: { status: 500, title: 'Internal error' },
+  Unauthorized: { status: 401, title: 'Missing or unknown API key', when: 'no or unknown API key' },
+  Forbidden: { status: 403, title: 'API key lacks the required scope', when: "the key lacks the route's scope" },
+  ValidationFailed: {
+    status: 400,
+    title: 'Request is not valid',
+    when: 'body, path, query or header invalid (with `errors[]`: `{path, message}`)',
+  },
+  NotFound: { status: 404, title: 'Not found', when: 'no such route, or the resource no longer exists' },
+  MethodNotAllowed: { status: 405, title: 'Method not allowed', when: 'known path, other method (`Allow` header)' },
+  PayloadTooLarge: { status: 413, title: 'Request body too large', when: 'body over `BODY_LIMIT_KB` (100 kB)' },
+  UnsupportedMediaType: { status: 415, title: 'Unsupported media type', when: 'body not JSON' },
+  SessionNotFound: { status: 404, title: 'Session not found', when: "no such session, or another client's" },
+  AnonymousIdInUse: {
+    status: 409,
+    title: 'anonymousId already in use',
+    when: 'the claimed id is reserved, or used by a cart or order',
+  },
+  SessionEnded: { status: 409, title: 'Session ended', when: 'the session was handed over; start a new one' },
+  SessionBusy: { status: 409, title: 'Session busy', when: 'a sign-in/sign-up is running on the session' },
+  CartNotFound: { status: 404, title: 'Cart not found', when: "no such cart, or another client's" },
+  NoActiveCart: { status: 404, title: 'No active cart', when: 'the session has no Active cart' },
+  LineItemNotFound: { status: 404, title: 'Line item not found', when: 'the cart has no line item with that id' },
+  OrderNotFound: { status: 404, title: 'Order not found', when: "no such order, or another client's" },
+  CartAlreadyOrdered: { status: 409, title: 'Cart already ordered', when: 'the cart was already turned into an order' },
+  CartNotActive: { status: 409, title: 'Cart not active', when: 'the cart is no longer Active (ordered or merged)' },
+  ConcurrentModification: {
+    status: 409,
+    title: 'Concurrent modification',
+    when: 'stale `version` (`currentVersion` included)',
+  },
+  DuplicateEmail: { status: 409, title: 'Email already registered', when: 'a customer with that email exists' },
+  DuplicateOrderNumber: { status: 409, title: 'Order number already used', when: 'another order has that orderNumber' },
+  InvalidCredentials: {
+    status: 401,
+    title: 'Invalid credentials',
+    when: 'sign-in with a wrong email or password (the session stays active)',
+  },
+  IdempotencyKeyInProgress: {
+    status: 409,
+    title: 'Idempotency-Key in progress',
+    when: 'the same Idempotency-Key is still running (`Retry-After`)',
+  },
+  IdempotencyKeyReused: {
+    status: 422,
+    title: 'Idempotency-Key reused with another request',
+    when: 'the Idempotency-Key was used with another request',
+  },
+  RateLimited: {
+    status: 429,
+    title: 'Too many requests',
+    when: "the client's per-minute limit is used up (`Retry-After`)",
+  },
+  InvalidUpstreamRequest: {
+    status: 400,
+    title: 'Rejected by commercetools',
+    when: 'commercetools refused the draft (unknown SKU, no price, ...)',
+  },
+  UpstreamUnavailable: {
+    status: 503,
+    title: 'commercetools unavailable',
+    when: 'circuit open while commercetools recovers (`Retry-After`)',
+  },
+  UpstreamError: {
+    status: 502,
+    title: 'commercetools failed',
+    when: 'commercetools failed, or the connection to it broke',
+  },
+  UpstreamTimeout: {
+    status: 504,
+    title: 'commercetools timed out',
+    when: 'commercetools did not answer in `CTP_TIMEOUT_MS`',
+  },
+  StoreUnavailable: { status: 503, title: 'Session store unavailable', when: 'Redis unreachable (`Retry-After`)' },
+  InternalError: { status: 500, title: 'Internal error', when: 'an unexpected error; quote the `correlationId`' },
 };
 
 export interface Problem {
