@@ -7,6 +7,8 @@ import { CtError } from './fidelity-layer';
  * "The anonymousId '…' was already used for sign-in or sign-up." The mock does not track this.
  * https://docs.commercetools.com/api/authorization#tokens-for-anonymous-sessions
  * https://docs.commercetools.com/tutorials/anonymous-session#identifier-for-anonymous-sessions
+ * The gateway recognises this answer as AnonymousIdUsedUp (isAnonymousIdUsedUp in
+ * src/clients/commercetools.client.ts; test/emulator/upstream-errors.test.ts): keep the two in step.
  */
 export class UsedAnonymousIds {
   private readonly byProject = new Map<string, Set<string>>();

@@ -10,12 +10,23 @@ import {
 } from '@commercetools/platform-sdk';
 import type { Config } from '../config';
 import { UpstreamPolicy } from './upstream-policy';
+import type { CartSignInMode } from '../domain/commerce.model';
 import {
-  UpstreamError,
+  AnonymousIdUsedUp,
+  DuplicateValue,
+  InvalidCredentials,
+  InvalidOperation,
+  NotFound,
+  Refused,
+  UnexpectedAnswer,
+  Unavailable,
+  VersionConflict,
   type CommerceGateway,
   type Page,
   type QueryByAnonymousId,
+  type RefusalReason,
   type SignInResult,
+  type UpstreamFailure,
 } from '../domain/ports';
 
 export interface CommercetoolsOptions extends Omit<Config['commercetools'], 'policy'> {
@@ -56,38 +67,111 @@ export function buildCtpClient(options: CommercetoolsOptions): Client {
     .build();
 }
 
-interface CtErrorBody {
-  message?: string;
-  errors?: Array<{ code?: string; currentVersion?: number }>;
+interface CtErrorObject {
+  code?: unknown;
+  message?: unknown;
+  currentVersion?: unknown;
+  field?: unknown;
+  duplicateValue?: unknown;
 }
 
-/** Normalises whatever the ts-client throws into an UpstreamError without tokens or request data. */
-export function toUpstreamError(thrown: unknown): UpstreamError {
-  const raw = (thrown ?? {}) as {
-    statusCode?: number;
-    status?: number;
-    message?: string;
-    body?: unknown;
-    error?: unknown;
-  };
+interface CtErrorBody {
+  message?: unknown;
+  errors?: unknown;
+}
+
+/** What a failed call said, read from whatever the ts-client throws: nothing of the request, no token. */
+export interface FailedCall {
+  /** 0 when no answer came (network failure or timeout). */
+  status: number;
+  timedOut: boolean;
+  message?: string;
+  errors: CtErrorObject[];
+}
+
+export function readFailedCall(thrown: unknown): FailedCall {
+  const raw = (thrown ?? {}) as { statusCode?: number; message?: string; body?: unknown; error?: unknown };
   // Network failures arrive wrapped as `{ body: null, error }`.
   const error = (
     raw.statusCode === undefined && raw.error && typeof raw.error === 'object' ? raw.error : raw
   ) as typeof raw;
   const status = typeof error.statusCode === 'number' ? error.statusCode : 0;
   const body = (error.body && typeof error.body === 'object' ? error.body : {}) as CtErrorBody;
-  const errors = Array.isArray(body.errors) ? body.errors : [];
-  const codes = errors.map((e) => e.code).filter((c): c is string => typeof c === 'string');
-  const currentVersion = errors.find((e) => typeof e.currentVersion === 'number')?.currentVersion;
+  const errors = (Array.isArray(body.errors) ? body.errors : []).filter(
+    (e): e is CtErrorObject => e !== null && typeof e === 'object',
+  );
   const text = `${error.message ?? ''} ${String((error.body as { name?: string } | undefined)?.name ?? '')}`;
-  const timedOut = status === 0 && /abort|timeout/i.test(text);
-  const message =
-    status === 0
-      ? timedOut
-        ? 'commercetools did not answer in time'
-        : 'commercetools is not reachable'
-      : (body.message ?? error.message ?? `commercetools answered ${status}`);
-  return new UpstreamError(status, message, codes, { currentVersion, timedOut, errors });
+  const message = typeof body.message === 'string' ? body.message : error.message;
+  return { status, timedOut: status === 0 && /abort|timeout/i.test(text), message, errors };
+}
+
+/** The metric label of a failed call. */
+export function outcomeOf(call: FailedCall): string {
+  return call.timedOut ? 'timeout' : call.status === 0 ? 'network' : String(call.status);
+}
+
+const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/**
+ * commercetools' refusal of an anonymousId that a sign-in or sign-up already used. By the code
+ * first: `AnonymousIdAlreadyInUse` is the API reference's error for an anonymousId that cannot be
+ * used ("being used by another resource", https://docs.commercetools.com/api/errors#anonymousidalreadyinuse).
+ * Then by a field naming the anonymousId, should commercetools add one. Last by the message: for
+ * a used-up anonymousId commercetools answers a plain `InvalidOperation` (whose error object has
+ * only `code` and `message`, https://docs.commercetools.com/api/errors#invalidoperation) saying
+ * "The anonymousId '…' was already used for sign-in or sign-up." (our copy of that answer:
+ * sandbox/fidelity/anonymous-id-reuse.fidelity.ts).
+ */
+function isAnonymousIdUsedUp(error: CtErrorObject): boolean {
+  if (error.code === 'AnonymousIdAlreadyInUse') return true;
+  if (error.code !== 'InvalidOperation') return false;
+  if (error.field === 'anonymousId') return true;
+  return /anonymousId\b.*\balready used/i.test(asString(error.message) ?? '');
+}
+
+/**
+ * The one translation of commercetools' answers into the domain's typed failures (upstream-errors.ts):
+ * statuses and `errors[].code` are read here and nowhere else.
+ */
+export function translateUpstreamError(thrown: unknown): UpstreamFailure {
+  return translateFailedCall(readFailedCall(thrown));
+}
+
+export function translateFailedCall(call: FailedCall): UpstreamFailure {
+  const { status, errors } = call;
+  if (status === 0) {
+    return new Unavailable(call.timedOut ? 'commercetools did not answer in time' : 'commercetools is not reachable', {
+      timedOut: call.timedOut,
+      retryable: true,
+    });
+  }
+  if (status >= 500) {
+    return new Unavailable(status === 504 ? 'commercetools timed out.' : `commercetools answered ${status}.`, {
+      timedOut: status === 504,
+      // The gateway statuses commercetools asks to retry; a 500 is not retried blindly.
+      retryable: [502, 503, 504].includes(status),
+    });
+  }
+  if (status === 409) {
+    const currentVersion = errors.map((e) => e.currentVersion).find((v) => typeof v === 'number');
+    return new VersionConflict(currentVersion);
+  }
+  if (status === 404) return new NotFound();
+  if (status === 400) {
+    const reasons: RefusalReason[] = errors.map((e) => ({
+      code: asString(e.code) ?? 'Unknown',
+      message: asString(e.message) ?? '',
+    }));
+    const message = call.message ?? reasons[0]?.message ?? 'commercetools refused the request.';
+    const usedUp = errors.find(isAnonymousIdUsedUp);
+    if (usedUp) return new AnonymousIdUsedUp(message, reasons, asString(usedUp.code));
+    const duplicate = errors.find((e) => e.code === 'DuplicateField');
+    if (duplicate) return new DuplicateValue(asString(duplicate.field), duplicate.duplicateValue, message, reasons);
+    if (errors.some((e) => e.code === 'InvalidCredentials')) return new InvalidCredentials(message, reasons);
+    if (errors.some((e) => e.code === 'InvalidOperation')) return new InvalidOperation(message, reasons);
+    return new Refused(reasons[0]?.code ?? 'Unknown', message, reasons);
+  }
+  return new UnexpectedAnswer(`commercetools answered ${status}.`);
 }
 
 const ANONYMOUS_ID_PREDICATE = 'anonymousId = :aid';
@@ -110,16 +194,16 @@ export class CommercetoolsGateway implements CommerceGateway {
     return this.policy.run(kind, () => this.attempt(operation, request));
   }
 
-  /** One attempt: timed, and failures turned into UpstreamError. */
+  /** One attempt: timed, and failures turned into the domain's typed failures. */
   private async attempt<T>(operation: string, request: () => Promise<{ body: T }>): Promise<T> {
     const started = process.hrtime.bigint();
     let outcome = 'ok';
     try {
       return (await request()).body;
     } catch (thrown) {
-      const error = toUpstreamError(thrown);
-      outcome = error.options.timedOut ? 'timeout' : error.status === 0 ? 'network' : String(error.status);
-      throw error;
+      const failed = readFailedCall(thrown);
+      outcome = outcomeOf(failed);
+      throw translateFailedCall(failed);
     } finally {
       this.observe?.(operation, outcome, Number(process.hrtime.bigint() - started) / 1e9);
     }
@@ -130,7 +214,7 @@ export class CommercetoolsGateway implements CommerceGateway {
     try {
       return await this.call(operation, request);
     } catch (error) {
-      if (error instanceof UpstreamError && error.status === 404) return null;
+      if (error instanceof NotFound) return null;
       throw error;
     }
   }
@@ -240,7 +324,7 @@ export class CommercetoolsGateway implements CommerceGateway {
     email: string;
     password: string;
     anonymousId?: string;
-    anonymousCartSignInMode?: 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart';
+    anonymousCartSignInMode?: CartSignInMode;
   }): Promise<SignInResult> {
     // Sign-in changes carts (merge, assignment): not repeated blindly either.
     return this.call('customers.login', () => this.api.login().post({ body: input }).execute(), 'write');

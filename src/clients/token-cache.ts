@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TokenCache, TokenStore } from '@commercetools/ts-client';
 import { COMPARE_AND_DELETE, type RedisClient } from './redis.client';
 
@@ -44,8 +45,6 @@ export class TokenRequestError extends Error {
     this.name = 'TokenRequestError';
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One client-credentials token shared by every instance through Redis, plugged into the ts-client

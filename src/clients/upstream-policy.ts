@@ -5,7 +5,8 @@ import {
   handleWhen,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
-import { UpstreamError } from '../domain/ports';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Unavailable } from '../domain/ports';
 
 export interface UpstreamPolicyOptions {
   /** Consecutive failures (network, timeout, 5xx) that open the circuit. */
@@ -28,21 +29,15 @@ export const DEFAULT_UPSTREAM_POLICY: UpstreamPolicyOptions = {
   backoffBaseMs: 100,
 };
 
-/** commercetools is down or overloaded: what counts against the breaker. */
+/** commercetools is down or overloaded (network, timeout, 5xx): what counts against the breaker. */
 function isOutage(error: unknown): boolean {
-  return error instanceof UpstreamError && (error.status === 0 || error.status >= 500);
+  return error instanceof Unavailable && !error.circuitOpen;
 }
 
-/** Worth another try for a read: network failures and the gateway statuses commercetools asks to retry. */
+/** Worth another try for a read: network failures, timeouts and the statuses commercetools asks to retry. */
 function isRetryable(error: unknown): boolean {
-  return (
-    error instanceof UpstreamError &&
-    !error.options.circuitOpen &&
-    (error.status === 0 || [502, 503, 504].includes(error.status))
-  );
+  return error instanceof Unavailable && error.retryable;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The one place that decides how a commercetools call is run: every call passes the circuit
@@ -65,7 +60,7 @@ export class UpstreamPolicy {
       return await this.breaker.execute(call);
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
-        throw new UpstreamError(503, 'commercetools is unavailable; calls are paused while it recovers', [], {
+        throw new Unavailable('commercetools is unavailable; calls are paused while it recovers', {
           circuitOpen: true,
           retryAfterSeconds: Math.ceil(this.options.breakerHalfOpenMs / 1000),
         });

@@ -1,7 +1,16 @@
 import type { BaseAddress, Cart, CartDraft, CartUpdateAction, Order } from '@commercetools/platform-sdk';
 import type { Caller } from './api-keys';
 import { DomainError } from './errors';
-import { mayHaveHappened, UpstreamError, type AttemptLog, type CommerceGateway, type Page } from './ports';
+import type { CartState } from './commerce.model';
+import {
+  DuplicateValue,
+  InvalidOperation,
+  mayHaveHappened,
+  VersionConflict,
+  type AttemptLog,
+  type CommerceGateway,
+  type Page,
+} from './ports';
 import { cartKeyFor, orderNumberFor } from './idempotent-keys';
 import type { SessionService } from './session.service';
 
@@ -74,7 +83,7 @@ export class CartService {
       } catch (error) {
         // The create may have happened although its answer was lost (or this is a retry of one
         // that did): the derived key finds that cart instead of making a second one.
-        if (key && error instanceof UpstreamError && (mayHaveHappened(error) || error.has('DuplicateField'))) {
+        if (key && (mayHaveHappened(error) || error instanceof DuplicateValue)) {
           const existing = await this.commerce.getCartByKey(key).catch(() => null);
           if (existing && existing.anonymousId === anonymousId) return existing;
         }
@@ -86,7 +95,7 @@ export class CartService {
   async listCarts(
     caller: Caller,
     anonymousId: string,
-    query: { cartState?: Cart['cartState']; limit: number; offset: number },
+    query: { cartState?: CartState; limit: number; offset: number },
   ): Promise<Page<Cart>> {
     await this.sessions.assertReadable(caller, anonymousId);
     return this.commerce.queryCarts({ anonymousId, ...query });
@@ -222,8 +231,8 @@ export class CartService {
       try {
         return await this.commerce.updateCart(cart.id, version ?? cart.version, build(cart));
       } catch (error) {
-        if (!(error instanceof UpstreamError && error.status === 409)) throw error;
-        if (version !== undefined || attempt >= MAX_ATTEMPTS) throw conflict(error.options.currentVersion);
+        if (!(error instanceof VersionConflict)) throw error;
+        if (version !== undefined || attempt >= MAX_ATTEMPTS) throw conflict(error.currentVersion);
         cart = await this.getCart(caller, cartId);
       }
     }
@@ -255,8 +264,7 @@ export class CartService {
       try {
         return await this.commerce.createOrder({ cartId: cart.id, version: cart.version, orderNumber });
       } catch (error) {
-        if (!(error instanceof UpstreamError)) throw error;
-        if (mayHaveHappened(error) || (error.status === 400 && error.has('DuplicateField'))) {
+        if (mayHaveHappened(error) || error instanceof DuplicateValue) {
           const made = await this.commerce.getOrderByNumber(orderNumber).catch(() => null);
           if (made && made.cart?.id === cartId) return made;
           if (!mayHaveHappened(error)) {
@@ -267,12 +275,12 @@ export class CartService {
           }
           throw error;
         }
-        // A conflict or a refusal may mean the cart was changed or ordered meanwhile: decide on a fresh read.
-        const retryable = error.status === 409 || (error.status === 400 && error.has('InvalidOperation'));
-        if (!retryable || attempt >= MAX_ATTEMPTS)
-          throw error.status === 409 ? conflict(error.options.currentVersion) : error;
+        // A conflict or a refusal in the cart's state may mean the cart was changed or ordered
+        // meanwhile: decide on a fresh read.
+        if (!(error instanceof VersionConflict || error instanceof InvalidOperation)) throw error;
+        if (attempt >= MAX_ATTEMPTS) throw error instanceof VersionConflict ? conflict(error.currentVersion) : error;
         const fresh = await this.getCart(caller, cartId);
-        if (error.status === 400 && fresh.cartState !== 'Ordered') throw error;
+        if (error instanceof InvalidOperation && fresh.cartState !== 'Ordered') throw error;
         cart = fresh;
       }
     }

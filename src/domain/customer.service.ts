@@ -2,32 +2,21 @@ import type { Cart, Customer } from '@commercetools/platform-sdk';
 import type { Caller } from './api-keys';
 import { DomainError } from './errors';
 import { customerKeyFor } from './idempotent-keys';
-import { mayHaveHappened, UpstreamError, type CommerceGateway, type SignInResult } from './ports';
+import type { CartSignInMode } from './commerce.model';
+import {
+  AnonymousIdUsedUp,
+  DuplicateValue,
+  InvalidCredentials,
+  mayHaveHappened,
+  type CommerceGateway,
+  type SignInResult,
+} from './ports';
 import { AlreadyHandedOver, type SessionService } from './session.service';
-
-export type CartSignInMode = 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart';
-
-/** commercetools refuses an anonymousId that was already used for sign-in or sign-up. */
-const USED_ANONYMOUS_ID = /anonymousId .* already used/i;
 
 /** The password hash is commercetools' business; it never leaves the service. */
 function withoutPassword(result: SignInResult): SignInResult {
   const { password: _password, ...customer } = result.customer as Customer & { password?: string };
   return { customer: customer as Customer, ...(result.cart ? { cart: result.cart } : {}) };
-}
-
-/** commercetools' refusal of an anonymousId that a sign-in or sign-up already used. */
-function usedUp(error: unknown): boolean {
-  return (
-    error instanceof UpstreamError &&
-    error.status === 400 &&
-    error.has('InvalidOperation') &&
-    USED_ANONYMOUS_ID.test(error.message)
-  );
-}
-
-function invalidCredentials(error: unknown): boolean {
-  return error instanceof UpstreamError && error.status === 400 && error.has('InvalidCredentials');
 }
 
 /**
@@ -54,8 +43,7 @@ export class CustomerService {
       try {
         return await this.commerce.signUp({ ...input, anonymousId, key });
       } catch (error) {
-        if (!(error instanceof UpstreamError)) throw error;
-        const taken = error.status === 400 && (error.has('DuplicateField') || usedUp(error));
+        const taken = error instanceof DuplicateValue || error instanceof AnonymousIdUsedUp;
         if (mayHaveHappened(error) || taken) {
           // A failing lookup fails the request (5xx, not kept for replay): a retry looks again.
           const made = await this.commerce.getCustomerByKey(key);
@@ -65,8 +53,8 @@ export class CustomerService {
             return { customer: made, ...(await this.activeCartOf(anonymousId, made.id)) };
           }
         }
-        if (usedUp(error)) throw new AlreadyHandedOver(await this.handedTo(anonymousId));
-        if (error.has('DuplicateField'))
+        if (error instanceof AnonymousIdUsedUp) throw new AlreadyHandedOver(await this.handedTo(anonymousId));
+        if (error instanceof DuplicateValue)
           throw new DomainError('DuplicateEmail', `A customer with the email '${input.email}' already exists.`);
         throw error;
       }
@@ -88,8 +76,9 @@ export class CustomerService {
           anonymousCartSignInMode: input.cartSignInMode,
         });
       } catch (error) {
-        if (invalidCredentials(error)) throw new DomainError('InvalidCredentials', 'The email or password is wrong.');
-        if (!usedUp(error)) throw error;
+        if (error instanceof InvalidCredentials)
+          throw new DomainError('InvalidCredentials', 'The email or password is wrong.');
+        if (!(error instanceof AnonymousIdUsedUp)) throw error;
         // Used up: by an earlier sign-in of this very customer whose answer was lost, when the
         // session's carts or orders now carry the customerId that these credentials sign in to.
         const [customerId, signedIn] = await Promise.all([this.handedTo(anonymousId), this.signInAlone(input)]);
@@ -105,7 +94,7 @@ export class CustomerService {
     try {
       return await this.commerce.signIn({ email: input.email, password: input.password });
     } catch (error) {
-      if (invalidCredentials(error)) return null;
+      if (error instanceof InvalidCredentials) return null;
       throw error;
     }
   }

@@ -1,14 +1,10 @@
 import type { Cart, CartDraft, CartUpdateAction, Customer, Order } from '@commercetools/platform-sdk';
+import type { CartSignInMode, CartState } from './commerce.model';
+import type { SessionRecord } from './session.model';
 
-/** A session as kept in the store. */
-export interface SessionRecord {
-  anonymousId: string;
-  clientId: string;
-  status: 'active' | 'ended';
-  createdAt: string;
-  endedAt?: string;
-  customerId?: string;
-}
+export type { SessionRecord } from './session.model';
+// The typed failures the CommerceGateway throws, declared next to it.
+export * from './upstream-errors';
 
 export interface Reservation {
   anonymousId: string;
@@ -53,7 +49,7 @@ export interface Page<T> {
 
 export interface QueryByAnonymousId {
   anonymousId: string;
-  cartState?: Cart['cartState'];
+  cartState?: CartState;
   limit: number;
   offset: number;
 }
@@ -63,7 +59,11 @@ export interface SignInResult {
   cart?: Cart;
 }
 
-/** What the service needs from commercetools (client-credentials token, never /me). */
+/**
+ * What the service needs from commercetools (client-credentials token, never /me). Every method
+ * fails with an UpstreamFailure (upstream-errors.ts); the `get*`/`find*` reads answer null instead
+ * of NotFound.
+ */
 export interface CommerceGateway {
   /** True when any cart or order carries the id (both queries run at once). */
   anonymousIdInUse(anonymousId: string): Promise<boolean>;
@@ -92,40 +92,9 @@ export interface CommerceGateway {
     email: string;
     password: string;
     anonymousId?: string;
-    anonymousCartSignInMode?: 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart';
+    anonymousCartSignInMode?: CartSignInMode;
   }): Promise<SignInResult>;
   ping(): Promise<void>;
-}
-
-/**
- * A failed commercetools call. `status` 0 is a network failure; `errorCodes` are the codes of
- * commercetools' `errors[]`; `currentVersion` comes with ConcurrentModification.
- */
-export class UpstreamError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly errorCodes: string[] = [],
-    readonly options: {
-      currentVersion?: number;
-      timedOut?: boolean;
-      errors?: unknown[];
-      circuitOpen?: boolean;
-      retryAfterSeconds?: number;
-    } = {},
-  ) {
-    super(message);
-    this.name = 'UpstreamError';
-  }
-
-  has(code: string): boolean {
-    return this.errorCodes.includes(code);
-  }
-}
-
-/** A failed write whose effect is unknown: commercetools may have carried it out. */
-export function mayHaveHappened(error: UpstreamError): boolean {
-  return !error.options.circuitOpen && (error.status === 0 || error.status >= 500);
 }
 
 /** Failure of the session store (Redis unreachable or timing out). */

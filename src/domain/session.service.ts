@@ -1,7 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { v4 as uuidv4 } from 'uuid';
 import type { Caller } from './api-keys';
 import { DomainError } from './errors';
-import type { CommerceGateway, Reservation, SessionRecord, SessionStore } from './ports';
+import type { CommerceGateway, Reservation, SessionStore } from './ports';
+import type { SessionRecord, SessionView } from './session.model';
+
+export type { SessionView } from './session.model';
 
 /** Counters the service reports (metrics); all optional. */
 export interface SessionEvents {
@@ -9,14 +13,6 @@ export interface SessionEvents {
   claimed?(): void;
   ended?(): void;
   collision?(source: 'store' | 'commercetools'): void;
-}
-
-export interface SessionView {
-  anonymousId: string;
-  status: 'active' | 'ended';
-  createdAt: string;
-  endedAt?: string;
-  customerId?: string;
 }
 
 /** A generated UUID v4 colliding even once is astronomically unlikely; more means something is wrong. */
@@ -27,8 +23,6 @@ const MAX_CACHED_OWNERS = 10_000;
 /** How long a hand-over waits for running cart creates (each is bounded by the upstream timeout). */
 const CREATES_WAIT_MS = 10_000;
 const CREATES_POLL_MS = 20;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function canAccess(caller: Caller, owner: Pick<SessionRecord, 'clientId'>): boolean {
   return owner.clientId === caller.clientId || caller.scopes.has('admin');

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { z } from 'zod';
 import { DomainError, type ErrorCode } from '../domain/errors';
-import { StoreError, UpstreamError } from '../domain/ports';
+import { NotFound, Refused, StoreError, Unavailable, UpstreamFailure, VersionConflict } from '../domain/ports';
 
 export interface ProblemKind {
   status: number;
@@ -115,40 +115,36 @@ export function validationError(error: z.ZodError, where: string): DomainError {
 }
 
 /** Upstream failures the domain did not interpret: the caller sees what it can act on, nothing more. */
-function fromUpstream(error: UpstreamError): DomainError {
-  if (error.options.circuitOpen) {
-    return new DomainError('UpstreamUnavailable', error.message, {
-      retryAfterSeconds: error.options.retryAfterSeconds ?? 1,
-    });
+function fromUpstream(error: UpstreamFailure): DomainError {
+  if (error instanceof Unavailable) {
+    if (error.circuitOpen) {
+      return new DomainError('UpstreamUnavailable', error.message, {
+        retryAfterSeconds: error.retryAfterSeconds ?? 1,
+      });
+    }
+    return new DomainError(error.timedOut ? 'UpstreamTimeout' : 'UpstreamError', error.message);
   }
-  if (error.status === 0) {
-    return new DomainError(error.options.timedOut ? 'UpstreamTimeout' : 'UpstreamError', error.message);
-  }
-  if (error.status === 409) {
-    const currentVersion = error.options.currentVersion;
+  if (error instanceof VersionConflict) {
+    const currentVersion = error.currentVersion;
     return new DomainError(
       'ConcurrentModification',
       'The resource was changed by someone else.',
       currentVersion !== undefined ? { currentVersion } : {},
     );
   }
-  if (error.status === 400) {
+  if (error instanceof Refused) {
     // commercetools' own validation messages are safe and useful to the caller (unknown SKU, ...).
-    const errors = (error.options.errors ?? []).map((e) => {
-      const { code, message } = e as { code?: string; message?: string };
-      return { code, message };
-    });
+    const errors = error.reasons.map(({ code, message }) => ({ code, message }));
     return new DomainError('InvalidUpstreamRequest', error.message, { errors });
   }
-  if (error.status === 404) return new DomainError('NotFound', 'The resource does not exist (any more).');
-  if (error.status === 504) return new DomainError('UpstreamTimeout', 'commercetools timed out.');
-  return new DomainError('UpstreamError', `commercetools answered ${error.status}.`);
+  if (error instanceof NotFound) return new DomainError('NotFound', error.message);
+  return new DomainError('UpstreamError', error.message);
 }
 
 /** The one translation from anything thrown to a problem document. */
 export function toDomainError(error: unknown): DomainError {
   if (error instanceof DomainError) return error;
-  if (error instanceof UpstreamError) return fromUpstream(error);
+  if (error instanceof UpstreamFailure) return fromUpstream(error);
   if (error instanceof StoreError)
     return new DomainError('StoreUnavailable', 'The session store is unavailable; retry shortly.');
   const status = (error as { status?: number; type?: string } | null)?.status;

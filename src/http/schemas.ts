@@ -1,5 +1,7 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { CART_SIGN_IN_MODES, CART_STATES, DEFAULT_CART_SIGN_IN_MODE } from '../domain/commerce.model';
+import { SESSION_STATUSES, type SessionView } from '../domain/session.model';
 
 // Once, before any schema is built: lets the OpenAPI generator read the schemas' metadata.
 extendZodWithOpenApi(z);
@@ -83,7 +85,7 @@ export const CreateSessionBody = z
 export const Session = z
   .object({
     anonymousId: AnonymousId,
-    status: z.enum(['active', 'ended']),
+    status: z.enum(SESSION_STATUSES),
     createdAt: z.iso.datetime(),
     endedAt: z.iso.datetime().optional(),
     customerId: z.string().optional(),
@@ -95,7 +97,7 @@ export const Session = z
       status: 'active',
       createdAt: '2026-11-26T10:00:00.000Z',
     },
-  });
+  }) satisfies z.ZodType<SessionView>;
 
 export const CreateCartBody = z
   .strictObject({
@@ -168,9 +170,7 @@ export const SignInBody = z
   .strictObject({
     email: Email,
     password: z.string().min(1).max(256),
-    cartSignInMode: z
-      .enum(['MergeWithExistingCustomerCart', 'UseAsNewActiveCustomerCart'])
-      .default('MergeWithExistingCustomerCart'),
+    cartSignInMode: z.enum(CART_SIGN_IN_MODES).default(DEFAULT_CART_SIGN_IN_MODE),
   })
   .meta({
     id: 'SignInBody',
@@ -182,7 +182,7 @@ const Paging = {
   offset: z.coerce.number().int().min(0).max(10_000).default(0),
 };
 export const CartListQuery = z.strictObject({
-  cartState: z.enum(['Active', 'Merged', 'Ordered', 'Frozen']).optional(),
+  cartState: z.enum(CART_STATES).optional(),
   ...Paging,
 });
 export const OrderListQuery = z.strictObject(Paging);
@@ -232,7 +232,7 @@ export const Cart = z
     version: z.number(),
     anonymousId: z.string().optional(),
     customerId: z.string().optional(),
-    cartState: z.enum(['Active', 'Merged', 'Ordered', 'Frozen']),
+    cartState: z.enum(CART_STATES),
     lineItems: z.array(z.looseObject({ id: z.string(), productId: z.string(), quantity: z.number() })),
     totalPrice: Money,
     lastModifiedAt: z.string(),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cart, CartDraft, Customer, CustomerSignInResult, Order } from '@commercetools/platform-sdk';
 import { connectApi, type ApiClient, type ApiResponse } from '../../sandbox/api-client';
 import { seedCatalogue } from '../../sandbox/catalogue';
@@ -41,7 +42,7 @@ export const anonymousId = (): string => `anon-${randomUUID()}`;
 export const email = (): string => `shopper-${randomUUID()}@example.com`;
 
 /** lastModifiedAt has millisecond resolution: waiting a little keeps "most recent" unambiguous. */
-export const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
+export const tick = (): Promise<void> => sleep(5);
 
 /** The body of a response with the expected status; anything else fails with the body in the message. */
 export function bodyOf<T>(response: ApiResponse<T>, status: number): T {

@@ -6,7 +6,7 @@ import { ApiKeyResolver } from '../../src/domain/api-key.resolver';
 import { parseApiKeys } from '../../src/domain/api-keys';
 import {
   StoreError,
-  UpstreamError,
+  Unavailable,
   type AttemptLog,
   type CommerceGateway,
   type IdempotencyStore,
@@ -173,7 +173,7 @@ describe('when the backends fail', () => {
     get: () => () => Promise.reject(new StoreError('redis down')),
   });
   const failingCommerce: CommerceGateway = new Proxy({} as CommerceGateway, {
-    get: () => () => Promise.reject(new UpstreamError(0, 'commercetools is not reachable')),
+    get: () => () => Promise.reject(new Unavailable('commercetools is not reachable', { retryable: true })),
   });
   const failingIdempotency = new Proxy({} as IdempotencyStore & AttemptLog, {
     get: () => () => Promise.reject(new StoreError('redis down')),

@@ -1,0 +1,18 @@
+/** A session is active until a sign-in or sign-up hands it over; then it is ended for good. */
+export const SESSION_STATUSES = ['active', 'ended'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+/** A session as callers see it (the `Session` schema of the API reuses this shape). */
+export interface SessionView {
+  anonymousId: string;
+  status: SessionStatus;
+  createdAt: string;
+  endedAt?: string;
+  /** The customer the session was handed over to, where known. */
+  customerId?: string;
+}
+
+/** A session as kept in the store: the view and the client that owns it. */
+export interface SessionRecord extends SessionView {
+  clientId: string;
+}

@@ -1,0 +1,414 @@
+import { randomUUID } from 'node:crypto';
+import type { Cart, CartDraft, CartUpdateAction, Customer, Order } from '@commercetools/platform-sdk';
+import type { Caller } from '../../src/domain/api-keys';
+import { CartService } from '../../src/domain/cart.service';
+import { CustomerService } from '../../src/domain/customer.service';
+import {
+  AnonymousIdUsedUp,
+  DuplicateValue,
+  InvalidCredentials,
+  InvalidOperation,
+  NotFound,
+  Unavailable,
+  VersionConflict,
+  type AttemptLog,
+  type CommerceGateway,
+  type Page,
+  type QueryByAnonymousId,
+  type Reservation,
+  type SessionRecord,
+  type SessionStore,
+  type SignInResult,
+} from '../../src/domain/ports';
+import { SessionService } from '../../src/domain/session.service';
+
+/**
+ * In-memory fakes of the domain's ports, for unit tests of the domain's branches. The gateway
+ * keeps carts, orders and customers the way commercetools does where the domain relies on it
+ * (versions, unique keys and order numbers, used-up anonymousIds) and fails with the same typed
+ * failures the real gateway throws. Nothing here is a stub that answers what a test wants: a test
+ * bends a call only through `interceptNext`.
+ */
+
+type Operation = Exclude<keyof CommerceGateway, 'ping'>;
+type Interceptor = (proceed: () => Promise<unknown>) => Promise<unknown>;
+type StoredCustomer = Customer & { password: string };
+
+/** A failure whose call never reached commercetools (or whose answer is unknown). */
+export const unreachable = (): Unavailable => new Unavailable('commercetools is not reachable', { retryable: true });
+
+/** Carries the call out, then loses its answer: the write happened, the caller sees a timeout. */
+export const loseTheAnswer: Interceptor = async (proceed) => {
+  await proceed();
+  throw new Unavailable('commercetools did not answer in time', { timedOut: true, retryable: true });
+};
+
+/** Fails before the call reaches commercetools: nothing happened. */
+export const failBeforeSending: Interceptor = async () => {
+  throw unreachable();
+};
+
+export class FakeCommerce implements CommerceGateway {
+  readonly carts = new Map<string, Cart>();
+  readonly orders = new Map<string, Order>();
+  readonly customers = new Map<string, StoredCustomer>();
+  private readonly usedAnonymousIds = new Set<string>();
+  private readonly interceptors = new Map<Operation, Interceptor[]>();
+  /** Calls per operation, in order. */
+  readonly calls: Operation[] = [];
+  private clock = Date.parse('2026-11-30T10:00:00.000Z');
+
+  /** Makes the next call of `operation` run through `interceptor` (once). */
+  interceptNext(operation: Operation, interceptor: Interceptor): void {
+    this.interceptors.set(operation, [...(this.interceptors.get(operation) ?? []), interceptor]);
+  }
+
+  private run<T>(operation: Operation, body: () => T): Promise<T> {
+    this.calls.push(operation);
+    const interceptor = this.interceptors.get(operation)?.shift();
+    const proceed = async () => body();
+    return (interceptor ? interceptor(proceed) : proceed()) as Promise<T>;
+  }
+
+  private now(): string {
+    this.clock += 1000;
+    return new Date(this.clock).toISOString();
+  }
+
+  private cartOrFail(id: string): Cart {
+    const cart = this.carts.get(id);
+    if (!cart) throw new NotFound();
+    return cart;
+  }
+
+  /** Another client's change to the cart (one version further), as commercetools would make it. */
+  changeCartElsewhere(id: string): Cart {
+    const cart = this.cartOrFail(id);
+    const changed = { ...cart, version: cart.version + 1, lastModifiedAt: this.now() };
+    this.carts.set(id, changed);
+    return changed;
+  }
+
+  anonymousIdInUse(anonymousId: string): Promise<boolean> {
+    return this.run('anonymousIdInUse', () =>
+      [...this.carts.values(), ...this.orders.values()].some((x) => x.anonymousId === anonymousId),
+    );
+  }
+
+  queryCarts(query: QueryByAnonymousId): Promise<Page<Cart>> {
+    return this.run('queryCarts', () =>
+      page(
+        [...this.carts.values()].filter(
+          (c) => c.anonymousId === query.anonymousId && (!query.cartState || c.cartState === query.cartState),
+        ),
+        query,
+      ),
+    );
+  }
+
+  queryOrders(query: QueryByAnonymousId): Promise<Page<Order>> {
+    return this.run('queryOrders', () =>
+      page(
+        [...this.orders.values()].filter((o) => o.anonymousId === query.anonymousId),
+        query,
+      ),
+    );
+  }
+
+  getCart(id: string): Promise<Cart | null> {
+    return this.run('getCart', () => this.carts.get(id) ?? null);
+  }
+
+  getCartByKey(key: string): Promise<Cart | null> {
+    return this.run('getCartByKey', () => [...this.carts.values()].find((c) => c.key === key) ?? null);
+  }
+
+  getOrderByNumber(orderNumber: string): Promise<Order | null> {
+    return this.run(
+      'getOrderByNumber',
+      () => [...this.orders.values()].find((o) => o.orderNumber === orderNumber) ?? null,
+    );
+  }
+
+  getOrder(id: string): Promise<Order | null> {
+    return this.run('getOrder', () => this.orders.get(id) ?? null);
+  }
+
+  findOrderOfCart(cartId: string): Promise<Order | null> {
+    return this.run('findOrderOfCart', () => [...this.orders.values()].find((o) => o.cart?.id === cartId) ?? null);
+  }
+
+  createCart(draft: CartDraft): Promise<Cart> {
+    return this.run('createCart', () => {
+      if (draft.anonymousId && this.usedAnonymousIds.has(draft.anonymousId)) throw usedUp(draft.anonymousId);
+      if (draft.key && [...this.carts.values()].some((c) => c.key === draft.key))
+        throw new DuplicateValue('key', draft.key, `A duplicate value '"${draft.key}"' exists for field 'key'.`);
+      const at = this.now();
+      const cart = {
+        id: randomUUID(),
+        version: 1,
+        ...(draft.key ? { key: draft.key } : {}),
+        ...(draft.anonymousId ? { anonymousId: draft.anonymousId } : {}),
+        cartState: 'Active',
+        lineItems: [],
+        totalPrice: { type: 'centPrecision', currencyCode: draft.currency, centAmount: 0, fractionDigits: 2 },
+        createdAt: at,
+        lastModifiedAt: at,
+      } as unknown as Cart;
+      const withItems = (draft.lineItems ?? []).reduce(
+        (c, item) => addLineItem(c, item.sku ?? '', item.quantity ?? 1),
+        cart,
+      );
+      this.carts.set(cart.id, withItems);
+      return withItems;
+    });
+  }
+
+  updateCart(id: string, version: number, actions: CartUpdateAction[]): Promise<Cart> {
+    return this.run('updateCart', () => {
+      let cart = this.cartOrFail(id);
+      if (cart.version !== version) throw new VersionConflict(cart.version);
+      for (const action of actions) {
+        if (action.action === 'addLineItem') cart = addLineItem(cart, action.sku ?? '', action.quantity ?? 1);
+        else if (action.action === 'setCustomerEmail') cart = { ...cart, customerEmail: action.email };
+        else throw new Error(`FakeCommerce: no ${action.action}`);
+      }
+      const updated = { ...cart, version: cart.version + 1, lastModifiedAt: this.now() };
+      this.carts.set(id, updated);
+      return updated;
+    });
+  }
+
+  createOrder(input: { cartId: string; version: number; orderNumber?: string }): Promise<Order> {
+    return this.run('createOrder', () => {
+      const cart = this.cartOrFail(input.cartId);
+      if (cart.version !== input.version) throw new VersionConflict(cart.version);
+      if (cart.cartState !== 'Active')
+        throw new InvalidOperation(
+          `The cart with ID '${cart.id}' cannot be ordered because it is in state '${cart.cartState}'.`,
+        );
+      if (input.orderNumber && [...this.orders.values()].some((o) => o.orderNumber === input.orderNumber)) {
+        const message = `A duplicate value '"${input.orderNumber}"' exists for field 'orderNumber'.`;
+        throw new DuplicateValue('orderNumber', input.orderNumber, message);
+      }
+      const order = {
+        id: randomUUID(),
+        version: 1,
+        ...(input.orderNumber ? { orderNumber: input.orderNumber } : {}),
+        ...(cart.anonymousId ? { anonymousId: cart.anonymousId } : {}),
+        ...(cart.customerId ? { customerId: cart.customerId } : {}),
+        cart: { typeId: 'cart', id: cart.id },
+        lineItems: cart.lineItems,
+        totalPrice: cart.totalPrice,
+        orderState: 'Open',
+        createdAt: this.now(),
+      } as unknown as Order;
+      this.orders.set(order.id, order);
+      this.carts.set(cart.id, { ...cart, cartState: 'Ordered', version: cart.version + 1, lastModifiedAt: this.now() });
+      return order;
+    });
+  }
+
+  signUp(input: {
+    email: string;
+    password: string;
+    firstName?: string;
+    lastName?: string;
+    anonymousId: string;
+    key: string;
+  }): Promise<SignInResult> {
+    return this.run('signUp', () => {
+      if (this.usedAnonymousIds.has(input.anonymousId)) throw usedUp(input.anonymousId);
+      const customers = [...this.customers.values()];
+      if (customers.some((c) => c.email.toLowerCase() === input.email.toLowerCase()))
+        throw new DuplicateValue(
+          'email',
+          input.email,
+          `There is already an existing customer with the provided email.`,
+        );
+      if (customers.some((c) => c.key === input.key))
+        throw new DuplicateValue('key', input.key, `A duplicate value '"${input.key}"' exists for field 'key'.`);
+      const { anonymousId, ...draft } = input;
+      const at = this.now();
+      const customer = {
+        ...draft,
+        id: randomUUID(),
+        version: 1,
+        addresses: [],
+        isEmailVerified: false,
+        authenticationMode: 'Password',
+        createdAt: at,
+        lastModifiedAt: at,
+      } as unknown as StoredCustomer;
+      this.customers.set(customer.id, customer);
+      return this.handOver(anonymousId, customer);
+    });
+  }
+
+  getCustomerByKey(key: string): Promise<Customer | null> {
+    return this.run('getCustomerByKey', () => [...this.customers.values()].find((c) => c.key === key) ?? null);
+  }
+
+  signIn(input: { email: string; password: string; anonymousId?: string }): Promise<SignInResult> {
+    return this.run('signIn', () => {
+      const customer = [...this.customers.values()].find(
+        (c) => c.email.toLowerCase() === input.email.toLowerCase() && c.password === input.password,
+      );
+      if (!customer) throw new InvalidCredentials('Account with the given credentials not found.');
+      if (input.anonymousId && this.usedAnonymousIds.has(input.anonymousId)) throw usedUp(input.anonymousId);
+      if (input.anonymousId) return this.handOver(input.anonymousId, customer);
+      const cart = this.activeCartOf(customer.id);
+      return { customer, ...(cart ? { cart } : {}) };
+    });
+  }
+
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** commercetools gives the customer the session's carts and orders and uses the anonymousId up. */
+  private handOver(anonymousId: string, customer: StoredCustomer): SignInResult {
+    this.usedAnonymousIds.add(anonymousId);
+    for (const cart of this.carts.values()) {
+      if (cart.anonymousId === anonymousId)
+        this.carts.set(cart.id, { ...cart, customerId: customer.id, version: cart.version + 1 });
+    }
+    for (const order of this.orders.values()) {
+      if (order.anonymousId === anonymousId) this.orders.set(order.id, { ...order, customerId: customer.id });
+    }
+    const cart = this.activeCartOf(customer.id);
+    return { customer, ...(cart ? { cart } : {}) };
+  }
+
+  private activeCartOf(customerId: string): Cart | undefined {
+    return newestFirst(
+      [...this.carts.values()].filter((c) => c.customerId === customerId && c.cartState === 'Active'),
+    )[0];
+  }
+}
+
+function usedUp(anonymousId: string): AnonymousIdUsedUp {
+  return new AnonymousIdUsedUp(`The anonymousId '${anonymousId}' was already used for sign-in or sign-up.`);
+}
+
+function newestFirst<T extends { lastModifiedAt?: string; createdAt: string }>(items: T[]): T[] {
+  const at = (x: T) => x.lastModifiedAt ?? x.createdAt;
+  return [...items].sort((a, b) => at(b).localeCompare(at(a)));
+}
+
+function page<T extends { lastModifiedAt?: string; createdAt: string }>(
+  items: T[],
+  query: { limit: number; offset: number },
+): Page<T> {
+  const results = newestFirst(items).slice(query.offset, query.offset + query.limit);
+  return { results, count: results.length, offset: query.offset, limit: query.limit };
+}
+
+/** commercetools adds to the line item of the same variant, if there is one. */
+function addLineItem(cart: Cart, sku: string, quantity: number): Cart {
+  const existing = cart.lineItems.find((item) => item.variant.sku === sku);
+  const lineItems = existing
+    ? cart.lineItems.map((item) => (item === existing ? { ...item, quantity: item.quantity + quantity } : item))
+    : [
+        ...cart.lineItems,
+        {
+          id: randomUUID(),
+          productId: `product-${sku}`,
+          variant: { id: 1, sku },
+          quantity,
+        } as Cart['lineItems'][number],
+      ];
+  return { ...cart, lineItems };
+}
+
+/** Sessions in memory, with the same reservation, lock and create-count rules as the Redis store. */
+export class FakeSessionStore implements SessionStore {
+  readonly ttlSeconds = 3600;
+  readonly sessions = new Map<string, SessionRecord>();
+  private readonly reserved = new Map<string, string>();
+  private readonly locks = new Map<string, string>();
+  private readonly creates = new Map<string, number>();
+
+  async reserve(anonymousId: string): Promise<Reservation | null> {
+    if (this.reserved.has(anonymousId) || this.sessions.has(anonymousId)) return null;
+    const token = randomUUID();
+    this.reserved.set(anonymousId, token);
+    return { anonymousId, token };
+  }
+
+  async activate(reservation: Reservation, session: SessionRecord): Promise<boolean> {
+    if (this.reserved.get(reservation.anonymousId) !== reservation.token) return false;
+    this.reserved.delete(reservation.anonymousId);
+    this.sessions.set(session.anonymousId, session);
+    return true;
+  }
+
+  async release(reservation: Reservation): Promise<void> {
+    if (this.reserved.get(reservation.anonymousId) === reservation.token) this.reserved.delete(reservation.anonymousId);
+  }
+
+  async get(anonymousId: string): Promise<{ session: SessionRecord | null; busy: boolean }> {
+    return { session: this.sessions.get(anonymousId) ?? null, busy: this.locks.has(anonymousId) };
+  }
+
+  async save(session: SessionRecord): Promise<void> {
+    if (this.sessions.has(session.anonymousId)) this.sessions.set(session.anonymousId, session);
+  }
+
+  async enterCreate(anonymousId: string): Promise<{ session: SessionRecord | null; busy: boolean }> {
+    const found = await this.get(anonymousId);
+    if (found.session) this.creates.set(anonymousId, (this.creates.get(anonymousId) ?? 0) + 1);
+    return found;
+  }
+
+  async leaveCreate(anonymousId: string): Promise<void> {
+    this.creates.set(anonymousId, Math.max(0, (this.creates.get(anonymousId) ?? 0) - 1));
+  }
+
+  async createsRunning(anonymousId: string): Promise<number> {
+    return this.creates.get(anonymousId) ?? 0;
+  }
+
+  async lock(anonymousId: string): Promise<string | null> {
+    if (this.locks.has(anonymousId)) return null;
+    const token = randomUUID();
+    this.locks.set(anonymousId, token);
+    return token;
+  }
+
+  async unlock(anonymousId: string, token: string): Promise<void> {
+    if (this.locks.get(anonymousId) === token) this.locks.delete(anonymousId);
+  }
+
+  async ping(): Promise<void> {}
+}
+
+export class FakeAttemptLog implements AttemptLog {
+  readonly notes = new Map<string, string>();
+
+  async recall(clientId: string, idempotencyKey: string): Promise<string | null> {
+    return this.notes.get(`${clientId}\n${idempotencyKey}`) ?? null;
+  }
+
+  async note(clientId: string, idempotencyKey: string, value: string): Promise<void> {
+    this.notes.set(`${clientId}\n${idempotencyKey}`, value);
+  }
+}
+
+export const POS: Caller = { clientId: 'pos', scopes: new Set(['sessions', 'customers']) };
+
+/** The real domain services wired to the fakes. */
+export function createDomain() {
+  const commerce = new FakeCommerce();
+  const store = new FakeSessionStore();
+  const attempts = new FakeAttemptLog();
+  const sessions = new SessionService(store, commerce);
+  return {
+    commerce,
+    store,
+    attempts,
+    sessions,
+    carts: new CartService(sessions, commerce, attempts),
+    customers: new CustomerService(sessions, commerce),
+  };
+}

@@ -1,0 +1,124 @@
+import { customerKeyFor } from '../../src/domain/idempotent-keys';
+import { createDomain, loseTheAnswer, POS } from '../support/fakes';
+
+/** A domain with an active session holding one cart. */
+async function withSession() {
+  const domain = createDomain();
+  const session = await domain.sessions.start(POS);
+  const cart = await domain.carts.createCart(POS, session.anonymousId, { currency: 'EUR' });
+  return { ...domain, anonymousId: session.anonymousId, cart };
+}
+
+const ADA = { email: 'ada@example.com', password: 'secret-1' };
+const BOB = { email: 'bob@example.com', password: 'secret-2' };
+const MERGE = 'MergeWithExistingCustomerCart' as const;
+
+describe('sign-up (CustomerService.signUp)', () => {
+  test('when the sign-up was made but its answer was lost, then the customer found by its key is the answer and the session ends with it', async () => {
+    const { customers, commerce, store, anonymousId, cart } = await withSession();
+    commerce.interceptNext('signUp', loseTheAnswer);
+
+    const result = await customers.signUp(POS, anonymousId, ADA);
+
+    expect(result.customer.email).toBe(ADA.email);
+    expect(result.cart?.id).toBe(cart.id);
+    expect(commerce.customers.size).toBe(1);
+    expect(store.sessions.get(anonymousId)).toMatchObject({ status: 'ended', customerId: result.customer.id });
+  });
+
+  test('when an earlier sign-up with the same email landed unseen, then the retry answers that customer', async () => {
+    const { customers, commerce, store, anonymousId } = await withSession();
+    const key = customerKeyFor(POS.clientId, anonymousId);
+    const { customer: earlier } = await commerce.signUp({ ...ADA, email: 'ADA@example.com', anonymousId, key });
+
+    const result = await customers.signUp(POS, anonymousId, ADA);
+
+    expect(result.customer.id).toBe(earlier.id);
+    expect(result.customer).not.toHaveProperty('password');
+    expect(store.sessions.get(anonymousId)).toMatchObject({ status: 'ended', customerId: earlier.id });
+  });
+
+  test('when an earlier sign-up with another email landed unseen, then it is SessionEnded and the session ends with that customer', async () => {
+    const { customers, commerce, store, anonymousId } = await withSession();
+    const key = customerKeyFor(POS.clientId, anonymousId);
+    const { customer: earlier } = await commerce.signUp({ ...ADA, anonymousId, key });
+
+    const signingUp = customers.signUp(POS, anonymousId, BOB);
+
+    await expect(signingUp).rejects.toMatchObject({ code: 'SessionEnded' });
+    expect(store.sessions.get(anonymousId)).toMatchObject({ status: 'ended', customerId: earlier.id });
+    expect([...commerce.customers.values()].map((c) => c.email)).toEqual([ADA.email]);
+  });
+
+  test('when the email belongs to another customer, then it is DuplicateEmail and the session stays active', async () => {
+    const { customers, commerce, store, anonymousId } = await withSession();
+    await commerce.signUp({ ...ADA, anonymousId: 'another-session', key: 'another-key' });
+
+    const signingUp = customers.signUp(POS, anonymousId, ADA);
+
+    await expect(signingUp).rejects.toMatchObject({ code: 'DuplicateEmail' });
+    expect(store.sessions.get(anonymousId)?.status).toBe('active');
+  });
+});
+
+describe('sign-in (CustomerService.signIn)', () => {
+  /** A customer signed up outside the session. */
+  async function withCustomer(domain: Awaited<ReturnType<typeof withSession>>, credentials: typeof ADA) {
+    return (
+      await domain.commerce.signUp({
+        ...credentials,
+        anonymousId: `other-${credentials.email}`,
+        key: credentials.email.replace(/\W/g, '-'),
+      })
+    ).customer;
+  }
+
+  test('when an earlier sign-in of the same customer landed unseen, then the retry signs in and the session ends with that customer', async () => {
+    const domain = await withSession();
+    const ada = await withCustomer(domain, ADA);
+    await domain.commerce.signIn({ ...ADA, anonymousId: domain.anonymousId });
+
+    const result = await domain.customers.signIn(POS, domain.anonymousId, { ...ADA, cartSignInMode: MERGE });
+
+    expect(result.customer.id).toBe(ada.id);
+    expect(domain.store.sessions.get(domain.anonymousId)).toMatchObject({ status: 'ended', customerId: ada.id });
+  });
+
+  test('when an earlier sign-in of another customer landed unseen, then it is SessionEnded and the session ends with that customer', async () => {
+    const domain = await withSession();
+    const ada = await withCustomer(domain, ADA);
+    await withCustomer(domain, BOB);
+    await domain.commerce.signIn({ ...ADA, anonymousId: domain.anonymousId });
+
+    const signingIn = domain.customers.signIn(POS, domain.anonymousId, { ...BOB, cartSignInMode: MERGE });
+
+    await expect(signingIn).rejects.toMatchObject({ code: 'SessionEnded' });
+    expect(domain.store.sessions.get(domain.anonymousId)).toMatchObject({ status: 'ended', customerId: ada.id });
+  });
+
+  test('when the sign-in was made but its answer was lost, then it fails and the retry recognises it', async () => {
+    const domain = await withSession();
+    const ada = await withCustomer(domain, ADA);
+    domain.commerce.interceptNext('signIn', loseTheAnswer);
+    await expect(domain.customers.signIn(POS, domain.anonymousId, { ...ADA, cartSignInMode: MERGE })).rejects.toThrow();
+
+    const result = await domain.customers.signIn(POS, domain.anonymousId, { ...ADA, cartSignInMode: MERGE });
+
+    expect(result.customer.id).toBe(ada.id);
+    expect(domain.store.sessions.get(domain.anonymousId)).toMatchObject({ status: 'ended', customerId: ada.id });
+  });
+
+  test('when the password is wrong, then it is InvalidCredentials and the session stays active', async () => {
+    const domain = await withSession();
+    await withCustomer(domain, ADA);
+
+    const signingIn = domain.customers.signIn(POS, domain.anonymousId, {
+      ...ADA,
+      password: 'wrong',
+      cartSignInMode: MERGE,
+    });
+
+    await expect(signingIn).rejects.toMatchObject({ code: 'InvalidCredentials' });
+    expect(domain.store.sessions.get(domain.anonymousId)?.status).toBe('active');
+  });
+});
