@@ -141,8 +141,12 @@ export class StoreError extends Error {
  * key's record) across failed attempts, so a retry can tell whether a lost answer's change landed.
  */
 export interface AttemptLog {
-  recall(clientId: string, idempotencyKey: string): Promise<string | null>;
-  note(clientId: string, idempotencyKey: string, value: string): Promise<void>;
+  /**
+   * `scope` names what the note is about (the request's fingerprint and the cart): a note made
+   * under the same key for another request or cart is never answered.
+   */
+  recall(clientId: string, idempotencyKey: string, scope: string): Promise<string | null>;
+  note(clientId: string, idempotencyKey: string, scope: string, value: string): Promise<void>;
 }
 
 /** A response kept for replay under an Idempotency-Key. */
