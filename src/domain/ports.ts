@@ -168,6 +168,6 @@ export interface IdempotencyStore {
   begin(clientId: string, key: string, fingerprint: string): Promise<IdempotencyBegin>;
   /** Keeps the completed response for replay. */
   complete(clientId: string, key: string, token: string, response: StoredResponse): Promise<void>;
-  /** Forgets a running key (its request failed with a 5xx), so a retry runs again. */
+  /** Forgets a running key (its answer was transient: 5xx, 429, busy...), so a retry runs again. */
   abandon(clientId: string, key: string, token: string): Promise<void>;
 }

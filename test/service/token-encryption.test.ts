@@ -107,3 +107,16 @@ describe('TOKEN_CACHE_KEY', () => {
     expect(loadConfig({ ...env(''), TOKEN_CACHE_KEY: '' }).tokenCacheKeys).toEqual([]);
   });
 });
+
+describe('IDEMPOTENCY_SECRET', () => {
+  const env = (value: string) =>
+    serviceEnv('demo', 'http://127.0.0.1:1', { REDIS_URL: 'redis://127.0.0.1:6379', IDEMPOTENCY_SECRET: value });
+
+  test('when it is shorter than 32 characters, then the configuration is refused naming it', () => {
+    expect(() => loadConfig(env('too-short-secret'))).toThrow(/^IDEMPOTENCY_SECRET must be at least 32 characters/);
+  });
+
+  test('when it is 32 characters or more, then it is kept as given', () => {
+    expect(loadConfig(env('s'.repeat(32))).idempotencySecret).toBe('s'.repeat(32));
+  });
+});
