@@ -131,6 +131,48 @@ describe('Idempotency-Key records keep no secrets and no transient answers', () 
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
   });
 
+  test('when a version-less add lost every race (409 ConcurrentModification), then the retry with the same key adds', async () => {
+    const cart = await cartWithOne();
+    // Every update is refused as a conflict, as on a cart others keep changing.
+    ctx.faults.push({ match: isPost(`/carts/${cart.id}`), fault: { kind: 'status', status: 409 }, times: 10_000 });
+    const key = newKey();
+    const send = () =>
+      ctx.http
+        .post(`/v1/carts/${cart.id}/line-items`)
+        .set(auth())
+        .set('Idempotency-Key', key)
+        .send({ sku: ctx.skus[0], quantity: 2 });
+
+    const lost = await send();
+    ctx.faults.length = 0;
+    const retry = await send();
+
+    expect(lost.status).toBe(409);
+    expect(lost.body.code).toBe('ConcurrentModification');
+    expect(retry.status).toBe(200);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect(await quantityIn(cart.id)).toBe(3);
+  }, 60_000);
+
+  test('when an add with a stale version is 409, then that answer is final and replayed', async () => {
+    const cart = await cartWithOne();
+    await ctx.http.patch(`/v1/carts/${cart.id}`).set(auth()).send({ customerEmail: 'someone@example.com' }).expect(200);
+    const key = newKey();
+    const send = () =>
+      ctx.http
+        .post(`/v1/carts/${cart.id}/line-items`)
+        .set(auth())
+        .set('Idempotency-Key', key)
+        .send({ sku: ctx.skus[0], quantity: 2, version: cart.version });
+
+    const stale = await send();
+    const again = await send();
+
+    expect(stale.status).toBe(409);
+    expect(again.status).toBe(409);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+  });
+
   test('when commercetools is down (503, circuit open), then the retry with the same key runs and succeeds', async () => {
     // Its own instance, whose circuit opens at the first failure and probes again after 100 ms.
     const down = await createTestContext({
