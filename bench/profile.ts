@@ -80,6 +80,7 @@ async function main(): Promise<void> {
           REDIS_URL: redis.url,
           REDIS_KEY_PREFIX: 'bench:',
           API_KEYS: `bench-pos:${KEY}:sessions`,
+          IDEMPOTENCY_SECRET: 'bench-idempotency-secret-0123456789abcdef',
           PORT: String(port),
           RATE_LIMIT_PER_MINUTE: '0',
           ...(JSON.parse(process.env.SERVICE_ENV ?? '{}') as Record<string, string>),

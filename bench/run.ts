@@ -132,6 +132,7 @@ async function startService(
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: prefix,
       API_KEYS: `${CLIENT_ID}:${API_KEY}:sessions`,
+      IDEMPOTENCY_SECRET: 'bench-idempotency-secret-0123456789abcdef',
       PORT: String(port),
       RATE_LIMIT_PER_MINUTE: '0',
       // LOG_LEVEL stays at its production default (info): one JSON line per request, into a file.

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
@@ -61,6 +62,8 @@ export async function startSandbox(options: { logger?: Logger; quiet?: boolean }
       CTP_SCOPES: env.CTP_SCOPES ?? `manage_project:${projectKey}`,
       REDIS_URL: env.REDIS_URL ?? privateRedis?.url,
       API_KEYS: env.API_KEYS ?? `sandbox:${DEMO_API_KEY}:sessions+customers+admin`,
+      // One process: a secret of its own is enough (replays must match across instances only).
+      IDEMPOTENCY_SECRET: env.IDEMPOTENCY_SECRET ?? randomBytes(32).toString('base64url'),
       LOG_LEVEL: env.LOG_LEVEL ?? (options.quiet ? 'warn' : 'info'),
     });
     const logger = options.logger ?? createLogger(config.logLevel, { pretty: true });

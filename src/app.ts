@@ -33,6 +33,8 @@ export interface AppDeps {
   store: SessionStore;
   /** Idempotency records, and the notes of attempts that retries decide from. */
   idempotency: IdempotencyStore & AttemptLog;
+  /** HMAC key of Idempotency-Key fingerprints (IDEMPOTENCY_SECRET). */
+  idempotencySecret: string;
   commerce: CommerceGateway;
   logger: Logger;
   metrics?: Metrics;
@@ -159,6 +161,7 @@ export function createApp(deps: AppDeps): express.Express {
   const limit = deps.rateLimiter ? [rateLimit(deps.rateLimiter)] : [];
   const handlerOptions = {
     idempotency: deps.idempotency,
+    idempotencySecret: deps.idempotencySecret,
     onStoreError: (error: unknown) => {
       metrics.redisError('command');
       deps.logger.warn({ err: error }, 'idempotency record not written');

@@ -54,6 +54,29 @@ const nodeList = (name: string) =>
       return nodes;
     });
 
+/** 32-byte AES keys, as 64 hex digits or base64; the first encrypts, every one decrypts (rotation). */
+const aesKeyList = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx): Buffer[] => {
+      if (raw === undefined || raw.trim() === '') return [];
+      const keys: Buffer[] = [];
+      for (const [index, entry] of raw
+        .split(',')
+        .map((part) => part.trim())
+        .entries()) {
+        const key = /^[0-9a-f]{64}$/i.test(entry) ? Buffer.from(entry, 'hex') : Buffer.from(entry, 'base64');
+        if (key.length !== 32 || (!/^[0-9a-f]{64}$/i.test(entry) && !/^[A-Za-z0-9+/_-]{43}=?$/.test(entry))) {
+          // Named by position, never by value: the key is a secret.
+          ctx.addIssue({ code: 'custom', message: `${name}: entry ${index + 1} must be 32 bytes, as hex or base64` });
+          return z.NEVER;
+        }
+        keys.push(key);
+      }
+      return keys;
+    });
+
 const httpUrl = (name: string) =>
   required(name).refine(
     (raw) => URL.canParse(raw) && /^https?:$/.test(new URL(raw).protocol),
@@ -159,6 +182,9 @@ const envSchema = z
     BODY_LIMIT_KB: intFrom('BODY_LIMIT_KB', 1, 100),
     READYZ_CACHE_MS: intFrom('READYZ_CACHE_MS', 0, 2000),
     SHUTDOWN_GRACE_MS: intFrom('SHUTDOWN_GRACE_MS', 0, 10_000),
+    // Every instance must share it, or a retry reaching another instance would not match its first try.
+    IDEMPOTENCY_SECRET: required('IDEMPOTENCY_SECRET').min(32, 'IDEMPOTENCY_SECRET must be at least 32 characters'),
+    TOKEN_CACHE_KEY: aesKeyList('TOKEN_CACHE_KEY'),
   })
   .superRefine(checkRedis);
 
@@ -185,6 +211,10 @@ export interface Config {
   /** How long /readyz reuses its last result. */
   readinessCacheMs: number;
   shutdownGraceMs: number;
+  /** HMAC key of Idempotency-Key fingerprints (request bodies may hold passwords). */
+  idempotencySecret: string;
+  /** AES-256-GCM keys of the shared access token in Redis; none: each instance keeps its own token. */
+  tokenCacheKeys: Buffer[];
 }
 
 /**
@@ -261,5 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.BODY_LIMIT_KB * 1024,
     readinessCacheMs: e.READYZ_CACHE_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    idempotencySecret: e.IDEMPOTENCY_SECRET,
+    tokenCacheKeys: e.TOKEN_CACHE_KEY,
   };
 }

@@ -26,7 +26,10 @@ export function createDeps(config: Config, redis: RedisClient, logger: Logger): 
   const ctp = config.commercetools;
   // One token for all instances sharing this Redis (and prefix), renewed by one of them before expiry.
   redis.on('error', () => metrics.redisError('connection'));
-  const tokenCache = new RedisTokenCache(redis, config.redis.keyPrefix, ctp, { observe: metrics.observeUpstream });
+  const tokenCache = new RedisTokenCache(redis, config.redis.keyPrefix, ctp, {
+    observe: metrics.observeUpstream,
+    keys: config.tokenCacheKeys,
+  });
   const client = buildCtpClient({
     ...ctp,
     correlationId: currentCorrelationId,
@@ -40,6 +43,7 @@ export function createDeps(config: Config, redis: RedisClient, logger: Logger): 
       : {}),
     store: new RedisSessionStore(redis, config.redis.keyPrefix, config.sessionTtlSeconds),
     idempotency: new RedisIdempotencyStore(redis, config.redis.keyPrefix, config.idempotencyTtlSeconds),
+    idempotencySecret: config.idempotencySecret,
     commerce: new CommercetoolsGateway(client, ctp.projectKey, metrics.observeUpstream, new UpstreamPolicy(ctp.policy)),
     logger,
     metrics,

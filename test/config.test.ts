@@ -12,6 +12,7 @@ const VALID = {
   CTP_SCOPES: 'manage_orders:demo-project  manage_customers:demo-project',
   REDIS_URL: 'redis://127.0.0.1:6379',
   API_KEYS: 'pos:abcdefghijklmnop1234:sessions+customers,backoffice:ZYXWVUTSRQPONMLK_-99:admin',
+  IDEMPOTENCY_SECRET: 'a-long-random-idempotency-secret-0123456789',
 };
 
 describe('configuration', () => {

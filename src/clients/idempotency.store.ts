@@ -64,14 +64,21 @@ export class RedisIdempotencyStore implements IdempotencyStore, AttemptLog {
     await this.replace(clientId, key, token, '');
   }
 
-  /** Next to the key's record (same hash tag), kept for the same time, and not removed by abandon. */
-  async recall(clientId: string, key: string): Promise<string | null> {
-    return storeCall('idempotency store: recall', () => this.redis.get(`${this.key(clientId, key)}:attempt`));
+  /**
+   * Next to the key's record (same hash tag), one per scope (hashed: it names a request and a
+   * cart), kept for the same time, and not removed by abandon.
+   */
+  private attemptKey(clientId: string, key: string, scope: string): string {
+    return `${this.key(clientId, key)}:attempt:${createHash('sha256').update(scope).digest('hex').slice(0, 32)}`;
   }
 
-  async note(clientId: string, key: string, value: string): Promise<void> {
+  async recall(clientId: string, key: string, scope: string): Promise<string | null> {
+    return storeCall('idempotency store: recall', () => this.redis.get(this.attemptKey(clientId, key, scope)));
+  }
+
+  async note(clientId: string, key: string, scope: string, value: string): Promise<void> {
     await storeCall('idempotency store: note', () =>
-      this.redis.set(`${this.key(clientId, key)}:attempt`, value, 'EX', this.ttlSeconds),
+      this.redis.set(this.attemptKey(clientId, key, scope), value, 'EX', this.ttlSeconds),
     );
   }
 

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TokenCache, TokenStore } from '@commercetools/ts-client';
 import { COMPARE_AND_DELETE, type RedisClient } from './redis.client';
@@ -16,6 +16,57 @@ export interface ClientCredentials {
 export interface SharedTokenOptions {
   /** Called once per token request, for metrics (operation `oauth.token`). */
   observe?: (operation: string, outcome: string, seconds: number) => void;
+  /**
+   * AES-256-GCM keys (32 bytes) of the token kept in Redis: the first encrypts, every one decrypts,
+   * so a key is rotated by putting the new one first and dropping the old one after a token
+   * lifetime. None: the token is never written to Redis, and each instance requests its own.
+   */
+  keys?: Buffer[];
+}
+
+/**
+ * The token as kept in Redis: `gcm1.<key id>.<iv>.<tag>.<ciphertext>` (base64url). The key id (a
+ * digest prefix of the key) picks the decrypting key; the Redis key name is the additional data,
+ * so a value copied under another name does not decrypt.
+ */
+class TokenCipher {
+  private readonly byId = new Map<string, Buffer>();
+  private readonly current: { id: string; key: Buffer };
+
+  constructor(
+    keys: Buffer[],
+    private readonly aad: string,
+  ) {
+    for (const key of keys) this.byId.set(TokenCipher.idOf(key), key);
+    this.current = { id: TokenCipher.idOf(keys[0]!), key: keys[0]! };
+  }
+
+  private static idOf(key: Buffer): string {
+    return createHash('sha256').update('ctp-token-key\n').update(key).digest('hex').slice(0, 8);
+  }
+
+  seal(plain: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.current.key, iv).setAAD(Buffer.from(this.aad));
+    const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    const parts = [iv, cipher.getAuthTag(), sealed].map((part) => part.toString('base64url'));
+    return ['gcm1', this.current.id, ...parts].join('.');
+  }
+
+  /** The plain text, or undefined when no configured key opens it (then it is renewed and overwritten). */
+  open(value: string): string | undefined {
+    const [version, id = '', iv = '', tag = '', sealed = ''] = value.split('.');
+    const key = this.byId.get(id);
+    if (version !== 'gcm1' || !key) return undefined;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 })
+        .setAAD(Buffer.from(this.aad))
+        .setAuthTag(Buffer.from(tag, 'base64url'));
+      return Buffer.concat([decipher.update(Buffer.from(sealed, 'base64url')), decipher.final()]).toString('utf8');
+    } catch {
+      return undefined;
+    }
+  }
 }
 
 /** A token and when to renew it, as kept in Redis and in memory. */
@@ -56,7 +107,8 @@ export class TokenRequestError extends Error {
  * Single flight: within a process one renewal promise; across instances a short `SET NX PX` lock,
  * so one instance requests the token while the others keep the current one or, without any, wait
  * briefly and re-read. A renewal before expiry runs in the background: no call waits for it.
- * Without Redis an instance falls back to a token of its own.
+ * Without Redis an instance falls back to a token of its own. In Redis the token is encrypted
+ * (AES-256-GCM); without a configured key it is not shared at all.
  */
 export class RedisTokenCache implements TokenCache {
   private readonly key: string;
@@ -64,6 +116,8 @@ export class RedisTokenCache implements TokenCache {
   private readonly lockMs: number;
   private local: SharedToken | undefined;
   private renewal: Promise<SharedToken> | undefined;
+  /** Undefined: no key configured, the token stays in this process. */
+  private readonly cipher: TokenCipher | undefined;
 
   constructor(
     private readonly redis: RedisClient,
@@ -83,6 +137,7 @@ export class RedisTokenCache implements TokenCache {
     this.lockKey = `${this.key}:lock`;
     // The lock outlives one token request; a crashed holder's lock expires soon after.
     this.lockMs = credentials.timeoutMs + 2000;
+    this.cipher = options.keys?.length ? new TokenCipher(options.keys, this.key) : undefined;
   }
 
   async get(): Promise<TokenStore> {
@@ -108,6 +163,7 @@ export class RedisTokenCache implements TokenCache {
   }
 
   private async renew(): Promise<SharedToken> {
+    if (!this.cipher) return (this.local = await this.request());
     try {
       return (this.local = await this.renewShared());
     } catch (error) {
@@ -155,7 +211,8 @@ export class RedisTokenCache implements TokenCache {
   }
 
   private async read(): Promise<SharedToken | undefined> {
-    const raw = await this.redis.get(this.key);
+    const stored = this.cipher ? await this.redis.get(this.key) : null;
+    const raw = stored ? this.cipher?.open(stored) : undefined;
     if (!raw) return undefined;
     let value: Partial<SharedToken> | null;
     try {
@@ -170,9 +227,9 @@ export class RedisTokenCache implements TokenCache {
 
   private async write(shared: SharedToken): Promise<void> {
     const ttlMs = Math.floor(shared.staleAt - Date.now());
-    if (ttlMs <= 0) return;
+    if (ttlMs <= 0 || !this.cipher) return;
     // Not being able to share the token does not make it less usable here.
-    await this.redis.set(this.key, JSON.stringify(shared), 'PX', ttlMs).catch(() => undefined);
+    await this.redis.set(this.key, this.cipher.seal(JSON.stringify(shared)), 'PX', ttlMs).catch(() => undefined);
   }
 
   /** Renewal starts REFRESH_BEFORE_MS (at most a tenth of the lifetime) before expiry; use stops halfway from there. */

@@ -154,13 +154,18 @@ export class CartService {
     caller: Caller,
     cartId: string,
     item: LineItemRequest,
-    options: { version?: number; idempotencyKey?: string } = {},
+    options: { version?: number; idempotencyKey?: string; fingerprint?: string } = {},
   ): Promise<Cart> {
     const product = productOf(item);
     const actions = (): CartUpdateAction[] => [{ action: 'addLineItem', ...product, quantity: item.quantity }];
     const key = options.version === undefined ? options.idempotencyKey : undefined;
     if (!key) return this.update(caller, cartId, options.version, actions);
-    const [noted, cart] = await Promise.all([this.attempts.recall(caller.clientId, key), this.getCart(caller, cartId)]);
+    // A note is about this request and this cart only.
+    const scope = `${cartId}\n${options.fingerprint ?? ''}`;
+    const [noted, cart] = await Promise.all([
+      this.attempts.recall(caller.clientId, key, scope),
+      this.getCart(caller, cartId),
+    ]);
     if (noted) {
       const earlier = JSON.parse(noted) as { version: number; quantity: number };
       if (cart.version !== earlier.version) {
@@ -172,6 +177,7 @@ export class CartService {
       this.attempts.note(
         caller.clientId,
         key,
+        scope,
         JSON.stringify({ version: current.version, quantity: quantityOf(current, product) + item.quantity }),
       ),
     );

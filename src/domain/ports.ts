@@ -110,8 +110,12 @@ export class StoreError extends Error {
  * key's record) across failed attempts, so a retry can tell whether a lost answer's change landed.
  */
 export interface AttemptLog {
-  recall(clientId: string, idempotencyKey: string): Promise<string | null>;
-  note(clientId: string, idempotencyKey: string, value: string): Promise<void>;
+  /**
+   * `scope` names what the note is about (the request's fingerprint and the cart): a note made
+   * under the same key for another request or cart is never answered.
+   */
+  recall(clientId: string, idempotencyKey: string, scope: string): Promise<string | null>;
+  note(clientId: string, idempotencyKey: string, scope: string, value: string): Promise<void>;
 }
 
 /** A response kept for replay under an Idempotency-Key. */
@@ -133,6 +137,6 @@ export interface IdempotencyStore {
   begin(clientId: string, key: string, fingerprint: string): Promise<IdempotencyBegin>;
   /** Keeps the completed response for replay. */
   complete(clientId: string, key: string, token: string, response: StoredResponse): Promise<void>;
-  /** Forgets a running key (its request failed with a 5xx), so a retry runs again. */
+  /** Forgets a running key (its answer was transient: 5xx, 429, busy...), so a retry runs again. */
   abandon(clientId: string, key: string, token: string): Promise<void>;
 }

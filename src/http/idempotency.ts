@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Caller } from '../domain/api-keys';
 import { DomainError } from '../domain/errors';
@@ -31,10 +31,31 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-export function fingerprintOf(req: Request): string {
-  return createHash('sha256')
-    .update(`${req.method} ${req.path}\n${canonical(req.body ?? {})}`)
+/**
+ * What a request under an Idempotency-Key must repeat to be the same request: method, route
+ * (its template, so whatever Express routes alike, in any case or with a trailing slash, is the
+ * same), path parameters and body. An HMAC with the server's secret, because bodies may hold a
+ * password: a plain digest kept in Redis could be checked against guessed passwords.
+ */
+export function fingerprintOf(
+  secret: string,
+  request: { method: string; route: string; params: unknown; body: unknown },
+): string {
+  return createHmac('sha256', secret)
+    .update(`${request.method.toUpperCase()} ${request.route}\n${canonical(request.params ?? {})}\n`)
+    .update(canonical(request.body ?? {}))
     .digest('hex');
+}
+
+/**
+ * Answers a retry should get by running again, not by replay: they say "not now", not "no"
+ * (a busy session, a version-less write that lost a race, a key still running, limits, outages).
+ */
+function isTransient(code: string, status: number, req: Request): boolean {
+  if (status >= 500 || status === 429) return true;
+  if (code === 'SessionBusy' || code === 'IdempotencyKeyInProgress') return true;
+  const body = req.body as { version?: unknown } | undefined;
+  return code === 'ConcurrentModification' && body?.version === undefined;
 }
 
 function send(res: Response, response: StoredResponse): void {
@@ -42,21 +63,21 @@ function send(res: Response, response: StoredResponse): void {
 }
 
 /**
- * Runs `work` at most once per client and Idempotency-Key: the first completed response (any
- * status below 500) is kept and replayed for a repeat with the same payload; a repeat while the
- * first runs is 409, a repeat with another payload 422. A 5xx is not kept, so a retry runs again.
+ * Runs `work` at most once per client and Idempotency-Key: the first completed response is kept
+ * and replayed for a repeat with the same `fingerprint`; a repeat while the first runs is 409, a
+ * repeat with another payload 422. Transient answers (see isTransient) are not kept: a retry runs again.
  */
 export async function runIdempotent(
   store: IdempotencyStore,
   req: Request,
   res: Response,
   caller: Caller,
-  key: string,
+  idempotency: { key: string; fingerprint: string },
   work: () => Promise<{ status: number; body: unknown }>,
   hooks: { onStoreError: (error: unknown) => void; onReplay: () => void },
 ): Promise<void> {
   const { onStoreError } = hooks;
-  const fingerprint = fingerprintOf(req);
+  const { key, fingerprint } = idempotency;
   const begun = await store.begin(caller.clientId, key, fingerprint);
   if (begun.state !== 'started') {
     const held = begun.state === 'done' ? begun.response.fingerprint : begun.fingerprint;
@@ -90,7 +111,7 @@ export async function runIdempotent(
   } catch (error) {
     const problem = toDomainError(error);
     const document = problemDocument(problem, res.locals.correlationId as string);
-    if (document.status >= 500) {
+    if (isTransient(problem.code, document.status, req)) {
       await store.abandon(caller.clientId, key, begun.token).catch(onStoreError);
       throw problem;
     }

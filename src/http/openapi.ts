@@ -114,7 +114,7 @@ const IDEMPOTENCY_ERRORS: ErrorCode[] = ['ValidationFailed', 'IdempotencyKeyInPr
 const IdempotencyHeaders = z.object({
   [IDEMPOTENCY_HEADER]: z.string().optional().meta({
     description:
-      'Makes the POST safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat replays the first completed answer (`Idempotent-Replayed: true`).',
+      'Makes the POST safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent.',
     example: '7f9c2ba4-e88f-4f29-a6b4-3c9b1f0e5d21',
   }),
 });

@@ -4,7 +4,7 @@ import type { Caller, Scope } from '../domain/api-keys';
 import type { ErrorCode } from '../domain/errors';
 import { DomainError } from '../domain/errors';
 import type { IdempotencyStore } from '../domain/ports';
-import { idempotencyKeyOf, runIdempotent } from './idempotency';
+import { fingerprintOf, idempotencyKeyOf, runIdempotent } from './idempotency';
 import { validationError } from './problem';
 
 export type Method = 'get' | 'post' | 'patch' | 'delete';
@@ -13,6 +13,8 @@ export interface RouteInput<P, Q, B> {
   caller: Caller;
   /** The request's Idempotency-Key (POST only), for idempotent creates. */
   idempotencyKey?: string;
+  /** With idempotencyKey: the request's fingerprint, to bind what is noted under the key to this request. */
+  fingerprint?: string;
   params: P;
   query: Q;
   body: B;
@@ -62,6 +64,8 @@ function hasBody(req: Request): boolean {
 
 export interface HandlerOptions {
   idempotency: IdempotencyStore;
+  /** HMAC key of request fingerprints (IDEMPOTENCY_SECRET). */
+  idempotencySecret: string;
   onStoreError: (error: unknown) => void;
   onReplay: () => void;
 }
@@ -77,12 +81,15 @@ export function toHandler(spec: RouteSpec, options: HandlerOptions): RequestHand
     const params = parse(spec.params, req.params, 'path');
     const query = parse(spec.query, req.query, 'query');
     const body = parse(spec.body, req.body ?? {}, 'body');
+    const fingerprint = idempotencyKey
+      ? fingerprintOf(options.idempotencySecret, { method: spec.method, route: spec.path, params, body: req.body })
+      : undefined;
     const work = async () => ({
       status: spec.success.status,
-      body: await spec.handle({ caller, idempotencyKey, params, query, body }),
+      body: await spec.handle({ caller, idempotencyKey, fingerprint, params, query, body }),
     });
-    if (idempotencyKey) {
-      return runIdempotent(options.idempotency, req, res, caller, idempotencyKey, work, options);
+    if (idempotencyKey && fingerprint) {
+      return runIdempotent(options.idempotency, req, res, caller, { key: idempotencyKey, fingerprint }, work, options);
     }
     const result = await work();
     sendJson(res, result.status, result.body);

@@ -184,6 +184,7 @@ describe('when the backends fail', () => {
         keys: new ApiKeyResolver(parseApiKeys(API_KEYS)),
         store,
         idempotency: failingIdempotency,
+        idempotencySecret: 'test-idempotency-secret-0123456789abcdef',
         commerce,
         logger: pino({ level: 'silent' }),
       }),

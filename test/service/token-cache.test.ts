@@ -45,6 +45,10 @@ describe('one client-credentials token shared by all instances', () => {
     );
   const tokenKey = async () =>
     (await connections[0]!.keys(`${prefix}ctp-token:*`)).filter((key) => !key.endsWith(':lock'));
+  /** The token in Redis, as a new instance with the configured key reads it (it requests none when there is one). */
+  const sharedToken = async () =>
+    (await new RedisTokenCache(connections[0]!, prefix, config.commercetools, { keys: config.tokenCacheKeys }).get())
+      .token;
   /** Every instance takes `perInstance` session requests at once. */
   const burst = async (perInstance: number) => {
     const responses = await Promise.all(
@@ -96,7 +100,11 @@ describe('one client-credentials token shared by all instances', () => {
     const ttl = await connections[0]!.pttl(keys[0]!);
     expect(ttl).toBeGreaterThan(LIFETIME_MS - 10 * 60_000);
     expect(ttl).toBeLessThan(LIFETIME_MS);
-    expect(await connections[0]!.get(keys[0]!)).toContain([...bearers][0]!.replace(/^Bearer /, ''));
+    // Encrypted there: the token is not in the raw value, yet another instance with the key reads it.
+    const token = [...bearers][0]!.replace(/^Bearer /, '');
+    expect(await connections[0]!.get(keys[0]!)).not.toContain(token);
+    expect(await sharedToken()).toBe(token);
+    expect(tokenRequests()).toBe(1);
 
     // Measured where it happened, on one instance.
     const metrics = await Promise.all(instances.map((http) => http.get('/metrics')));
@@ -156,7 +164,7 @@ describe('one client-credentials token shared by all instances', () => {
     const fetched = proxy.calls.findIndex((call, i) => i >= index && isTokenRequest(call));
     const retried = bearersSince(fetched + 1);
     expect(retried.size).toBe(1);
-    expect(await connections[0]!.get((await tokenKey())[0]!)).toContain([...retried][0]!.replace(/^Bearer /, ''));
+    expect(await sharedToken()).toBe([...retried][0]!.replace(/^Bearer /, ''));
   });
 
   test('when Redis is unreachable, then an instance requests a token of its own, once for concurrent calls', async () => {

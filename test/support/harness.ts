@@ -45,9 +45,15 @@ export function serviceEnv(
     CTP_API_URL: apiUrl,
     CTP_SCOPES: `manage_project:${projectKey}`,
     API_KEYS,
+    IDEMPOTENCY_SECRET: TEST_IDEMPOTENCY_SECRET,
+    TOKEN_CACHE_KEY: TEST_TOKEN_CACHE_KEY,
     ...extra,
   };
 }
+
+/** Secrets every test instance shares, as a deployment's instances would. */
+export const TEST_IDEMPOTENCY_SECRET = 'test-idempotency-secret-0123456789abcdef';
+export const TEST_TOKEN_CACHE_KEY = Buffer.alloc(32, 7).toString('base64');
 
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 

@@ -146,9 +146,9 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
       body: s.AddLineItemBody,
       success: { status: 200, description: 'The updated cart', schema: s.Cart },
       errors: ['ValidationFailed', 'CartNotFound', 'CartNotActive', 'ConcurrentModification', 'InvalidUpstreamRequest'],
-      handle: ({ caller, params, body, idempotencyKey }) => {
+      handle: ({ caller, params, body, idempotencyKey, fingerprint }) => {
         const { version, ...item } = body;
-        return carts.addLineItem(caller, params.cartId, item, { version, idempotencyKey });
+        return carts.addLineItem(caller, params.cartId, item, { version, idempotencyKey, fingerprint });
       },
     }),
     route({
