@@ -159,6 +159,9 @@ const envSchema = z
     BODY_LIMIT_KB: intFrom('BODY_LIMIT_KB', 1, 100),
     READYZ_CACHE_MS: intFrom('READYZ_CACHE_MS', 0, 2000),
     SHUTDOWN_GRACE_MS: intFrom('SHUTDOWN_GRACE_MS', 0, 10_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: intFrom('HTTP_KEEP_ALIVE_TIMEOUT_MS', 1000, 65_000),
+    HTTP_REQUEST_TIMEOUT_MS: intFrom('HTTP_REQUEST_TIMEOUT_MS', 0, 0),
+    HTTP_MAX_CONNECTIONS: intFrom('HTTP_MAX_CONNECTIONS', 1, 10_000),
   })
   .superRefine(checkRedis);
 
@@ -185,6 +188,19 @@ export interface Config {
   /** How long /readyz reuses its last result. */
   readinessCacheMs: number;
   shutdownGraceMs: number;
+  http: HttpLimits;
+}
+
+/** Limits of the HTTP server (src/server.ts), so idle, slow and surplus connections cannot pile up. */
+export interface HttpLimits {
+  /** Idle keep-alive connections close after this; above a load balancer's idle timeout (60 s is common). */
+  keepAliveTimeoutMs: number;
+  /** Time to receive a request's headers: just above keepAliveTimeoutMs, as load balancer guides advise. */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request (not to answer it: upstream time does not count). */
+  requestTimeoutMs: number;
+  /** Connections beyond this are closed on accept. */
+  maxConnections: number;
 }
 
 /**
@@ -261,5 +277,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.BODY_LIMIT_KB * 1024,
     readinessCacheMs: e.READYZ_CACHE_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    http: httpLimits(e.HTTP_KEEP_ALIVE_TIMEOUT_MS, e.HTTP_REQUEST_TIMEOUT_MS, e.HTTP_MAX_CONNECTIONS),
+  };
+}
+
+/** HTTP_REQUEST_TIMEOUT_MS unset (0): the headers' time plus 10 s for a body of at most BODY_LIMIT_KB. */
+function httpLimits(keepAliveTimeoutMs: number, requestTimeoutMs: number, maxConnections: number): HttpLimits {
+  const headersTimeoutMs = keepAliveTimeoutMs + 1000;
+  if (requestTimeoutMs !== 0 && requestTimeoutMs < headersTimeoutMs) {
+    // Node refuses a request timeout shorter than the headers timeout.
+    throw new ConfigError(
+      `HTTP_REQUEST_TIMEOUT_MS must be at least HTTP_KEEP_ALIVE_TIMEOUT_MS + 1000 (${headersTimeoutMs}), or unset`,
+    );
+  }
+  return {
+    keepAliveTimeoutMs,
+    headersTimeoutMs,
+    requestTimeoutMs: requestTimeoutMs || headersTimeoutMs + 10_000,
+    maxConnections,
   };
 }

@@ -2,6 +2,7 @@ import helmet from 'helmet';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
+import { compose } from '../../src/composition-root';
 import { ApiKeyResolver } from '../../src/domain/api-key.resolver';
 import { parseApiKeys } from '../../src/domain/api-keys';
 import {
@@ -180,13 +181,15 @@ describe('when the backends fail', () => {
   });
   const app = (store: SessionStore, commerce: CommerceGateway) =>
     request(
-      createApp({
-        keys: new ApiKeyResolver(parseApiKeys(API_KEYS)),
-        store,
-        idempotency: failingIdempotency,
-        commerce,
-        logger: pino({ level: 'silent' }),
-      }),
+      createApp(
+        compose({
+          keys: new ApiKeyResolver(parseApiKeys(API_KEYS)),
+          store,
+          idempotency: failingIdempotency,
+          commerce,
+          logger: pino({ level: 'silent' }),
+        }),
+      ),
     );
 
   test('when Redis is unreachable, then minting is 503 StoreUnavailable with Retry-After and readyz fails', async () => {
