@@ -12,8 +12,8 @@ export interface OperationsDeps {
   openApiDocument: () => object;
 }
 
-const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
-const OpenApiDocument = z.looseObject({ openapi: z.string() }).meta({ id: 'OpenApiDocument' });
+export const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+export const OpenApiDocument = z.looseObject({ openapi: z.string() }).meta({ id: 'OpenApiDocument' });
 
 /** Operations routes: probes, metrics and the API's documents. Public: load balancers and scrapers hold no key. */
 export function operationsRoutes({ readiness, metrics, openApiDocument }: OperationsDeps): RouteSpec[] {
