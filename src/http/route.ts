@@ -123,11 +123,11 @@ export function toHandler(spec: RouteSpec, options: HandlerOptions): RequestHand
       const result = await spec.handle({ caller, idempotencyKey, params, query, body });
       return result instanceof Reply ? result : { status: spec.success.status, body: result };
     };
+    for (const [name, value] of fixedHeaders) res.setHeader(name, value);
     if (idempotencyKey) {
       return runIdempotent(options.idempotency, req, res, caller, idempotencyKey, work, options);
     }
     const result = await work();
-    for (const [name, value] of fixedHeaders) res.setHeader(name, value);
     const contentType = contentTypes.get(result.status) ?? JSON_TYPE;
     if (contentType === JSON_TYPE) sendJson(res, result.status, result.body);
     else sendText(res, result.status, contentType, String(result.body));
