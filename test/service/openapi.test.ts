@@ -110,6 +110,9 @@ describe('the OpenAPI document', () => {
     const { routes, fallbackPaths, nested } = servedRoutes(app);
     expect(nested).toEqual([]);
     expect(routes.length).toBeGreaterThan(0);
+    // The operations routes come from specs too: served and documented alike.
+    const operationsRoutes = ['GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /openapi.json', 'GET /docs'];
+    expect(routes).toEqual(expect.arrayContaining(operationsRoutes));
     const documented = operations(doc).map((o) => o.id);
     expect([...routes].sort()).toEqual([...documented].sort());
     // The 405 fallbacks only cover documented paths.
