@@ -185,6 +185,9 @@ const envSchema = z
     // Every instance must share it, or a retry reaching another instance would not match its first try.
     IDEMPOTENCY_SECRET: required('IDEMPOTENCY_SECRET').min(32, 'IDEMPOTENCY_SECRET must be at least 32 characters'),
     TOKEN_CACHE_KEY: aesKeyList('TOKEN_CACHE_KEY'),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: intFrom('HTTP_KEEP_ALIVE_TIMEOUT_MS', 1000, 65_000),
+    HTTP_REQUEST_TIMEOUT_MS: intFrom('HTTP_REQUEST_TIMEOUT_MS', 0, 0),
+    HTTP_MAX_CONNECTIONS: intFrom('HTTP_MAX_CONNECTIONS', 1, 10_000),
   })
   .superRefine(checkRedis);
 
@@ -215,6 +218,19 @@ export interface Config {
   idempotencySecret: string;
   /** AES-256-GCM keys of the shared access token in Redis; none: each instance keeps its own token. */
   tokenCacheKeys: Buffer[];
+  http: HttpLimits;
+}
+
+/** Limits of the HTTP server (src/server.ts), so idle, slow and surplus connections cannot pile up. */
+export interface HttpLimits {
+  /** Idle keep-alive connections close after this; above a load balancer's idle timeout (60 s is common). */
+  keepAliveTimeoutMs: number;
+  /** Time to receive a request's headers: just above keepAliveTimeoutMs, as load balancer guides advise. */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request (not to answer it: upstream time does not count). */
+  requestTimeoutMs: number;
+  /** Connections beyond this are closed on accept. */
+  maxConnections: number;
 }
 
 /**
@@ -293,5 +309,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     idempotencySecret: e.IDEMPOTENCY_SECRET,
     tokenCacheKeys: e.TOKEN_CACHE_KEY,
+    http: httpLimits(e.HTTP_KEEP_ALIVE_TIMEOUT_MS, e.HTTP_REQUEST_TIMEOUT_MS, e.HTTP_MAX_CONNECTIONS),
+  };
+}
+
+/** HTTP_REQUEST_TIMEOUT_MS unset (0): the headers' time plus 10 s for a body of at most BODY_LIMIT_KB. */
+function httpLimits(keepAliveTimeoutMs: number, requestTimeoutMs: number, maxConnections: number): HttpLimits {
+  const headersTimeoutMs = keepAliveTimeoutMs + 1000;
+  if (requestTimeoutMs !== 0 && requestTimeoutMs < headersTimeoutMs) {
+    // Node refuses a request timeout shorter than the headers timeout.
+    throw new ConfigError(
+      `HTTP_REQUEST_TIMEOUT_MS must be at least HTTP_KEEP_ALIVE_TIMEOUT_MS + 1000 (${headersTimeoutMs}), or unset`,
+    );
+  }
+  return {
+    keepAliveTimeoutMs,
+    headersTimeoutMs,
+    requestTimeoutMs: requestTimeoutMs || headersTimeoutMs + 10_000,
+    maxConnections,
   };
 }

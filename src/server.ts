@@ -1,18 +1,10 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
-import { createApp, type AppDeps } from './app';
-import { RedisApiKeyStore } from './clients/api-key.store';
-import { buildCtpClient, CommercetoolsGateway } from './clients/commercetools.client';
-import { RedisIdempotencyStore } from './clients/idempotency.store';
-import { connectRedis, type RedisClient } from './clients/redis.client';
-import { RedisSessionStore } from './clients/session.store';
-import { RedisTokenCache } from './clients/token-cache';
-import { UpstreamPolicy } from './clients/upstream-policy';
-import type { Config } from './config';
-import { ApiKeyResolver } from './domain/api-key.resolver';
-import { createRateLimiter } from './http/rate-limit.middleware';
-import { createMetrics } from './http/metrics';
-import { currentCorrelationId } from './request-context';
+import { createApp } from './app';
+import { connectRedis } from './clients/redis.client';
+import { createDeps } from './composition-root';
+import type { Config, HttpLimits } from './config';
+import type { Metrics } from './http/metrics';
 
 export interface RunningService {
   server: Server;
@@ -20,36 +12,19 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** Composition root: the app's parts built from configuration around one Redis connection. */
-export function createDeps(config: Config, redis: RedisClient, logger: Logger): AppDeps {
-  const metrics = createMetrics();
-  const ctp = config.commercetools;
-  // One token for all instances sharing this Redis (and prefix), renewed by one of them before expiry.
-  redis.on('error', () => metrics.redisError('connection'));
-  const tokenCache = new RedisTokenCache(redis, config.redis.keyPrefix, ctp, {
-    observe: metrics.observeUpstream,
-    keys: config.tokenCacheKeys,
-  });
-  const client = buildCtpClient({
-    ...ctp,
-    correlationId: currentCorrelationId,
-    observe: metrics.observeUpstream,
-    tokenCache,
-  });
-  return {
-    keys: new ApiKeyResolver(config.apiKeys, new RedisApiKeyStore(redis, config.redis.keyPrefix)),
-    ...(config.rateLimitPerMinute > 0
-      ? { rateLimiter: createRateLimiter(redis, config.redis.keyPrefix, config.rateLimitPerMinute) }
-      : {}),
-    store: new RedisSessionStore(redis, config.redis.keyPrefix, config.sessionTtlSeconds),
-    idempotency: new RedisIdempotencyStore(redis, config.redis.keyPrefix, config.idempotencyTtlSeconds),
-    idempotencySecret: config.idempotencySecret,
-    commerce: new CommercetoolsGateway(client, ctp.projectKey, metrics.observeUpstream, new UpstreamPolicy(ctp.policy)),
-    logger,
-    metrics,
-    bodyLimitBytes: config.bodyLimitBytes,
-    readinessCacheMs: config.readinessCacheMs,
-  };
+/** The HTTP server around the app, with its limits (config.ts: HttpLimits); not yet listening. */
+export function createHttpServer(app: ReturnType<typeof createApp>, limits: HttpLimits, metrics?: Metrics): Server {
+  const server = createServer(
+    {
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+    },
+    app,
+  );
+  server.maxConnections = limits.maxConnections;
+  server.on('drop', () => metrics?.connectionDropped());
+  return server;
 }
 
 /** Connects Redis, listens, and stops gracefully. */
@@ -59,10 +34,15 @@ export async function startService(
   options: { host?: string } = {},
 ): Promise<RunningService> {
   const redis = await connectRedis(config.redis);
-  const app = createApp(createDeps(config, redis, logger));
+  const deps = createDeps(config, redis, logger);
+  const server = createHttpServer(createApp(deps), config.http, deps.metrics);
   const host = options.host ?? '0.0.0.0';
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(config.port, host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   }).catch((error: unknown) => {
     redis.disconnect();
     throw error;

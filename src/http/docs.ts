@@ -1,12 +1,17 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { dirname } from 'node:path';
+import { headersOf } from './middleware/security-headers.middleware';
 
 /** The Swagger UI files the page loads, served from the swagger-ui-dist package: nothing from a CDN. */
 const ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png', 'favicon-16x16.png']);
 const INIT_SCRIPT = 'docs-init.js';
 
-const PAGE = `<!DOCTYPE html>
+/**
+ * The docs page (GET /docs, declared in operations.routes.ts): renders /openapi.json with Swagger UI;
+ * "Authorize" takes an API key and "Try it out" sends requests to this service.
+ */
+export const DOCS_PAGE = `<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
@@ -45,22 +50,24 @@ function swaggerUiDir(): string {
 }
 
 /**
- * The docs page: `GET /docs` renders /openapi.json with Swagger UI; "Authorize" takes an API key
- * and "Try it out" sends requests to this service. Needs no key, like the other operations routes.
+ * The page's own Content-Security-Policy, computed once. helmet's default CSP fits Swagger UI
+ * (scripts and styles from 'self', icons from data:) except for upgrade-insecure-requests: served
+ * over plain HTTP on a non-loopback host, the browser would then fetch every asset and
+ * /openapi.json over https and the page would stay blank. Only the page needs the change: a CSP
+ * governs documents, not the scripts and styles they load.
  */
-export function registerDocs(app: Express): void {
-  const files = express.static(swaggerUiDir(), { index: false, maxAge: '1h', fallthrough: true });
-  // helmet's default CSP fits Swagger UI (scripts and styles from 'self', icons from data:) except for
-  // upgrade-insecure-requests: served over plain HTTP on a non-loopback host, the browser would then
-  // fetch every asset and /openapi.json over https and the page would stay blank. Only the page
-  // needs the change: a CSP governs documents, not the scripts and styles they load.
+export function docsPageHeaders(): Record<string, string> {
   const csp = helmet.contentSecurityPolicy({ directives: { upgradeInsecureRequests: null } });
-  app.get('/docs', csp, (_req: Request, res: Response) => {
-    res.locals.route = '/docs';
-    res.type('html').send(PAGE);
-  });
-  // Middleware, not routes: only the listed files, anything else falls through to the 404 problem.
-  app.use('/docs/assets', (req: Request, res: Response, next: NextFunction) => {
+  return Object.fromEntries(headersOf(csp));
+}
+
+/**
+ * The files the docs page loads, mounted at /docs/assets: only the listed files, anything else
+ * falls through to the 404 problem. Middleware rather than routes: they are not operations of the API.
+ */
+export function docsAssets(): RequestHandler {
+  const files = express.static(swaggerUiDir(), { index: false, maxAge: '1h', fallthrough: true });
+  return (req: Request, res: Response, next: NextFunction) => {
     const name = req.path.slice(1);
     const readable = req.method === 'GET' || req.method === 'HEAD';
     if (!readable || !(ASSETS.has(name) || name === INIT_SCRIPT)) return next();
@@ -70,5 +77,5 @@ export function registerDocs(app: Express): void {
       return;
     }
     files(req, res, next);
-  });
+  };
 }

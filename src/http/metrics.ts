@@ -48,6 +48,11 @@ export function createMetrics() {
     help: 'Responses replayed for a repeated Idempotency-Key',
     registers: [registry],
   });
+  const droppedConnections = new Counter({
+    name: 'http_connections_dropped_total',
+    help: 'Connections closed on accept because HTTP_MAX_CONNECTIONS were open',
+    registers: [registry],
+  });
   const events: SessionEvents = {
     minted: () => sessionEvents.inc({ event: 'minted' }),
     claimed: () => sessionEvents.inc({ event: 'claimed' }),
@@ -64,6 +69,9 @@ export function createMetrics() {
     },
     redisError(kind: 'connection' | 'command'): void {
       redisErrors.inc({ kind });
+    },
+    connectionDropped(): void {
+      droppedConnections.inc();
     },
     idempotentReplay(): void {
       idempotentReplays.inc();

@@ -6,97 +6,7 @@ import { PROBLEM_KINDS, problemDocument } from './problem';
 import type { RouteSpec } from './route';
 import { Problem } from './schemas';
 
-interface OperationResponse {
-  description: string;
-  contentType: string;
-  schema: z.ZodType;
-  example: unknown;
-}
-
-const CheckState = z.enum(['ok', 'failing']);
-const Readiness = z
-  .object({
-    status: z.enum(['ready', 'not ready']),
-    checks: z.object({ redis: CheckState, commercetools: CheckState }),
-  })
-  .meta({ id: 'Readiness', description: 'Result of the last checks; reused for a couple of seconds.' });
-
-/** Operations routes, documented alongside the v1 contract; they need no key. */
-export const OPERATIONS: ReadonlyArray<{
-  path: string;
-  operationId: string;
-  summary: string;
-  responses: Record<number, OperationResponse>;
-}> = [
-  {
-    path: '/healthz',
-    operationId: 'healthz',
-    summary: 'Liveness: the process is up (checks nothing else)',
-    responses: {
-      200: {
-        description: 'The process answers',
-        contentType: 'application/json',
-        schema: z.object({ status: z.literal('ok') }),
-        example: { status: 'ok' },
-      },
-    },
-  },
-  {
-    path: '/readyz',
-    operationId: 'readyz',
-    summary: 'Readiness: Redis and commercetools reachable (503 otherwise), cached for 2 s',
-    responses: {
-      200: {
-        description: 'Ready',
-        contentType: 'application/json',
-        schema: Readiness,
-        example: { status: 'ready', checks: { redis: 'ok', commercetools: 'ok' } },
-      },
-      503: {
-        description: 'Not ready: a check fails',
-        contentType: 'application/json',
-        schema: Readiness,
-        example: { status: 'not ready', checks: { redis: 'ok', commercetools: 'failing' } },
-      },
-    },
-  },
-  {
-    path: '/metrics',
-    operationId: 'metrics',
-    summary: 'Prometheus metrics',
-    responses: {
-      200: {
-        description: 'Prometheus text format',
-        contentType: 'text/plain',
-        schema: z.string(),
-        example: 'http_requests_total{method="POST",route="/v1/sessions",status="201"} 42\n',
-      },
-    },
-  },
-  {
-    path: '/openapi.json',
-    operationId: 'openapi',
-    summary: 'This document',
-    responses: {
-      200: {
-        description: 'OpenAPI 3.1',
-        contentType: 'application/json',
-        schema: z.looseObject({ openapi: z.string() }),
-        example: { openapi: '3.1.0' },
-      },
-    },
-  },
-  {
-    path: '/docs',
-    operationId: 'docs',
-    summary: 'This document in Swagger UI: "Authorize" with an API key, then "Try it out"',
-    responses: {
-      200: { description: 'HTML page', contentType: 'text/html', schema: z.string(), example: '<!DOCTYPE html>' },
-    },
-  },
-];
-
-/** Errors any /v1 route can answer, whatever it does. */
+/** Errors any route that takes an API key can answer, whatever it does. */
 const COMMON_ERRORS: ErrorCode[] = [
   'Unauthorized',
   'Forbidden',
@@ -151,21 +61,27 @@ export function buildOpenApiDocument(routes: RouteSpec[], version: string): obje
   for (const spec of routes) {
     const byStatus = new Map<number, ErrorCode[]>();
     const idempotent = spec.method === 'post';
+    const keyed = spec.scope !== null;
     for (const code of [
       ...spec.errors,
       ...(spec.body ? BODY_ERRORS : []),
       ...(idempotent ? IDEMPOTENCY_ERRORS : []),
-      ...COMMON_ERRORS,
+      ...(keyed ? COMMON_ERRORS : []),
     ]) {
       const status = PROBLEM_KINDS[code].status;
       byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
     }
-    const responses: Record<string, object> = {
-      [spec.success.status]: {
-        description: spec.success.description,
-        content: { 'application/json': { schema: spec.success.schema } },
-      },
-    };
+    const responses: Record<string, object> = {};
+    for (const answer of [spec.success, ...(spec.otherResponses ?? [])]) {
+      // The media type without its parameters (charset, Prometheus' version) names the content.
+      const mediaType = (answer.contentType ?? 'application/json').split(';')[0]!.trim();
+      responses[answer.status] = {
+        description: answer.description,
+        content: {
+          [mediaType]: { schema: answer.schema, ...(answer.example !== undefined ? { example: answer.example } : {}) },
+        },
+      };
+    }
     for (const [status, all] of byStatus) {
       const codes = [...new Set(all)];
       responses[status] = {
@@ -180,7 +96,7 @@ export function buildOpenApiDocument(routes: RouteSpec[], version: string): obje
       summary: spec.summary,
       ...(spec.description ? { description: spec.description } : {}),
       tags: [spec.tag],
-      security: [{ [bearer.name]: [] }],
+      security: keyed ? [{ [bearer.name]: [] }] : [],
       request: {
         ...(spec.params ? { params: spec.params as z.ZodObject } : {}),
         ...(spec.query ? { query: spec.query as z.ZodObject } : {}),
@@ -195,22 +111,6 @@ export function buildOpenApiDocument(routes: RouteSpec[], version: string): obje
           : {}),
       },
       responses,
-    });
-  }
-  for (const op of OPERATIONS) {
-    registry.registerPath({
-      method: 'get',
-      path: op.path,
-      operationId: op.operationId,
-      summary: op.summary,
-      tags: ['Operations'],
-      security: [],
-      responses: Object.fromEntries(
-        Object.entries(op.responses).map(([status, r]) => [
-          status,
-          { description: r.description, content: { [r.contentType]: { schema: r.schema, example: r.example } } },
-        ]),
-      ),
     });
   }
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({

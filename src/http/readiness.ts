@@ -1,6 +1,16 @@
 import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
 
-export type CheckState = 'ok' | 'failing';
+const CheckState = z.enum(['ok', 'failing']);
+export type CheckState = z.infer<typeof CheckState>;
+
+/** What /readyz answers (200 when every check is ok, 503 otherwise). */
+export const Readiness = z
+  .object({
+    status: z.enum(['ready', 'not ready']),
+    checks: z.object({ redis: CheckState, commercetools: CheckState }),
+  })
+  .meta({ id: 'Readiness', description: 'Result of the last checks; reused for a couple of seconds.' });
 
 export interface ReadinessReport {
   ready: boolean;

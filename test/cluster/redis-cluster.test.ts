@@ -4,7 +4,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app';
 import { connectRedis, type RedisClient } from '../../src/clients/redis.client';
 import { loadConfig } from '../../src/config';
-import { createDeps } from '../../src/server';
+import { createDeps } from '../../src/composition-root';
 import {
   startRedisCluster,
   startRedisSentinel,

@@ -4,7 +4,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { KEY_CACHE_MS } from '../../src/domain/api-key.resolver';
-import { createDeps } from '../../src/server';
+import { createDeps } from '../../src/composition-root';
 import { bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
 
 describe('callers: keys managed in Redis, rate limits', () => {

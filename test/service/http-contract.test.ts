@@ -2,6 +2,7 @@ import helmet from 'helmet';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
+import { compose } from '../../src/composition-root';
 import { ApiKeyResolver } from '../../src/domain/api-key.resolver';
 import { parseApiKeys } from '../../src/domain/api-keys';
 import {
@@ -113,6 +114,44 @@ describe('HTTP contract: auth, problems, operations', () => {
     expect(metrics.text).toContain('process_cpu_seconds_total');
   });
 
+  test('when an operations route answers, then its metrics carry its template as the route label', async () => {
+    await ctx.http.get('/healthz').expect(200);
+    await ctx.http.get('/readyz').expect(200);
+
+    const metrics = (await ctx.http.get('/metrics')).text;
+
+    expect(metrics).toMatch(/http_requests_total\{method="GET",route="\/healthz",status="200"\} \d+/);
+    expect(metrics).toMatch(/http_requests_total\{method="GET",route="\/readyz",status="200"\} \d+/);
+  });
+
+  test('when an operations route is called with another method, then it is 405 problem+json naming GET', async () => {
+    const response = await ctx.http.post('/healthz').send({});
+
+    expect(response.status).toBe(405);
+    expect(response.headers.allow).toBe('GET');
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body.code).toBe('MethodNotAllowed');
+  });
+
+  test('when /docs is read, then it is the Swagger UI page under its own CSP, with its assets served from this service', async () => {
+    const page = await ctx.http.get('/docs');
+    const asset = await ctx.http.get('/docs/assets/swagger-ui-bundle.js');
+    const init = await ctx.http.get('/docs/assets/docs-init.js');
+    const other = await ctx.http.get('/docs/assets/package.json');
+
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.text).toContain('/docs/assets/swagger-ui-bundle.js');
+    // Plain HTTP on a non-loopback host: no upgrade to https, or the page stays blank.
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    expect((await ctx.http.get('/healthz')).headers['content-security-policy']).toContain('upgrade-insecure-requests');
+    expect([asset.status, asset.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8']);
+    expect(init.text).toContain("url: '/openapi.json'");
+    expect(other.status).toBe(404);
+    expect(other.body.code).toBe('NotFound');
+  });
+
   test('when the OpenAPI document is read, then it is 3.1 and describes every route the app serves', async () => {
     const { body } = await ctx.http.get('/openapi.json');
     expect(body.openapi).toMatch(/^3\.1/);
@@ -180,14 +219,16 @@ describe('when the backends fail', () => {
   });
   const app = (store: SessionStore, commerce: CommerceGateway) =>
     request(
-      createApp({
-        keys: new ApiKeyResolver(parseApiKeys(API_KEYS)),
-        store,
-        idempotency: failingIdempotency,
-        idempotencySecret: 'test-idempotency-secret-0123456789abcdef',
-        commerce,
-        logger: pino({ level: 'silent' }),
-      }),
+      createApp(
+        compose({
+          keys: new ApiKeyResolver(parseApiKeys(API_KEYS)),
+          store,
+          idempotency: failingIdempotency,
+          idempotencySecret: 'test-idempotency-secret-0123456789abcdef',
+          commerce,
+          logger: pino({ level: 'silent' }),
+        }),
+      ),
     );
 
   test('when Redis is unreachable, then minting is 503 StoreUnavailable with Retry-After and readyz fails', async () => {

@@ -1,6 +1,15 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
 import type { Express } from 'express';
+import { existsSync, readFileSync } from 'node:fs';
 import { METHODS as HTTP_METHODS } from 'node:http';
+import { join } from 'node:path';
+import { createMetrics } from '../../src/http/metrics';
+import * as readiness from '../../src/http/readiness';
+import type { RouteSpec } from '../../src/http/route';
+import { allRoutes } from '../../src/http/routes';
+import * as operationsModule from '../../src/http/routes/operations.routes';
+import type { V1Services } from '../../src/http/routes/v1.routes';
+import * as schemas from '../../src/http/schemas';
 import { bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
 
 interface RouterLayer {
@@ -63,6 +72,30 @@ function exampleOf(doc: any, media: MediaType): unknown {
     : (media.schema as { example?: unknown } | undefined)?.example;
 }
 
+const ROOT = join(__dirname, '..', '..');
+
+/** The rows of the route table in src/http/routes/index.ts: route, schemas, test file. */
+function routeIndexRows(): Array<{ route: string; schemas: string; test: string }> {
+  const source = readFileSync(join(ROOT, 'src', 'http', 'routes', 'index.ts'), 'utf8');
+  return [...source.matchAll(/^ \* \| ((?:GET|POST|PATCH|DELETE) \S+)\s*\| (.*?)\s*\| (\S+)\s*\|$/gm)].map((m) => ({
+    route: m[1]!,
+    schemas: m[2]!,
+    test: m[3]!,
+  }));
+}
+
+/** `Body, Query -> Response` by the exported names of the spec's schemas; text answers keep the table's words. */
+function schemaNames(spec: RouteSpec, written: string): string {
+  const names = new Map<unknown, string>();
+  for (const module of [schemas, readiness, operationsModule])
+    for (const [name, value] of Object.entries(module)) names.set(value, name);
+  const nameOf = (schema: unknown) => names.get(schema) ?? '(unexported schema)';
+  const request = [spec.body, spec.query].filter(Boolean).map(nameOf).join(', ');
+  const json = (spec.success.contentType ?? 'application/json') === 'application/json';
+  const response = json ? nameOf(spec.success.schema) : written.split('-> ')[1];
+  return `${request ? `${request} ` : ''}-> ${response}`;
+}
+
 describe('the OpenAPI document', () => {
   let ctx: TestContext;
   let doc: any;
@@ -77,10 +110,51 @@ describe('the OpenAPI document', () => {
     const { routes, fallbackPaths, nested } = servedRoutes(app);
     expect(nested).toEqual([]);
     expect(routes.length).toBeGreaterThan(0);
+    // The operations routes come from specs too: served and documented alike.
+    const operationsRoutes = ['GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /openapi.json', 'GET /docs'];
+    expect(routes).toEqual(expect.arrayContaining(operationsRoutes));
     const documented = operations(doc).map((o) => o.id);
     expect([...routes].sort()).toEqual([...documented].sort());
     // The 405 fallbacks only cover documented paths.
     for (const path of fallbackPaths) expect(Object.keys(doc.paths)).toContain(path);
+  });
+
+  test('when the route index is read, then it lists every served route in order, with its schemas and an existing test file', () => {
+    const app = ctx.server.listeners('request')[0] as Express;
+    const rows = routeIndexRows();
+    expect(rows.map((row) => row.route)).toEqual(servedRoutes(app).routes);
+    const specs = allRoutes(
+      {} as V1Services,
+      { readiness: async () => ({ ready: true, checks: {} }), metrics: createMetrics() },
+      '0',
+    );
+    for (const [i, spec] of specs.entries()) {
+      const row = rows[i]!;
+      expect({ route: row.route, schemas: row.schemas }).toEqual({
+        route: `${spec.method.toUpperCase()} ${spec.path}`,
+        schemas: schemaNames(spec, row.schemas),
+      });
+      expect({ route: row.route, test: existsSync(join(ROOT, 'test', row.test)) }).toEqual({
+        route: row.route,
+        test: true,
+      });
+    }
+  });
+
+  test('when an operations route is read, then it takes no key, has no problem answers and names its media type', () => {
+    const ops = operations(doc).filter((o) => !o.id.includes(' /v1/'));
+    expect(ops.map((o) => o.id).sort()).toEqual(
+      ['GET /docs', 'GET /healthz', 'GET /metrics', 'GET /openapi.json', 'GET /readyz'].sort(),
+    );
+    for (const { id, operation } of ops) {
+      expect({ id, security: (operation as { security?: unknown }).security }).toEqual({ id, security: [] });
+      const statuses = Object.keys(operation.responses);
+      expect({ id, statuses }).toEqual({ id, statuses: id === 'GET /readyz' ? ['200', '503'] : ['200'] });
+    }
+    const mediaTypes = (path: string) => Object.keys(doc.paths[path].get.responses['200'].content);
+    expect(mediaTypes('/metrics')).toEqual(['text/plain']);
+    expect(mediaTypes('/docs')).toEqual(['text/html']);
+    expect(mediaTypes('/healthz')).toEqual(['application/json']);
   });
 
   test('when the document is validated against the OpenAPI 3.1 schema, then it has no errors', async () => {

@@ -7,7 +7,7 @@ import { createApp } from '../../src/app';
 import { connectRedis } from '../../src/clients/redis.client';
 import { RedisTokenCache } from '../../src/clients/token-cache';
 import { loadConfig } from '../../src/config';
-import { createDeps } from '../../src/server';
+import { createDeps } from '../../src/composition-root';
 import { serviceEnv, bearer, KEYS, uniqueName } from '../support/harness';
 import { startRecordingProxy, type RecordedCall, type RecordingProxy } from '../support/recording-proxy';
 

@@ -3,10 +3,11 @@ import type { Server } from 'node:http';
 import pino from 'pino';
 import request from 'supertest';
 import { Cluster } from 'ioredis';
-import { createApp, type AppDeps } from '../../src/app';
+import { createApp } from '../../src/app';
 import { connectRedis, type RedisClient } from '../../src/clients/redis.client';
 import { loadConfig, type Config } from '../../src/config';
-import { createDeps } from '../../src/server';
+import { compose, createParts, type AppParts } from '../../src/composition-root';
+import { createHttpServer } from '../../src/server';
 import { seedCatalogue } from '../../sandbox/catalogue';
 import { startRecordingProxy, type FaultRule, type RecordedCall } from './recording-proxy';
 
@@ -101,7 +102,8 @@ export async function createTestContext(
     redisUrl?: string;
     /** REDIS_CLUSTER_NODES: the app talks to a Redis Cluster through ioredis' Cluster client. */
     redisClusterNodes?: string;
-    deps?: Partial<AppDeps>;
+    /** Parts replacing those built from the configuration (a counting store, a logger to read, ...). */
+    deps?: Partial<AppParts>;
   } = {},
 ): Promise<TestContext> {
   const ctUrl = process.env.TEST_CT_URL;
@@ -124,10 +126,9 @@ export async function createTestContext(
     ),
   );
   const redis = await connectRedis(config.redis);
-  const app = createApp({ ...createDeps(config, redis, pino({ level: 'silent' })), ...options.deps });
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
+  const deps = compose({ ...createParts(config, redis, pino({ level: 'silent' })), ...options.deps });
+  const server = createHttpServer(createApp(deps), config.http, deps.metrics);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const token = await emulatorToken(ctUrl);
   return {
     projectKey,

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
-import type { ApiKeyResolver } from '../domain/api-key.resolver';
-import type { Caller, Scope } from '../domain/api-keys';
-import { DomainError } from '../domain/errors';
+import type { ApiKeyResolver } from '../../domain/api-key.resolver';
+import type { Caller, Scope } from '../../domain/api-keys';
+import { DomainError } from '../../domain/errors';
 
 const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
 

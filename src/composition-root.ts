@@ -1,0 +1,121 @@
+import type { Logger } from 'pino';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { AppDeps } from './app';
+import { RedisApiKeyStore } from './clients/api-key.store';
+import { buildCtpClient, CommercetoolsGateway } from './clients/commercetools.client';
+import { RedisIdempotencyStore } from './clients/idempotency.store';
+import type { RedisClient } from './clients/redis.client';
+import { RedisSessionStore } from './clients/session.store';
+import { RedisTokenCache } from './clients/token-cache';
+import { UpstreamPolicy } from './clients/upstream-policy';
+import type { Config } from './config';
+import { ApiKeyResolver } from './domain/api-key.resolver';
+import { CartService } from './domain/cart.service';
+import { CustomerService } from './domain/customer.service';
+import type { AttemptLog, CommerceGateway, IdempotencyStore, SessionStore } from './domain/ports';
+import { SessionService } from './domain/session.service';
+import { createMetrics, type Metrics } from './http/metrics';
+import { cachedReadiness, READINESS_CACHE_MS } from './http/readiness';
+import { currentCorrelationId } from './request-context';
+
+/**
+ * What the service is built from: the adapters behind the domain's ports, and a few settings.
+ * `createParts` makes them from configuration; a test may replace any of them before `compose`.
+ */
+export interface AppParts {
+  keys: ApiKeyResolver;
+  /** Per-client limit; none when RATE_LIMIT_PER_MINUTE is 0. */
+  rateLimiter?: RateLimiterAbstract;
+  store: SessionStore;
+  /** Idempotency records, and the notes of attempts that retries decide from. */
+  idempotency: IdempotencyStore & AttemptLog;
+  /** HMAC key of Idempotency-Key fingerprints (IDEMPOTENCY_SECRET). */
+  idempotencySecret: string;
+  commerce: CommerceGateway;
+  logger: Logger;
+  metrics?: Metrics;
+  version?: string;
+  /** JSON body limit; 100 kB by default. */
+  bodyLimitBytes?: number;
+  /** How long /readyz reuses its last result; 2 s by default. */
+  readinessCacheMs?: number;
+}
+
+/**
+ * Per-client limit shared by all instances through Redis; while Redis is away each instance falls
+ * back to an in-memory limiter with the same budget, so the limit degrades instead of vanishing.
+ */
+function createRateLimiter(redis: RedisClient, prefix: string, perMinute: number): RateLimiterAbstract {
+  const options = { points: perMinute, duration: 60 };
+  return new RateLimiterRedis({
+    ...options,
+    storeClient: redis,
+    keyPrefix: `${prefix}rl`,
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: new RateLimiterMemory(options),
+  });
+}
+
+/** The adapters, built from configuration around one Redis connection. */
+export function createParts(config: Config, redis: RedisClient, logger: Logger): AppParts {
+  const metrics = createMetrics();
+  const ctp = config.commercetools;
+  redis.on('error', () => metrics.redisError('connection'));
+  // One token for all instances sharing this Redis (and prefix), renewed by one of them before expiry.
+  const tokenCache = new RedisTokenCache(redis, config.redis.keyPrefix, ctp, {
+    observe: metrics.observeUpstream,
+    keys: config.tokenCacheKeys,
+  });
+  const client = buildCtpClient({
+    ...ctp,
+    correlationId: currentCorrelationId,
+    observe: metrics.observeUpstream,
+    tokenCache,
+  });
+  const prefix = config.redis.keyPrefix;
+  return {
+    keys: new ApiKeyResolver(config.apiKeys, new RedisApiKeyStore(redis, prefix)),
+    ...(config.rateLimitPerMinute > 0
+      ? { rateLimiter: createRateLimiter(redis, prefix, config.rateLimitPerMinute) }
+      : {}),
+    store: new RedisSessionStore(redis, prefix, config.sessionTtlSeconds),
+    idempotency: new RedisIdempotencyStore(redis, prefix, config.idempotencyTtlSeconds),
+    idempotencySecret: config.idempotencySecret,
+    commerce: new CommercetoolsGateway(client, ctp.projectKey, metrics.observeUpstream, new UpstreamPolicy(ctp.policy)),
+    logger,
+    metrics,
+    bodyLimitBytes: config.bodyLimitBytes,
+    readinessCacheMs: config.readinessCacheMs,
+  };
+}
+
+/** The domain services and what the HTTP layer needs, built on the given parts. */
+export function compose(parts: AppParts): AppDeps {
+  const metrics = parts.metrics ?? createMetrics();
+  const sessions = new SessionService(parts.store, parts.commerce, metrics.events);
+  return {
+    services: {
+      sessions,
+      carts: new CartService(sessions, parts.commerce, parts.idempotency),
+      customers: new CustomerService(sessions, parts.commerce),
+    },
+    keys: parts.keys,
+    ...(parts.rateLimiter ? { rateLimiter: parts.rateLimiter } : {}),
+    idempotency: parts.idempotency,
+    idempotencySecret: parts.idempotencySecret,
+    // Cached for a moment, so frequent probes do not hammer commercetools.
+    readiness: cachedReadiness(
+      { redis: () => parts.store.ping(), commercetools: () => parts.commerce.ping() },
+      parts.readinessCacheMs ?? READINESS_CACHE_MS,
+    ),
+    logger: parts.logger,
+    metrics,
+    version: parts.version ?? '1.0.0',
+    bodyLimitBytes: parts.bodyLimitBytes ?? 100 * 1024,
+  };
+}
+
+/** Composition root: everything the app needs, from configuration. */
+export function createDeps(config: Config, redis: RedisClient, logger: Logger): AppDeps {
+  return compose(createParts(config, redis, logger));
+}
