@@ -386,12 +386,12 @@ export class FakeSessionStore implements SessionStore {
 export class FakeAttemptLog implements AttemptLog {
   readonly notes = new Map<string, string>();
 
-  async recall(clientId: string, idempotencyKey: string): Promise<string | null> {
-    return this.notes.get(`${clientId}\n${idempotencyKey}`) ?? null;
+  async recall(clientId: string, idempotencyKey: string, scope: string): Promise<string | null> {
+    return this.notes.get(`${clientId}\n${idempotencyKey}\n${scope}`) ?? null;
   }
 
-  async note(clientId: string, idempotencyKey: string, value: string): Promise<void> {
-    this.notes.set(`${clientId}\n${idempotencyKey}`, value);
+  async note(clientId: string, idempotencyKey: string, scope: string, value: string): Promise<void> {
+    this.notes.set(`${clientId}\n${idempotencyKey}\n${scope}`, value);
   }
 }
 
