@@ -5,6 +5,7 @@ import request from 'supertest';
 import { Cluster } from 'ioredis';
 import { createApp, type AppDeps } from '../../src/app';
 import { connectRedis, type RedisClient } from '../../src/clients/redis.client';
+import { serviceScopes } from '../../src/clients/ctp-scopes';
 import { loadConfig, type Config } from '../../src/config';
 import { createDeps } from '../../src/server';
 import { seedCatalogue } from '../../sandbox/catalogue';
@@ -43,7 +44,8 @@ export function serviceEnv(
     CTP_CLIENT_SECRET: 'service-secret',
     CTP_AUTH_URL: ctUrl,
     CTP_API_URL: apiUrl,
-    CTP_SCOPES: `manage_project:${projectKey}`,
+    // The narrow set of docs/production.md, which the emulator enforces per endpoint: the set is tested.
+    CTP_SCOPES: serviceScopes(projectKey).join(' '),
     API_KEYS,
     ...extra,
   };
