@@ -6,12 +6,19 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `  Guest checkout sandbox is running at ${sandbox.url}`,
+    ...(sandbox.busyPort !== undefined
+      ? [
+          `  Port ${sandbox.busyPort} was busy (another process listens there), so the sandbox took a free port:`,
+          `  use ${sandbox.url} wherever an example says http://127.0.0.1:${sandbox.busyPort}.`,
+        ]
+      : []),
     `  Demo API key:        ${sandbox.apiKey}`,
     `  Demo SKUs:           ${sandbox.skus.join(', ')}`,
     `  commercetools (emulator): ${sandbox.emulatorUrl}   Redis: ${sandbox.redisUrl}`,
     '',
     `  Try: curl -s -X POST ${sandbox.url}/v1/sessions -H 'Authorization: Bearer ${sandbox.apiKey}' -H 'Content-Type: application/json' -d '{}'`,
-    `  API document: ${sandbox.url}/openapi.json   Walkthrough: npm run demo`,
+    `  API docs: ${sandbox.url}/docs   OpenAPI document: ${sandbox.url}/openapi.json`,
+    `  Walkthrough: npm run demo   (or DEMO_URL=${sandbox.url} DEMO_API_KEY=<the key above> npm run demo)`,
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -21,8 +21,10 @@ export interface Emulator {
 /**
  * Starts a commercetools emulator: @labdigital/commercetools-mock plus our fidelity layer, over HTTP.
  * Any project key works (the mock creates projects on first use). OAuth accepts any client
- * credentials and requests are not checked for a token (`validateCredentials: false`), but tokens
- * are issued and their client recorded as createdBy/lastModifiedBy.
+ * credentials and grants the scopes requested; a request without a token passes
+ * (`validateCredentials: false`), but a request with a token the emulator issued must hold the
+ * scope the API reference names for its endpoint (fidelity/token-scope.fidelity.ts), and the
+ * token's client is recorded as createdBy/lastModifiedBy.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? '127.0.0.1';

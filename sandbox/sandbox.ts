@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { loadConfig } from '../src/config';
+import { checkServiceScopes, serviceScopes } from '../src/clients/ctp-scopes';
+import { loadConfig, SANDBOX_DEMO_API_KEY } from '../src/config';
 import { createLogger } from '../src/logger';
 import { startService, type RunningService } from '../src/server';
 import { DEMO_SKUS, seedCatalogue } from './catalogue';
 import { startEmulator } from './emulator';
 import { hasRedisServer, startRedisServer, type PrivateRedis } from './redis-server';
 
-/** The key printed for the sandbox; never configure it anywhere real. */
-export const DEMO_API_KEY = 'sandbox-demo-key-not-for-production';
+/** The key printed for the sandbox; the service refuses it outside the sandbox (src/config.ts). */
+export const DEMO_API_KEY = SANDBOX_DEMO_API_KEY;
 const DEMO_PROJECT_KEY = 'sandbox';
 
 export interface Sandbox {
@@ -17,6 +18,8 @@ export interface Sandbox {
   emulatorUrl: string;
   redisUrl: string;
   skus: string[];
+  /** The port asked for (PORT, default 8080) when it was busy and the sandbox took a free one instead. */
+  busyPort?: number;
   stop(): Promise<void>;
 }
 
@@ -25,12 +28,12 @@ export class SandboxError extends Error {}
 async function listenWithFallback(
   start: (port: number) => Promise<RunningService>,
   port: number,
-): Promise<RunningService> {
+): Promise<{ service: RunningService; busyPort?: number }> {
   try {
-    return await start(port);
+    return { service: await start(port) };
   } catch (error) {
-    // A busy default port should not stop a first try on a fresh machine.
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return start(0);
+    // A busy default port should not stop a first try on a fresh machine; the banner says so.
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return { service: await start(0), busyPort: port };
     throw error;
   }
 }
@@ -52,22 +55,30 @@ export async function startSandbox(options: { logger?: Logger; quiet?: boolean }
     const projectKey = env.CTP_PROJECT_KEY ?? DEMO_PROJECT_KEY;
     await seedCatalogue(emulator.url, projectKey);
     privateRedis = env.REDIS_URL ? undefined : await startRedisServer();
-    const config = loadConfig({
-      ...env,
-      CTP_PROJECT_KEY: projectKey,
-      CTP_CLIENT_ID: env.CTP_CLIENT_ID ?? 'sandbox',
-      CTP_CLIENT_SECRET: env.CTP_CLIENT_SECRET ?? 'sandbox',
-      CTP_AUTH_URL: emulator.url,
-      CTP_API_URL: emulator.url,
-      CTP_SCOPES: env.CTP_SCOPES ?? `manage_project:${projectKey}`,
-      REDIS_URL: env.REDIS_URL ?? privateRedis?.url,
-      API_KEYS: env.API_KEYS ?? `sandbox:${DEMO_API_KEY}:sessions+customers+admin`,
-      // One process: a secret of its own is enough (replays must match across instances only).
-      IDEMPOTENCY_SECRET: env.IDEMPOTENCY_SECRET ?? randomBytes(32).toString('base64url'),
-      LOG_LEVEL: env.LOG_LEVEL ?? (options.quiet ? 'warn' : 'info'),
-    });
+    // The sandbox says it is the sandbox in code (`sandbox: true`), not through a variable a deployment
+    // could set by mistake: only here are the demo key and the .env.example placeholders allowed.
+    const config = loadConfig(
+      {
+        ...env,
+        CTP_PROJECT_KEY: projectKey,
+        CTP_CLIENT_ID: env.CTP_CLIENT_ID ?? 'sandbox',
+        CTP_CLIENT_SECRET: env.CTP_CLIENT_SECRET ?? 'sandbox',
+        CTP_AUTH_URL: emulator.url,
+        CTP_API_URL: emulator.url,
+        // The narrow set a real API client gets (docs/production.md); the emulator enforces it per endpoint.
+        CTP_SCOPES: env.CTP_SCOPES ?? serviceScopes(projectKey).join(' '),
+        REDIS_URL: env.REDIS_URL ?? privateRedis?.url,
+        API_KEYS: env.API_KEYS ?? `sandbox:${DEMO_API_KEY}:sessions+customers+admin`,
+        // One process: a secret of its own is enough (replays must match across instances only).
+        IDEMPOTENCY_SECRET: env.IDEMPOTENCY_SECRET ?? randomBytes(32).toString('base64url'),
+        LOG_LEVEL: env.LOG_LEVEL ?? (options.quiet ? 'warn' : 'info'),
+      },
+      { sandbox: true },
+    );
+    // The start-up check of `npm start`, so the sandbox proves the scope set as well.
+    await checkServiceScopes(config.commercetools);
     const logger = options.logger ?? createLogger(config.logLevel, { pretty: true });
-    const service = await listenWithFallback(
+    const { service, busyPort } = await listenWithFallback(
       (port) => startService({ ...config, port }, logger, { host: '127.0.0.1' }),
       config.port,
     );
@@ -77,6 +88,7 @@ export async function startSandbox(options: { logger?: Logger; quiet?: boolean }
       emulatorUrl: emulator.url,
       redisUrl: config.redis.url ?? '',
       skus: DEMO_SKUS,
+      ...(busyPort !== undefined ? { busyPort } : {}),
       async stop() {
         await service.stop();
         await emulator.close();

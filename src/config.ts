@@ -247,13 +247,85 @@ export interface RedisSettings {
   sentinelPassword?: string;
 }
 
-export class ConfigError extends Error {}
+/** One bad or missing variable and what is wrong with it. */
+export interface ConfigProblem {
+  variable: string;
+  message: string;
+}
 
-function firstProblem(error: z.ZodError): ConfigError {
-  const issue = error.issues[0];
-  const variable = String(issue?.path[0] ?? 'environment');
-  const message = issue?.message ?? 'invalid';
-  return new ConfigError(message.includes(variable) ? message : `${variable}: ${message}`);
+/** Every problem of the configuration at once, so one run names all there is to fix. */
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(
+      problems.length === 1
+        ? describeProblem(problems[0]!)
+        : `${problems.length} problems: ${problems.map((problem) => describeProblem(problem)).join('; ')}`,
+    );
+  }
+}
+
+export function describeProblem(problem: ConfigProblem): string {
+  return problem.message.includes(problem.variable) ? problem.message : `${problem.variable}: ${problem.message}`;
+}
+
+function problemsOf(error: z.ZodError | undefined): ConfigProblem[] {
+  return (error?.issues ?? []).map((issue) => ({
+    variable: String(issue.path[0] ?? 'environment'),
+    message: issue.message,
+  }));
+}
+
+/** Each variable once, in the order found (a variable may fail its own rule and a cross-check). */
+function firstPerVariable(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((problem) => !seen.has(problem.variable) && seen.add(problem.variable));
+}
+
+/**
+ * The key `npm run dev` prints: public, so it must never open a real deployment. It lives here, not in
+ * sandbox/, because the refusal below needs it and src never imports the sandbox.
+ */
+export const SANDBOX_DEMO_API_KEY = 'sandbox-demo-key-not-for-production';
+
+/** Values of `.env.example` that mean "not filled in yet": starting with them would expose a known secret. */
+const PLACEHOLDER_CREDENTIAL = /^replace-me$/i;
+const PLACEHOLDER_SECRET = /^change-me/i;
+
+/**
+ * Outside the sandbox, the demo key and the `.env.example` placeholders are refused: a service started
+ * from a copied example must not answer to a secret printed in the repository.
+ */
+function placeholderProblems(env: NodeJS.ProcessEnv): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const name of ['CTP_CLIENT_ID', 'CTP_CLIENT_SECRET'] as const) {
+    if (PLACEHOLDER_CREDENTIAL.test(env[name]?.trim() ?? ''))
+      problems.push({
+        variable: name,
+        message: `${name} is still the .env.example placeholder: use your API client's (Merchant Center)`,
+      });
+  }
+  const secrets = (env.API_KEYS ?? '').split(',').map((entry) => entry.trim().split(':')[1] ?? '');
+  if (secrets.includes(SANDBOX_DEMO_API_KEY)) {
+    problems.push({
+      variable: 'API_KEYS',
+      message: 'API_KEYS holds the public sandbox demo key: it works in `npm run dev` only; set your own secrets',
+    });
+  } else if (secrets.some((secret) => PLACEHOLDER_SECRET.test(secret))) {
+    problems.push({
+      variable: 'API_KEYS',
+      message: 'API_KEYS holds a change-me placeholder of .env.example: set your own secrets (16+ random characters)',
+    });
+  }
+  return problems;
+}
+
+export interface LoadConfigOptions {
+  /**
+   * Set by the sandbox (sandbox/sandbox.ts) when it builds its own configuration: it allows the demo key
+   * and placeholders. A code-level flag, not an environment variable, so no deployment can switch the
+   * refusal off by setting one by mistake; `npm start` never loads the sandbox.
+   */
+  sandbox?: boolean;
 }
 
 function redisSettings(e: z.infer<typeof redisSchema>): RedisSettings {
@@ -271,14 +343,23 @@ const redisSchema = z.object(REDIS_FIELDS).superRefine(checkRedis);
 /** Only the Redis variables (the keys CLI needs no more); same rules and messages as loadConfig. */
 export function loadRedisSettings(env: NodeJS.ProcessEnv = process.env): RedisSettings {
   const parsed = redisSchema.safeParse(env);
-  if (!parsed.success) throw firstProblem(parsed.error);
+  if (!parsed.success) throw new ConfigError(firstPerVariable(problemsOf(parsed.error)));
   return redisSettings(parsed.data);
 }
 
-/** Parses the environment once at start; the first problem is reported in one line naming the variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Parses the environment once at start. Every bad or missing variable is reported at once, each named
+ * with its problem. The Redis cross-check runs on its own too: zod skips an object's refinements while
+ * any of its fields fails, which would hide a missing REDIS_URL behind another variable's error.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) throw firstProblem(parsed.error);
+  const problems = firstPerVariable([
+    ...problemsOf(parsed.error),
+    ...(parsed.success ? [] : problemsOf(redisSchema.safeParse(env).error)),
+    ...(options.sandbox ? [] : placeholderProblems(env)),
+  ]);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
     commercetools: {
@@ -318,9 +399,12 @@ function httpLimits(keepAliveTimeoutMs: number, requestTimeoutMs: number, maxCon
   const headersTimeoutMs = keepAliveTimeoutMs + 1000;
   if (requestTimeoutMs !== 0 && requestTimeoutMs < headersTimeoutMs) {
     // Node refuses a request timeout shorter than the headers timeout.
-    throw new ConfigError(
-      `HTTP_REQUEST_TIMEOUT_MS must be at least HTTP_KEEP_ALIVE_TIMEOUT_MS + 1000 (${headersTimeoutMs}), or unset`,
-    );
+    throw new ConfigError([
+      {
+        variable: 'HTTP_REQUEST_TIMEOUT_MS',
+        message: `HTTP_REQUEST_TIMEOUT_MS must be at least HTTP_KEEP_ALIVE_TIMEOUT_MS + 1000 (${headersTimeoutMs}), or unset`,
+      },
+    ]);
   }
   return {
     keepAliveTimeoutMs,

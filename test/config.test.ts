@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config';
+import { ConfigError, loadConfig, SANDBOX_DEMO_API_KEY } from '../src/config';
 import { digestSecret } from '../src/domain/api-keys';
 
 const VALID = {
@@ -72,6 +73,75 @@ describe('configuration', () => {
     expect(lines[0]).toContain('REDIS_URL');
   });
 
+  test('when several variables are bad or missing, then one error names every one of them', () => {
+    const env: Record<string, string> = { ...VALID, PORT: 'eighty', LOG_LEVEL: 'loud', CTP_API_URL: 'not a url' };
+    delete env.CTP_CLIENT_SECRET;
+    delete env.REDIS_URL;
+
+    const error = captureConfigError(env);
+
+    expect(error.problems.map((problem) => problem.variable).sort()).toEqual(
+      ['CTP_API_URL', 'CTP_CLIENT_SECRET', 'LOG_LEVEL', 'PORT', 'REDIS_URL'].sort(),
+    );
+    for (const name of ['CTP_API_URL', 'CTP_CLIENT_SECRET', 'LOG_LEVEL', 'PORT', 'REDIS_URL'])
+      expect(error.message).toContain(name);
+  });
+
+  test('when the service starts with several bad variables, then it exits 1 listing each on its own line', () => {
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...VALID, PORT: 'eighty' };
+    delete env.REDIS_URL;
+
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'main.ts')], {
+      env,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Invalid configuration (2 problems):');
+    expect(result.stderr).toMatch(/^ {2}- PORT .*$/m);
+    expect(result.stderr).toMatch(/^ {2}- REDIS_URL .*$/m);
+  });
+
+  describe('placeholders and the demo key', () => {
+    test.each([
+      ['CTP_CLIENT_ID', { CTP_CLIENT_ID: 'replace-me' }],
+      ['CTP_CLIENT_SECRET', { CTP_CLIENT_SECRET: 'replace-me' }],
+      ['API_KEYS', { API_KEYS: `sandbox:${SANDBOX_DEMO_API_KEY}:sessions+customers+admin` }],
+      ['API_KEYS', { API_KEYS: 'pos-terminals:change-me-0123456789abcdef:sessions+customers' }],
+    ])('when %s is a placeholder of .env.example or the demo key (%j), then the service refuses it', (name, extra) => {
+      const error = captureConfigError({ ...VALID, ...extra });
+
+      expect(error.problems.map((problem) => problem.variable)).toEqual([name]);
+    });
+
+    test('when the demo key is refused, then the message does not repeat the secret', () => {
+      const error = captureConfigError({ ...VALID, API_KEYS: `sandbox:${SANDBOX_DEMO_API_KEY}:sessions` });
+
+      expect(error.message).not.toContain(SANDBOX_DEMO_API_KEY);
+    });
+
+    test('when the sandbox builds its configuration, then the demo key and placeholders are allowed', () => {
+      const env = { ...VALID, CTP_CLIENT_ID: 'replace-me', API_KEYS: `sandbox:${SANDBOX_DEMO_API_KEY}:sessions` };
+
+      const config = loadConfig(env, { sandbox: true });
+
+      expect(config.commercetools.clientId).toBe('replace-me');
+    });
+
+    test('when .env.example is used as it is, then every placeholder is named at once', () => {
+      const example = parseEnvFile(readFileSync(join(__dirname, '..', '.env.example'), 'utf8'));
+
+      const error = captureConfigError(example);
+
+      expect(error.problems.map((problem) => problem.variable).sort()).toEqual([
+        'API_KEYS',
+        'CTP_CLIENT_ID',
+        'CTP_CLIENT_SECRET',
+      ]);
+    });
+  });
+
   describe('Redis Cluster and Sentinel', () => {
     const withoutUrl = (extra: Record<string, string>) => {
       const env: Record<string, string> = { ...VALID, ...extra };
@@ -118,3 +188,23 @@ describe('configuration', () => {
     });
   });
 });
+
+function captureConfigError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('loadConfig accepted the configuration');
+}
+
+/** `NAME=value` lines, as `node --env-file` reads them (comments and blank lines skipped). */
+function parseEnvFile(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (match) env[match[1]!] = match[2]!;
+  }
+  return env;
+}

@@ -7,6 +7,7 @@ import { installLoginFidelity } from './login.fidelity';
 import { installOrderFromCartFidelity } from './order-from-cart.fidelity';
 import { installQueryHeadFidelity } from './query-head.fidelity';
 import { installQuerySortFidelity } from './query-sort.fidelity';
+import { installTokenScopeFidelity } from './token-scope.fidelity';
 
 /**
  * Adds the commercetools behaviour our service relies on and the mock lacks. Must run before the
@@ -14,6 +15,8 @@ import { installQuerySortFidelity } from './query-sort.fidelity';
  */
 export function installFidelity(mock: CommercetoolsMock): void {
   const layer = new FidelityLayer(mock);
+  // First, so every request (also to the routes the layer adds) meets the scope check.
+  installTokenScopeFidelity(layer);
   const usedAnonymousIds = new UsedAnonymousIds();
   installLoginFidelity(layer, usedAnonymousIds);
   installCustomerSignUpFidelity(layer, usedAnonymousIds);

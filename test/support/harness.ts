@@ -5,6 +5,7 @@ import request from 'supertest';
 import { Cluster } from 'ioredis';
 import { createApp } from '../../src/app';
 import { connectRedis, type RedisClient } from '../../src/clients/redis.client';
+import { serviceScopes } from '../../src/clients/ctp-scopes';
 import { loadConfig, type Config } from '../../src/config';
 import { compose, createParts, type AppParts } from '../../src/composition-root';
 import { createHttpServer } from '../../src/server';
@@ -44,7 +45,8 @@ export function serviceEnv(
     CTP_CLIENT_SECRET: 'service-secret',
     CTP_AUTH_URL: ctUrl,
     CTP_API_URL: apiUrl,
-    CTP_SCOPES: `manage_project:${projectKey}`,
+    // The narrow set of docs/production.md, which the emulator enforces per endpoint: the set is tested.
+    CTP_SCOPES: serviceScopes(projectKey).join(' '),
     API_KEYS,
     IDEMPOTENCY_SECRET: TEST_IDEMPOTENCY_SECRET,
     TOKEN_CACHE_KEY: TEST_TOKEN_CACHE_KEY,
