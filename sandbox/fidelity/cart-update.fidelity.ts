@@ -48,7 +48,7 @@ export function installCartUpdateFidelity(layer: FidelityLayer): void {
       const discountCodes = await discountCodeStates(layer, context, updated);
       if (JSON.stringify(discountCodes) !== JSON.stringify(updated.discountCodes)) {
         // Part of the same update: the states are derived, so the version stays.
-        await carts.saveUpdate(context, updated.version, { ...updated, discountCodes });
+        await layer.mock.project(context.projectKey).unsafeAdd('cart', { ...updated, discountCodes });
       }
       return true;
     });
