@@ -119,6 +119,12 @@ describe('emulator: checkout fidelity and seed', () => {
       expect(bodyOf(await emu.api.get<DiscountCode>(`/discount-codes/${created.id}`), 200).isActive).toBe(false);
     });
 
+    test('when a discount code is created with a key, then GET /discount-codes/key= finds it', async () => {
+      const seeded = bodyOf(await emu.api.get<DiscountCode>('/discount-codes/key=welcome10'), 200);
+
+      expect(seeded).toMatchObject({ key: 'welcome10', code: 'WELCOME10', isActive: true });
+    });
+
     test('when the code has expired, then addDiscountCode answers 400 DiscountCodeNonApplicable with reason TimeRangeNonApplicable', async () => {
       const discount = bodyOf(await emu.api.get<{ id: string }>('/cart-discounts/key=welcome-10'), 200);
       const code = `PAST-${Date.now()}`;
