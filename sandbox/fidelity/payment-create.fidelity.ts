@@ -3,24 +3,40 @@ import { CtError, type FidelityLayer, type RepositoryContext } from './fidelity-
 
 /**
  * `POST /{projectKey}/payments`, "Create Payment". The mock drops the draft's `anonymousId` and
- * `customer`; commercetools stores them: the Payment is "associated" with the anonymous session or
- * the Customer, and sign-in/sign-up with the anonymousId assigns it to the Customer
- * (see anonymous-session.ts). An unknown customer answers 400 ReferencedResourceNotFound.
+ * `customer` and accepts a taken `key`. commercetools:
+ * - stores `anonymousId` and `customer` (the Payment is "associated" with the anonymous session or
+ *   the Customer), and sign-in/sign-up with the anonymousId assigns it to the Customer
+ *   (see anonymous-session.ts); an unknown customer answers 400 ReferencedResourceNotFound;
+ * - `key` is a "user-defined unique identifier of the Payment": a taken key answers 400 DuplicateField.
  * https://docs.commercetools.com/api/projects/payments#ctp:api:type:PaymentDraft
+ * https://docs.commercetools.com/api/errors#duplicatefield
  */
 export function installPaymentCreateFidelity(layer: FidelityLayer): void {
   layer.override('POST', '/:projectKey/payments', async (request, reply, mockHandler) => {
     const draft = request.body as Partial<PaymentDraft> | undefined;
-    if (draft?.anonymousId === undefined && draft?.customer === undefined) return mockHandler(request, reply);
+    if (draft?.anonymousId === undefined && draft?.customer === undefined && draft?.key === undefined)
+      return mockHandler(request, reply);
     const context = layer.context(request);
-    const customer = draft.customer ? await referencedCustomer(layer, context, draft.customer) : undefined;
-    const created = await layer.mock
-      .project(context.projectKey)
-      .getRepository('payment')
-      .create(context, draft as PaymentDraft);
-    // Part of the creation, not an update: stored as is, same version.
-    const payment: Payment = { ...created, anonymousId: draft.anonymousId, customer };
-    await layer.mock.project(context.projectKey).unsafeAdd('payment', payment);
+    const project = layer.mock.project(context.projectKey);
+    const payments = project.getRepository('payment');
+
+    const payment = await layer.exclusive(context.projectKey, async (): Promise<Payment> => {
+      const { key } = draft;
+      if (key !== undefined && (await payments.getByKey(context, key))) {
+        throw new CtError(400, {
+          code: 'DuplicateField',
+          message: `A duplicate value '"${key}"' exists for field 'key'.`,
+          field: 'key',
+          duplicateValue: key,
+        });
+      }
+      const customer = draft.customer ? await referencedCustomer(layer, context, draft.customer) : undefined;
+      const created = await payments.create(context, draft as PaymentDraft);
+      // Part of the creation, not an update: stored as is, same version.
+      const stored: Payment = { ...created, anonymousId: draft.anonymousId, customer };
+      await project.unsafeAdd('payment', stored);
+      return stored;
+    });
     return reply.status(201).send(payment);
   });
 }

@@ -247,6 +247,26 @@ describe('emulator: checkout fidelity and seed', () => {
       expect(await getPayment(payment.id)).toMatchObject({ anonymousId: aid });
     });
 
+    test('when a payment key is taken, then creating another payment with it answers 400 DuplicateField', async () => {
+      const key = `pay-${anonymousId()}`;
+      bodyOf(await createPayment({ key }), 201);
+
+      const response = await createPayment({ key, anonymousId: anonymousId() });
+
+      expect(response.status).toBe(400);
+      expect(response.body.errors[0]).toMatchObject({ code: 'DuplicateField', field: 'key', duplicateValue: key });
+      expect(
+        (await emu.api.get<{ total: number }>(`/payments?where=${encodeURIComponent(`key="${key}"`)}`)).body.total,
+      ).toBe(1);
+    });
+
+    test('when a payment names an unknown customer, then it answers 400 ReferencedResourceNotFound', async () => {
+      const response = await createPayment({ customer: { typeId: 'customer', id: 'no-such-customer' } });
+
+      expect(response.status).toBe(400);
+      expect(response.body.errors[0]).toMatchObject({ code: 'ReferencedResourceNotFound', typeId: 'customer' });
+    });
+
     test('when a payment is created for a customer, then it carries the customer reference', async () => {
       const customer = await createCustomer(emu.api);
 
