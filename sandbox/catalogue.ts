@@ -1,4 +1,27 @@
-import type { PriceDraft, Product, ProductDraft, ProductType, ProductTypeDraft } from '@commercetools/platform-sdk';
+import type {
+  CartDiscount,
+  CartDiscountDraft,
+  Channel,
+  ChannelDraft,
+  DiscountCode,
+  DiscountCodeDraft,
+  Money,
+  PriceDraft,
+  Product,
+  ProductDraft,
+  ProductType,
+  ProductTypeDraft,
+  ShippingMethod,
+  ShippingMethodDraft,
+  Store,
+  StoreDraft,
+  TaxCategory,
+  TaxCategoryDraft,
+  Type,
+  TypeDraft,
+  Zone,
+  ZoneDraft,
+} from '@commercetools/platform-sdk';
 import { connectApi, type ApiClient } from './api-client';
 
 /**
@@ -75,7 +98,154 @@ export async function seedCatalogue(apiUrl: string, projectKey: string): Promise
       productDraft(product, productType.id),
     );
   }
+  await seedCheckout(api);
+  await seedStores(api);
   return { skus: DEMO_SKUS };
+}
+
+/** Keys of the checkout setup the seed creates, for the demo, the walkthrough and tests. */
+export const CHECKOUT_SEED = {
+  zoneKey: 'dach-us',
+  taxCategoryKey: 'standard',
+  /** `standard` is the default and free above 50.00 EUR / 60.00 USD; `express` is never free. */
+  shippingMethodKeys: ['standard', 'express'],
+  cartDiscountKey: 'welcome-10',
+  /** The cart discount's predicate; the emulator evaluates this form (see discount-code.fidelity.ts). */
+  cartPredicate: 'totalPrice >= "50.00 EUR" or totalPrice >= "50.00 USD"',
+  activeDiscountCode: 'WELCOME10',
+  inactiveDiscountCode: 'EXPIRED5',
+  customTypeKey: 'pos-cart-fields',
+  storeKeys: ['berlin-mitte', 'vienna-1'],
+} as const;
+
+interface DemoShippingMethod {
+  key: string;
+  name: string;
+  isDefault: boolean;
+  /** Cent amounts per currency; freeAbove is optional. */
+  rates: Array<{ price: Money; freeAbove?: Money }>;
+}
+
+const eur = (centAmount: number): Money => ({ currencyCode: 'EUR', centAmount });
+const usd = (centAmount: number): Money => ({ currencyCode: 'USD', centAmount });
+
+const DEMO_SHIPPING_METHODS: DemoShippingMethod[] = [
+  {
+    key: 'standard',
+    name: 'Standard delivery',
+    isDefault: true,
+    rates: [
+      { price: eur(490), freeAbove: eur(5000) },
+      { price: usd(590), freeAbove: usd(6000) },
+    ],
+  },
+  { key: 'express', name: 'Express delivery', isDefault: false, rates: [{ price: eur(990) }, { price: usd(1290) }] },
+];
+
+/**
+ * What a checkout needs besides products: a zone with DE, AT and US, a tax category for shipping,
+ * the shipping methods, a cart discount with an active and an inactive code, and the custom type for
+ * the till's own fields on carts (resource type `order` covers carts and orders) and line items.
+ */
+async function seedCheckout(api: ApiClient): Promise<void> {
+  const seed = CHECKOUT_SEED;
+  const zone = await findOrCreate<Zone>(api, `/zones/key=${seed.zoneKey}`, '/zones', {
+    key: seed.zoneKey,
+    name: 'DACH and US',
+    locations: [{ country: 'DE' }, { country: 'AT' }, { country: 'US' }],
+  } satisfies ZoneDraft);
+  const taxCategory = await findOrCreate<TaxCategory>(
+    api,
+    `/tax-categories/key=${seed.taxCategoryKey}`,
+    '/tax-categories',
+    {
+      key: seed.taxCategoryKey,
+      name: 'Standard',
+      rates: [
+        { name: 'DE 19%', amount: 0.19, includedInPrice: true, country: 'DE' },
+        { name: 'AT 20%', amount: 0.2, includedInPrice: true, country: 'AT' },
+        { name: 'US 0%', amount: 0, includedInPrice: false, country: 'US' },
+      ],
+    } satisfies TaxCategoryDraft,
+  );
+  for (const method of DEMO_SHIPPING_METHODS) {
+    await findOrCreate<ShippingMethod>(api, `/shipping-methods/key=${method.key}`, '/shipping-methods', {
+      key: method.key,
+      name: method.name,
+      localizedName: { en: method.name },
+      isDefault: method.isDefault,
+      taxCategory: { typeId: 'tax-category', id: taxCategory.id },
+      zoneRates: [{ zone: { typeId: 'zone', id: zone.id }, shippingRates: method.rates }],
+    } satisfies ShippingMethodDraft);
+  }
+  const cartDiscount = await findOrCreate<CartDiscount>(
+    api,
+    `/cart-discounts/key=${seed.cartDiscountKey}`,
+    '/cart-discounts',
+    {
+      key: seed.cartDiscountKey,
+      name: { en: '10% off from 50.00' },
+      value: { type: 'relative', permyriad: 1000 },
+      cartPredicate: seed.cartPredicate,
+      target: { type: 'lineItems', predicate: '1 = 1' },
+      sortOrder: '0.5',
+      isActive: true,
+      requiresDiscountCode: true,
+    } satisfies CartDiscountDraft,
+  );
+  for (const [code, isActive] of [
+    [seed.activeDiscountCode, true],
+    [seed.inactiveDiscountCode, false],
+  ] as const) {
+    await findOrCreate<DiscountCode>(api, `/discount-codes/key=${code.toLowerCase()}`, '/discount-codes', {
+      key: code.toLowerCase(),
+      code,
+      cartDiscounts: [{ typeId: 'cart-discount', id: cartDiscount.id }],
+      isActive,
+    } satisfies DiscountCodeDraft);
+  }
+  const field = (name: string, label: string) => ({
+    name,
+    label: { en: label },
+    required: false,
+    type: { name: 'String' as const },
+    inputHint: 'SingleLine' as const,
+  });
+  await findOrCreate<Type>(api, `/types/key=${seed.customTypeKey}`, '/types', {
+    key: seed.customTypeKey,
+    name: { en: 'POS cart fields' },
+    resourceTypeIds: ['order', 'line-item'],
+    fieldDefinitions: [
+      field('terminalId', 'Terminal'),
+      field('cashierId', 'Cashier'),
+      field('receiptNumber', 'Receipt number'),
+    ],
+  } satisfies TypeDraft);
+}
+
+/** Two stores, each with a supply channel (inventory) and a distribution channel (prices). */
+async function seedStores(api: ApiClient): Promise<void> {
+  const stores = [
+    { key: 'berlin-mitte', name: 'Berlin Mitte', country: 'DE' },
+    { key: 'vienna-1', name: 'Vienna 1', country: 'AT' },
+  ];
+  for (const store of stores) {
+    const channel = (suffix: string, role: 'InventorySupply' | 'ProductDistribution') =>
+      findOrCreate<Channel>(api, `/channels/key=${store.key}-${suffix}`, '/channels', {
+        key: `${store.key}-${suffix}`,
+        name: { en: `${store.name} ${suffix}` },
+        roles: [role],
+      } satisfies ChannelDraft);
+    const supply = await channel('supply', 'InventorySupply');
+    const distribution = await channel('distribution', 'ProductDistribution');
+    await findOrCreate<Store>(api, `/stores/key=${store.key}`, '/stores', {
+      key: store.key,
+      name: { en: store.name },
+      countries: [{ code: store.country }],
+      supplyChannels: [{ typeId: 'channel', id: supply.id }],
+      distributionChannels: [{ typeId: 'channel', id: distribution.id }],
+    } satisfies StoreDraft);
+  }
 }
 
 function productDraft(product: DemoProduct, productTypeId: string): ProductDraft {

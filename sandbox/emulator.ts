@@ -32,7 +32,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const mock = new CommercetoolsMock({
     enableAuthentication: true,
     validateCredentials: false,
-    strict: false,
+    // Drafts are validated against their schemas as the real API does (see strict-draft.fidelity.ts).
+    strict: true,
     silent,
     logger: silent ? undefined : pino({ level: 'info' }, pino.destination(2)),
   });

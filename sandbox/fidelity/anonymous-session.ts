@@ -10,7 +10,9 @@ import { ALL, CtError, type FidelityLayer, type RepositoryContext } from './fide
 /**
  * What sign-in (POST /login) and sign-up (POST /customers) do with an anonymous session, which the
  * mock does not emulate:
- * - every Cart and Order with the `anonymousId` gets the Customer's `customerId` (the anonymousId stays);
+ * - every Cart and Order with the `anonymousId` gets the Customer's `customerId` (the anonymousId stays),
+ *   and every Payment with it the `customer` reference: "Assigns the Customer to all Carts, Orders,
+ *   ShoppingLists, and Payments with the same anonymousId" (CustomerSignin, CustomerDraft);
  * - the anonymous Cart (`anonymousCart`, else the session's most recently modified active Cart) is
  *   merged into the Customer's most recently modified active Cart, or becomes the Customer's active Cart.
  * https://docs.commercetools.com/api/customers-overview#cart-merge-during-sign-in-and-sign-up
@@ -121,6 +123,26 @@ async function assignToCustomer(
   }
   for (const order of sessionOrders.filter((each) => each.customerId !== customerId)) {
     await orders.saveUpdate(context, order.version, { ...order, customerId, version: order.version + 1 });
+  }
+  if (anonymousId !== undefined) await assignPayments(layer, context, customerId, anonymousId);
+}
+
+/** Sets the `customer` of the session's Payments, keeping their anonymousId as for Carts and Orders. */
+async function assignPayments(
+  layer: FidelityLayer,
+  context: RepositoryContext,
+  customerId: string,
+  anonymousId: string,
+): Promise<void> {
+  const payments = layer.mock.project(context.projectKey).getRepository('payment');
+  const page = await payments.query(context, {
+    where: ['anonymousId = :anonymousId'],
+    'var.anonymousId': anonymousId,
+    limit: ALL,
+  });
+  for (const payment of page.results.filter((each) => each.customer?.id !== customerId)) {
+    const customer = { typeId: 'customer' as const, id: customerId };
+    await payments.saveUpdate(context, payment.version, { ...payment, customer, version: payment.version + 1 });
   }
 }
 

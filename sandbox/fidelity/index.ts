@@ -1,6 +1,7 @@
 import type { CommercetoolsMock } from '@labdigital/commercetools-mock';
 import { UsedAnonymousIds } from './anonymous-id-reuse.fidelity';
 import { installCartCreateFidelity } from './cart-create.fidelity';
+import { installCheckoutFidelity } from './checkout.fidelity';
 import { installCustomerSignUpFidelity } from './customer-sign-up.fidelity';
 import { FidelityLayer } from './fidelity-layer';
 import { installLoginFidelity } from './login.fidelity';
@@ -24,4 +25,5 @@ export function installFidelity(mock: CommercetoolsMock): void {
   installOrderFromCartFidelity(layer);
   installQuerySortFidelity(layer);
   installQueryHeadFidelity(layer);
+  installCheckoutFidelity(layer);
 }

@@ -1,4 +1,4 @@
-import type { CartResourceIdentifier, OrderFromCartDraft } from '@commercetools/platform-sdk';
+import type { Cart, CartResourceIdentifier, OrderFromCartDraft } from '@commercetools/platform-sdk';
 import { CtError, listParam, missingField, type FidelityLayer, type RepositoryContext } from './fidelity-layer';
 
 /**
@@ -8,11 +8,16 @@ import { CtError, listParam, missingField, type FidelityLayer, type RepositoryCo
  *   `currentVersion` (the endpoint "is: conflicting");
  * - a Cart can be ordered once: an Ordered (or Merged) Cart answers 400 InvalidOperation;
  * - `orderNumber` is "unique across a Project": a taken one answers 400 DuplicateField;
+ * - "The Cart must have a shipping address set, regardless of the TaxMode": without one, 400
+ *   InvalidOperation; a Frozen Cart can be ordered;
+ * - a Discount Code in a state other than `MatchesCart` or `ApplicationStoppedByGroupBestDeal` answers
+ *   400 DiscountCodeNonApplicable (DiscountCodeState);
  * - on success the Cart's `cartState` becomes `Ordered` (version + 1).
  * Accepts `cart: {typeId, id | key}` and the deprecated `id`.
  * https://docs.commercetools.com/api/projects/orders#create-order
  * https://docs.commercetools.com/api/projects/orders#ctp:api:type:OrderFromCartDraft
  * https://docs.commercetools.com/api/projects/carts#ctp:api:type:CartState
+ * https://docs.commercetools.com/api/projects/carts#ctp:api:type:DiscountCodeState
  */
 export function installOrderFromCartFidelity(layer: FidelityLayer): void {
   layer.override('POST', '/:projectKey/orders', async (request, reply) => {
@@ -41,6 +46,7 @@ export function installOrderFromCartFidelity(layer: FidelityLayer): void {
           message: `The cart with ID '${cart.id}' cannot be ordered because it is in state '${cart.cartState}'.`,
         });
       }
+      assertOrderable(cart);
       if (orderNumber !== undefined) await assertOrderNumberFree(layer, context, orderNumber);
 
       const created = await orders.create(context, { ...draft, version, cart: { typeId: 'cart', id: cart.id } });
@@ -52,6 +58,25 @@ export function installOrderFromCartFidelity(layer: FidelityLayer): void {
     });
     return reply.status(201).send(expanded ?? order);
   });
+}
+
+function assertOrderable(cart: Cart): void {
+  if (!cart.shippingAddress) {
+    throw new CtError(400, {
+      code: 'InvalidOperation',
+      message: `The cart with ID '${cart.id}' does not have a shipping address set.`,
+    });
+  }
+  const nonApplicable = cart.discountCodes.find(
+    (info) => info.state !== 'MatchesCart' && info.state !== 'ApplicationStoppedByGroupBestDeal',
+  );
+  if (nonApplicable) {
+    throw new CtError(400, {
+      code: 'DiscountCodeNonApplicable',
+      message: `The discountCode ${nonApplicable.discountCode.id} cannot be applied to the cart.`,
+      discountCodeId: nonApplicable.discountCode.id,
+    });
+  }
 }
 
 async function assertOrderNumberFree(

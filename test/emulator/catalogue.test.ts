@@ -26,6 +26,19 @@ describe('emulator: demo catalogue', () => {
     expect(bodyOf(await emu.api.get<ProductTypePagedQueryResponse>('/product-types'), 200).total).toBe(1);
   });
 
+  test('when seeding a project again, then the checkout setup exists once', async () => {
+    await seedCatalogue(emu.url, emu.projectKey);
+
+    const total = async (path: string) => bodyOf(await emu.api.get<{ total: number }>(path), 200).total;
+    expect(await total('/zones')).toBe(1);
+    expect(await total('/shipping-methods')).toBe(2);
+    expect(await total('/cart-discounts')).toBe(1);
+    expect(await total('/discount-codes')).toBe(2);
+    expect(await total('/types')).toBe(1);
+    expect(await total('/stores')).toBe(2);
+    expect(await total('/channels')).toBe(4);
+  });
+
   test('when a EUR cart is created with line items by SKU, then they carry the EUR price and the totals add up', async () => {
     const cart = await createCart(emu.api, { currency: 'EUR', lineItems: [{ sku: 'TSHIRT-BLUE-M', quantity: 2 }] });
 

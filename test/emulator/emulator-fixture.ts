@@ -51,8 +51,12 @@ export function bodyOf<T>(response: ApiResponse<T>, status: number): T {
   return response.body;
 }
 
+/** A cart in EUR with a DE shipping address (commercetools orders no cart without one), unless `draft` says otherwise. */
 export async function createCart(api: ApiClient, draft: Partial<CartDraft> = {}): Promise<Cart> {
-  const cart = bodyOf(await api.post<Cart>('/carts', { currency: 'EUR', ...draft }), 201);
+  const cart = bodyOf(
+    await api.post<Cart>('/carts', { currency: 'EUR', shippingAddress: { country: 'DE' }, ...draft }),
+    201,
+  );
   await tick();
   return cart;
 }

@@ -10,7 +10,7 @@ describe('carts and orders', () => {
   const auth = (key: string = KEYS.a) => bearer(key);
   const newSession = async (key: string = KEYS.a): Promise<string> =>
     (await ctx.http.post('/v1/sessions').set(auth(key)).send({}).expect(201)).body.anonymousId;
-  const newCart = async (anonymousId: string, body: object = { currency: 'EUR' }) =>
+  const newCart = async (anonymousId: string, body: object = { currency: 'EUR', shippingAddress: { country: 'DE' } }) =>
     (await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send(body).expect(201)).body;
 
   describe('POST /v1/sessions/{anonymousId}/carts', () => {
@@ -156,7 +156,11 @@ describe('carts and orders', () => {
 
     test('when a session has orders, then they are listed; unknown sessions are 404', async () => {
       const anonymousId = await newSession();
-      const cart = await newCart(anonymousId, { currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] });
+      const cart = await newCart(anonymousId, {
+        currency: 'EUR',
+        lineItems: [{ sku: ctx.skus[0], quantity: 1 }],
+        shippingAddress: { country: 'DE' },
+      });
       const order = (await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({}).expect(201)).body;
       const response = await ctx.http.get(`/v1/sessions/${anonymousId}/orders`).set(auth());
       expect(response.status).toBe(200);

@@ -17,7 +17,7 @@ describe('sign-up and sign-in hand the session over', () => {
       await ctx.http
         .post(`/v1/sessions/${anonymousId}/carts`)
         .set(auth())
-        .send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity }] })
+        .send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity }], shippingAddress: { country: 'DE' } })
         .expect(201)
     ).body;
 

@@ -183,7 +183,7 @@ describe('exactly-once writes with Idempotency-Key', () => {
       await ctx.http
         .post(`/v1/sessions/${anonymousId}/carts`)
         .set(auth())
-        .send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] })
+        .send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }], shippingAddress: { country: 'DE' } })
         .expect(201)
     ).body;
     ctx.faults.push({ match: isPost('/orders'), fault: { kind: 'drop-response' }, times: 1 });
@@ -201,7 +201,11 @@ describe('exactly-once writes with Idempotency-Key', () => {
   test('when an order answer and its lookup both fail, then the retry with the same key returns that order instead of 409', async () => {
     const anonymousId = await newSession();
     const cart = (
-      await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR' }).expect(201)
+      await ctx.http
+        .post(`/v1/sessions/${anonymousId}/carts`)
+        .set(auth())
+        .send({ currency: 'EUR', shippingAddress: { country: 'DE' } })
+        .expect(201)
     ).body;
     ctx.faults.push({ match: isPost('/orders'), fault: { kind: 'drop-response' }, times: 1 });
     ctx.faults.push({ match: isGet('/orders/order-number='), fault: { kind: 'status', status: 503 }, times: 3 });
@@ -300,7 +304,11 @@ describe('exactly-once writes with Idempotency-Key', () => {
   test('when an order is created without orderNumber, then the service gives it one', async () => {
     const anonymousId = await newSession();
     const cart = (
-      await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR' }).expect(201)
+      await ctx.http
+        .post(`/v1/sessions/${anonymousId}/carts`)
+        .set(auth())
+        .send({ currency: 'EUR', shippingAddress: { country: 'DE' } })
+        .expect(201)
     ).body;
     const order = await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({});
     expect(order.body.orderNumber).toMatch(/^GC-[A-Za-z0-9_-]{16,}$/);

@@ -94,7 +94,10 @@ describe('sessions', () => {
 
   test('when an order created directly in commercetools carries an id, then claiming that id is refused', async () => {
     const anonymousId = `direct-order-${Date.now()}`;
-    const cart = await ctx.ct('/carts', { method: 'POST', body: { currency: 'EUR', anonymousId } });
+    const cart = await ctx.ct('/carts', {
+      method: 'POST',
+      body: { currency: 'EUR', anonymousId, shippingAddress: { country: 'DE' } },
+    });
     const order = await ctx.ct('/orders', {
       method: 'POST',
       body: { cart: { typeId: 'cart', id: cart.body.id }, version: cart.body.version },
