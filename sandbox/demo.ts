@@ -1,68 +1,50 @@
+import { createClient, ProblemError } from '@ct-guest-checkout/client';
 import { SandboxError, startSandbox, type Sandbox } from './sandbox';
 
 /**
- * `npm run demo`: the guest-checkout walkthrough over HTTP, step by step. Runs against
- * DEMO_URL + DEMO_API_KEY when given (e.g. a running `npm run dev`), else starts its own sandbox.
+ * `npm run demo`: the guest-checkout walkthrough over HTTP, step by step, through the typed client
+ * callers use (clients/typescript). Runs against DEMO_URL + DEMO_API_KEY when given (e.g. a running
+ * `npm run dev`), else starts its own sandbox.
  */
-interface Step {
-  status: number;
-  body: any;
-}
-
-function makeClient(url: string, apiKey: string) {
-  return async function call(method: string, path: string, body?: unknown): Promise<Step> {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${apiKey}`,
-        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
-}
-
 let stepNo = 0;
-function show(title: string, request: string, step: Step, summary: string): void {
+function show(title: string, request: string, status: number, summary: string): void {
   stepNo += 1;
-  process.stdout.write(`\n${stepNo}. ${title}\n   ${request} -> ${step.status}\n   ${summary}\n`);
-}
-
-function expectStatus(step: Step, status: number, what: string): void {
-  if (step.status !== status)
-    throw new Error(`${what}: expected ${status}, got ${step.status} ${JSON.stringify(step.body)}`);
+  process.stdout.write(`\n${stepNo}. ${title}\n   ${request} -> ${status}\n   ${summary}\n`);
 }
 
 async function walkthrough(url: string, apiKey: string, sku: string): Promise<void> {
-  const call = makeClient(url, apiKey);
-  const session = await call('POST', '/v1/sessions', {});
-  expectStatus(session, 201, 'mint a session');
-  const aid = session.body.anonymousId as string;
+  const api = createClient({ baseUrl: url, apiKey });
+  const { data: session, response: started } = await api.POST('/v1/sessions', { body: {} });
+  const aid = session!.anonymousId;
   show(
     'Mint an anonymous session',
     'POST /v1/sessions {}',
-    session,
-    `anonymousId=${aid} status=${session.body.status}`,
+    started.status,
+    `anonymousId=${aid} status=${session!.status}`,
   );
 
-  const cart = await call('POST', `/v1/sessions/${aid}/carts`, { currency: 'EUR', country: 'DE' });
-  expectStatus(cart, 201, 'create a cart');
+  const sessionPath = { params: { path: { anonymousId: aid } } };
+  const { data: cart, response: created } = await api.POST('/v1/sessions/{anonymousId}/carts', {
+    ...sessionPath,
+    body: { currency: 'EUR', country: 'DE' },
+  });
+  const cartPath = { params: { path: { cartId: cart!.id } } };
   show(
     'Create a cart for the session',
     `POST /v1/sessions/${aid}/carts {"currency":"EUR"}`,
-    cart,
-    `cart ${cart.body.id} anonymousId=${cart.body.anonymousId} state=${cart.body.cartState}`,
+    created.status,
+    `cart ${cart!.id} anonymousId=${cart!.anonymousId} state=${cart!.cartState}`,
   );
 
-  const item = await call('POST', `/v1/carts/${cart.body.id}/line-items`, { sku, quantity: 2 });
-  expectStatus(item, 200, 'add a line item');
+  const { data: item, response: added } = await api.POST('/v1/carts/{cartId}/line-items', {
+    ...cartPath,
+    body: { sku, quantity: 2 },
+  });
   show(
     'Add a line item',
-    `POST /v1/carts/${cart.body.id}/line-items {"sku":"${sku}","quantity":2}`,
-    item,
-    `${item.body.lineItems.length} line item(s), total ${item.body.totalPrice.centAmount / 100} ${item.body.totalPrice.currencyCode}`,
+    `POST /v1/carts/${cart!.id}/line-items {"sku":"${sku}","quantity":2}`,
+    added.status,
+    `${item!.lineItems.length} line item(s), total ${item!.totalPrice.centAmount / 100} ${item!.totalPrice.currencyCode}`,
   );
 
   const address = {
@@ -74,78 +56,87 @@ async function walkthrough(url: string, apiKey: string, sku: string): Promise<vo
     city: 'Berlin',
     country: 'DE',
   };
-  const shipping = await call('PATCH', `/v1/carts/${cart.body.id}`, {
-    customerEmail: 'ada@example.com',
-    shippingAddress: address,
+  const { data: shipping, response: patched } = await api.PATCH('/v1/carts/{cartId}', {
+    ...cartPath,
+    body: { customerEmail: 'ada@example.com', shippingAddress: address },
   });
-  expectStatus(shipping, 200, 'set the shipping address');
+  // The Cart schema types the fields the service itself relies on; the rest is commercetools' Cart as is.
+  const shipTo = shipping!.shippingAddress as typeof address;
   show(
     'Set email and shipping address',
-    `PATCH /v1/carts/${cart.body.id}`,
-    shipping,
-    `ships to ${shipping.body.shippingAddress.city}, ${shipping.body.shippingAddress.country}`,
+    `PATCH /v1/carts/${cart!.id}`,
+    patched.status,
+    `ships to ${shipTo.city}, ${shipTo.country}`,
   );
 
-  const order = await call('POST', `/v1/carts/${cart.body.id}/order`, { orderNumber: `DEMO-${Date.now()}` });
-  expectStatus(order, 201, 'order the cart');
+  const { data: order, response: ordered } = await api.POST('/v1/carts/{cartId}/order', {
+    ...cartPath,
+    body: { orderNumber: `DEMO-${Date.now()}` },
+  });
   show(
     'Order the cart',
-    `POST /v1/carts/${cart.body.id}/order`,
-    order,
-    `order ${order.body.orderNumber} (${order.body.id}) anonymousId=${order.body.anonymousId}`,
+    `POST /v1/carts/${cart!.id}/order`,
+    ordered.status,
+    `order ${order!.orderNumber} (${order!.id}) anonymousId=${order!.anonymousId}`,
   );
 
   const email = `ada+${Date.now()}@example.com`;
-  const signUp = await call('POST', `/v1/sessions/${aid}/sign-up`, {
-    email,
-    password: 'Demo-Passw0rd',
-    firstName: 'Ada',
+  const { data: signUp, response: signedUp } = await api.POST('/v1/sessions/{anonymousId}/sign-up', {
+    ...sessionPath,
+    body: { email, password: 'Demo-Passw0rd', firstName: 'Ada' },
   });
-  expectStatus(signUp, 201, 'sign up');
-  const customerId = signUp.body.customer.id as string;
+  const customerId = signUp!.customer.id;
   show(
     'Sign up: the customer takes over the session',
     `POST /v1/sessions/${aid}/sign-up {"email":"${email}",...}`,
-    signUp,
+    signedUp.status,
     `customer ${customerId}`,
   );
 
-  const cartAfter = await call('GET', `/v1/carts/${cart.body.id}`);
-  const orderAfter = await call('GET', `/v1/orders/${order.body.id}`);
+  const { data: cartAfter, response: cartRead } = await api.GET('/v1/carts/{cartId}', cartPath);
+  const { data: orderAfter, response: orderRead } = await api.GET('/v1/orders/{orderId}', {
+    params: { path: { orderId: order!.id } },
+  });
   show(
     'The cart now belongs to the customer',
-    `GET /v1/carts/${cart.body.id}`,
-    cartAfter,
-    `customerId=${cartAfter.body.customerId} anonymousId=${cartAfter.body.anonymousId}`,
+    `GET /v1/carts/${cart!.id}`,
+    cartRead.status,
+    `customerId=${cartAfter!.customerId} anonymousId=${cartAfter!.anonymousId}`,
   );
   show(
     'The order now belongs to the customer',
-    `GET /v1/orders/${order.body.id}`,
-    orderAfter,
-    `customerId=${orderAfter.body.customerId} anonymousId=${orderAfter.body.anonymousId}`,
+    `GET /v1/orders/${order!.id}`,
+    orderRead.status,
+    `customerId=${orderAfter!.customerId} anonymousId=${orderAfter!.anonymousId}`,
   );
   if (
-    cartAfter.body.customerId !== customerId ||
-    orderAfter.body.customerId !== customerId ||
-    orderAfter.body.anonymousId !== aid
+    cartAfter!.customerId !== customerId ||
+    orderAfter!.customerId !== customerId ||
+    orderAfter!.anonymousId !== aid
   ) {
     throw new Error('the cart and the order were not handed over to the customer');
   }
 
-  const ended = await call('GET', `/v1/sessions/${aid}`);
+  const { data: ended, response: endedRead } = await api.GET('/v1/sessions/{anonymousId}', sessionPath);
   show(
     'The session has ended',
     `GET /v1/sessions/${aid}`,
-    ended,
-    `status=${ended.body.status} customerId=${ended.body.customerId}`,
+    endedRead.status,
+    `status=${ended!.status} customerId=${ended!.customerId}`,
   );
-  const refused = await call('POST', `/v1/sessions/${aid}/carts`, { currency: 'EUR' });
-  expectStatus(refused, 409, 'a new cart on the ended session');
+  const refused = await api
+    .POST('/v1/sessions/{anonymousId}/carts', { ...sessionPath, body: { currency: 'EUR' } })
+    .then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+  if (!(refused instanceof ProblemError) || refused.status !== 409)
+    throw new Error(`a new cart on the ended session: expected a 409 problem, got ${String(refused)}`);
   show(
     'The ended session refuses a new cart',
     `POST /v1/sessions/${aid}/carts`,
-    refused,
-    `${refused.body.code}: ${refused.body.detail}`,
+    refused.status,
+    `${refused.code}: ${refused.detail}`,
   );
   process.stdout.write('\nGuest checkout walkthrough complete.\n');
 }
