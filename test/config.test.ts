@@ -129,7 +129,7 @@ describe('configuration', () => {
       expect(config.commercetools.clientId).toBe('replace-me');
     });
 
-    test('when .env.example is used as it is, then every placeholder is named at once', () => {
+    test('when .env.example is used as it is, then every placeholder and every blank secret is named at once', () => {
       const example = parseEnvFile(readFileSync(join(__dirname, '..', '.env.example'), 'utf8'));
 
       const error = captureConfigError(example);
@@ -138,6 +138,7 @@ describe('configuration', () => {
         'API_KEYS',
         'CTP_CLIENT_ID',
         'CTP_CLIENT_SECRET',
+        'IDEMPOTENCY_SECRET',
       ]);
     });
   });

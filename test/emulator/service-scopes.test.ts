@@ -53,6 +53,7 @@ describe('start-up scope check', () => {
       // Nothing listens here: the check must refuse before the service would connect to Redis.
       REDIS_URL: 'redis://127.0.0.1:1',
       API_KEYS: 'pos:abcdefghijklmnop1234:sessions',
+      IDEMPOTENCY_SECRET: 'service-scopes-test-secret-0123456789ab',
     };
 
     const result = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'main.ts')], {
