@@ -33,9 +33,17 @@ export interface SessionStore {
   leaveCreate(anonymousId: string): Promise<void>;
   /** How many cart creates run on the session (counts expire, so a crashed instance's do not last). */
   createsRunning(anonymousId: string): Promise<number>;
-  /** Short exclusive lock for hand-over; null when someone else holds it. */
+  /**
+   * Exclusive hand-over lock; null when someone else holds it. It lasts until `unlock`, however long
+   * the hand-over takes: the store renews it while it is held (and a crashed holder's lapses soon).
+   */
   lock(anonymousId: string): Promise<string | null>;
   unlock(anonymousId: string, token: string): Promise<void>;
+  /**
+   * Like `save`, fenced by the hand-over lock: only while the lock still holds `token` (one atomic
+   * step). False when the lock is no longer ours (it lapsed and may be someone else's).
+   */
+  saveLocked(session: SessionRecord, token: string): Promise<boolean>;
   ping(): Promise<void>;
 }
 

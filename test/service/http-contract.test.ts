@@ -256,6 +256,7 @@ describe('when the backends fail', () => {
       leaveCreate: async () => undefined,
       createsRunning: async () => 0,
       save: async () => undefined,
+      saveLocked: async () => true,
       lock: async () => 't',
       unlock: async () => undefined,
       ping: async () => undefined,

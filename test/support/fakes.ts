@@ -326,7 +326,8 @@ export class FakeSessionStore implements SessionStore {
   readonly ttlSeconds = 3600;
   readonly sessions = new Map<string, SessionRecord>();
   private readonly reserved = new Map<string, string>();
-  private readonly locks = new Map<string, string>();
+  /** Hand-over locks by anonymousId (a test may take one away, as a lapse would). */
+  readonly locks = new Map<string, string>();
   private readonly creates = new Map<string, number>();
 
   async reserve(anonymousId: string): Promise<Reservation | null> {
@@ -353,6 +354,12 @@ export class FakeSessionStore implements SessionStore {
 
   async save(session: SessionRecord): Promise<void> {
     if (this.sessions.has(session.anonymousId)) this.sessions.set(session.anonymousId, session);
+  }
+
+  async saveLocked(session: SessionRecord, token: string): Promise<boolean> {
+    if (this.locks.get(session.anonymousId) !== token) return false;
+    await this.save(session);
+    return true;
   }
 
   async enterCreate(anonymousId: string): Promise<{ session: SessionRecord | null; busy: boolean }> {

@@ -1,3 +1,4 @@
+import { StoreError } from '../../src/domain/ports';
 import { customerKeyFor } from '../../src/domain/idempotent-keys';
 import { createDomain, loseTheAnswer, POS } from '../support/fakes';
 
@@ -120,5 +121,50 @@ describe('sign-in (CustomerService.signIn)', () => {
 
     await expect(signingIn).rejects.toMatchObject({ code: 'InvalidCredentials' });
     expect(domain.store.sessions.get(domain.anonymousId)?.status).toBe('active');
+  });
+});
+
+describe('the hand-over lock (SessionService.handOver)', () => {
+  test('when the lock lapses and is taken by another holder while the sign-up runs, then the session is not ended by it and the sign-up fails as a store failure', async () => {
+    const { customers, commerce, store, anonymousId } = await withSession();
+    commerce.interceptNext('signUp', async (proceed) => {
+      store.locks.set(anonymousId, 'another-holder');
+      return proceed();
+    });
+
+    const signingUp = customers.signUp(POS, anonymousId, ADA);
+
+    await expect(signingUp).rejects.toBeInstanceOf(StoreError);
+    expect(store.sessions.get(anonymousId)?.status).toBe('active');
+    expect(store.locks.get(anonymousId)).toBe('another-holder');
+  });
+
+  test('when a sign-up that ended nothing under a lapsed lock is retried, then the retry recognises it and ends the session with that customer', async () => {
+    const { customers, commerce, store, anonymousId } = await withSession();
+    commerce.interceptNext('signUp', async (proceed) => {
+      store.locks.delete(anonymousId);
+      return proceed();
+    });
+    await expect(customers.signUp(POS, anonymousId, ADA)).rejects.toBeInstanceOf(StoreError);
+
+    const retried = await customers.signUp(POS, anonymousId, ADA);
+
+    expect(commerce.customers.size).toBe(1);
+    expect(store.sessions.get(anonymousId)).toMatchObject({ status: 'ended', customerId: retried.customer.id });
+  });
+
+  test('when a second hand-over starts while the first holds the lock, then it is SessionBusy and does not reach commercetools', async () => {
+    const { customers, commerce, anonymousId } = await withSession();
+    let second: Promise<unknown> | undefined;
+    commerce.interceptNext('signUp', async (proceed) => {
+      second = customers.signIn(POS, anonymousId, { ...BOB, cartSignInMode: MERGE });
+      await second.catch(() => undefined);
+      return proceed();
+    });
+
+    await customers.signUp(POS, anonymousId, ADA);
+
+    await expect(second).rejects.toMatchObject({ code: 'SessionBusy' });
+    expect(commerce.calls.filter((c) => c === 'signIn')).toHaveLength(0);
   });
 });
