@@ -50,6 +50,10 @@ export class CustomerService {
           if (made) {
             // commercetools treats emails case-insensitively. Another email: the session went to someone else.
             if (made.email.toLowerCase() !== input.email.toLowerCase()) throw new AlreadyHandedOver(made.id);
+            // Same email: the customer is answered only to whoever knows its password (the retry
+            // may carry another one); otherwise the session ends with it all the same (SessionEnded).
+            const signedIn = await this.signInAlone(input);
+            if (signedIn?.customer.id !== made.id) throw new AlreadyHandedOver(made.id);
             return { customer: made, ...(await this.activeCartOf(anonymousId, made.id)) };
           }
         }

@@ -1,6 +1,6 @@
 import { StoreError } from '../../src/domain/ports';
 import { customerKeyFor } from '../../src/domain/idempotent-keys';
-import { createDomain, loseTheAnswer, POS } from '../support/fakes';
+import { createDomain, failBeforeSending, loseTheAnswer, POS } from '../support/fakes';
 
 /** A domain with an active session holding one cart. */
 async function withSession() {
@@ -49,6 +49,32 @@ describe('sign-up (CustomerService.signUp)', () => {
     await expect(signingUp).rejects.toMatchObject({ code: 'SessionEnded' });
     expect(store.sessions.get(anonymousId)).toMatchObject({ status: 'ended', customerId: earlier.id });
     expect([...commerce.customers.values()].map((c) => c.email)).toEqual([ADA.email]);
+  });
+
+  test('when an earlier sign-up landed unseen and the retry carries another password, then it is SessionEnded, the customer is not answered, and the session ends with it', async () => {
+    const { customers, commerce, store, anonymousId } = await withSession();
+    commerce.interceptNext('signUp', loseTheAnswer);
+    commerce.interceptNext('getCustomerByKey', failBeforeSending);
+    await expect(customers.signUp(POS, anonymousId, ADA)).rejects.toThrow();
+
+    const retrying = customers.signUp(POS, anonymousId, { ...ADA, password: 'another-password' });
+
+    await expect(retrying).rejects.toMatchObject({ code: 'SessionEnded' });
+    const [made] = [...commerce.customers.values()];
+    expect(commerce.customers.size).toBe(1);
+    expect(store.sessions.get(anonymousId)).toMatchObject({ status: 'ended', customerId: made!.id });
+  });
+
+  test('when an earlier sign-up landed unseen and the retry carries the same password, then the password is checked by a sign-in without the session', async () => {
+    const { customers, commerce, anonymousId } = await withSession();
+    commerce.interceptNext('signUp', loseTheAnswer);
+    commerce.interceptNext('getCustomerByKey', failBeforeSending);
+    await expect(customers.signUp(POS, anonymousId, ADA)).rejects.toThrow();
+
+    const result = await customers.signUp(POS, anonymousId, ADA);
+
+    expect(result.customer.email).toBe(ADA.email);
+    expect(commerce.calls.filter((c) => c === 'signIn')).toHaveLength(1);
   });
 
   test('when the email belongs to another customer, then it is DuplicateEmail and the session stays active', async () => {

@@ -99,7 +99,7 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
       scope: 'customers',
       summary: "Create a customer who takes over the session's carts and orders",
       description:
-        'Passes the anonymousId in POST /customers; on success the session ends. The customer gets a key derived from the session, so a sign-up whose answer was lost is found on the next try (same email: 201 with that customer; another email: 409 SessionEnded).',
+        'Passes the anonymousId in POST /customers; on success the session ends. The customer gets a key derived from the session, so a sign-up whose answer was lost is found on the next try (same email and password: 201 with that customer; same email with another password, or another email: 409 SessionEnded, and the session ends with the customer it went to).',
       params: s.SessionParams,
       body: s.SignUpBody,
       success: { status: 201, description: 'The customer and the cart handed over, if any', schema: s.SignInResult },
