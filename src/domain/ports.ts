@@ -105,6 +105,33 @@ export interface CommerceGateway {
   ping(): Promise<void>;
 }
 
+/** A refused attempt, and how long until another may be made. */
+export interface Blocked {
+  retryAfterSeconds: number;
+}
+
+/** How an admitted sign-in ended, as far as the credentials go. */
+export type SignInOutcome = 'failed' | 'succeeded' | 'undecided';
+
+/**
+ * Limits password guessing, shared by all instances: consecutive failed sign-ins per email (across
+ * sessions and clients) and per session, and sign-up attempts per session.
+ */
+export interface SignInGuard {
+  /**
+   * Counts a sign-in attempt in, on the email and on the session, as a failure until it is settled
+   * (so racing guesses cannot pass the limit); null when admitted, else how long both must wait.
+   */
+  admitSignIn(email: string, anonymousId: string): Promise<Blocked | null>;
+  /**
+   * Settles an admitted attempt: `failed` (wrong credentials) stays counted, `succeeded` starts both
+   * counts over, `undecided` (commercetools gave no verdict: outage, busy session) is taken back.
+   */
+  settleSignIn(email: string, anonymousId: string, outcome: SignInOutcome): Promise<void>;
+  /** Counts a sign-up attempt on the session in; null when admitted, else how long to wait. */
+  admitSignUp(anonymousId: string): Promise<Blocked | null>;
+}
+
 /** Failure of the session store (Redis unreachable or timing out). */
 export class StoreError extends Error {
   constructor(message: string, cause?: unknown) {
