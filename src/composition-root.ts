@@ -6,13 +6,14 @@ import { buildCtpClient, CommercetoolsGateway } from './clients/commercetools.cl
 import { RedisIdempotencyStore } from './clients/idempotency.store';
 import type { RedisClient } from './clients/redis.client';
 import { RedisSessionStore } from './clients/session.store';
+import { RedisSignInGuard } from './clients/sign-in.guard';
 import { RedisTokenCache } from './clients/token-cache';
 import { UpstreamPolicy } from './clients/upstream-policy';
 import type { Config } from './config';
 import { ApiKeyResolver } from './domain/api-key.resolver';
 import { CartService } from './domain/cart.service';
 import { CustomerService } from './domain/customer.service';
-import type { AttemptLog, CommerceGateway, IdempotencyStore, SessionStore } from './domain/ports';
+import type { AttemptLog, CommerceGateway, IdempotencyStore, SessionStore, SignInGuard } from './domain/ports';
 import { SessionService } from './domain/session.service';
 import { createMetrics, type Metrics } from './http/metrics';
 import { cachedReadiness, READINESS_CACHE_MS } from './http/readiness';
@@ -31,6 +32,8 @@ export interface AppParts {
   idempotency: IdempotencyStore & AttemptLog;
   /** HMAC key of Idempotency-Key fingerprints (IDEMPOTENCY_SECRET). */
   idempotencySecret: string;
+  /** Limits on password guessing (failed sign-ins per email and session, sign-ups per session). */
+  signInGuard: SignInGuard;
   commerce: CommerceGateway;
   logger: Logger;
   metrics?: Metrics;
@@ -81,6 +84,7 @@ export function createParts(config: Config, redis: RedisClient, logger: Logger):
     store: new RedisSessionStore(redis, prefix, config.sessionTtlSeconds),
     idempotency: new RedisIdempotencyStore(redis, prefix, config.idempotencyTtlSeconds),
     idempotencySecret: config.idempotencySecret,
+    signInGuard: new RedisSignInGuard(redis, prefix, config.idempotencySecret, config.signInLimits),
     commerce: new CommercetoolsGateway(client, ctp.projectKey, metrics.observeUpstream, new UpstreamPolicy(ctp.policy)),
     logger,
     metrics,
@@ -97,7 +101,7 @@ export function compose(parts: AppParts): AppDeps {
     services: {
       sessions,
       carts: new CartService(sessions, parts.commerce, parts.idempotency),
-      customers: new CustomerService(sessions, parts.commerce),
+      customers: new CustomerService(sessions, parts.commerce, parts.signInGuard),
     },
     keys: parts.keys,
     ...(parts.rateLimiter ? { rateLimiter: parts.rateLimiter } : {}),

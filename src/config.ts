@@ -188,6 +188,9 @@ const envSchema = z
     HTTP_KEEP_ALIVE_TIMEOUT_MS: intFrom('HTTP_KEEP_ALIVE_TIMEOUT_MS', 1000, 65_000),
     HTTP_REQUEST_TIMEOUT_MS: intFrom('HTTP_REQUEST_TIMEOUT_MS', 0, 0),
     HTTP_MAX_CONNECTIONS: intFrom('HTTP_MAX_CONNECTIONS', 1, 10_000),
+    SIGN_IN_MAX_FAILURES: intFrom('SIGN_IN_MAX_FAILURES', 1, 10),
+    SIGN_IN_BLOCK_SECONDS: intFrom('SIGN_IN_BLOCK_SECONDS', 1, 900),
+    SIGN_UP_MAX_ATTEMPTS: intFrom('SIGN_UP_MAX_ATTEMPTS', 1, 10),
   })
   .superRefine(checkRedis);
 
@@ -219,6 +222,17 @@ export interface Config {
   /** AES-256-GCM keys of the shared access token in Redis; none: each instance keeps its own token. */
   tokenCacheKeys: Buffer[];
   http: HttpLimits;
+  signInLimits: SignInLimits;
+}
+
+/** Limits on password guessing (src/clients/sign-in.guard.ts). */
+export interface SignInLimits {
+  /** Consecutive failed sign-ins allowed per email and per session; the next attempt blocks. */
+  maxFailures: number;
+  /** How long a blocked email or session waits; also the window of sign-up attempts per session. */
+  blockSeconds: number;
+  /** Sign-up attempts per session within blockSeconds. */
+  signUpMaxAttempts: number;
 }
 
 /** Limits of the HTTP server (src/server.ts), so idle, slow and surplus connections cannot pile up. */
@@ -391,6 +405,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     idempotencySecret: e.IDEMPOTENCY_SECRET,
     tokenCacheKeys: e.TOKEN_CACHE_KEY,
     http: httpLimits(e.HTTP_KEEP_ALIVE_TIMEOUT_MS, e.HTTP_REQUEST_TIMEOUT_MS, e.HTTP_MAX_CONNECTIONS),
+    signInLimits: {
+      maxFailures: e.SIGN_IN_MAX_FAILURES,
+      blockSeconds: e.SIGN_IN_BLOCK_SECONDS,
+      signUpMaxAttempts: e.SIGN_UP_MAX_ATTEMPTS,
+    },
   };
 }
 

@@ -49,8 +49,25 @@ describe('configuration', () => {
     ['API_KEYS', 'pos:abcdefghijklmnop1234'],
     ['API_KEYS', 'a:abcdefghijklmnop1234:sessions,b:abcdefghijklmnop1234:admin'],
     ['SESSION_TTL_DAYS', '0'],
+    ['SIGN_IN_MAX_FAILURES', '0'],
+    ['SIGN_IN_BLOCK_SECONDS', 'soon'],
+    ['SIGN_UP_MAX_ATTEMPTS', '1.5'],
   ])('when %s is %s, then the error names it', (name, value) => {
     expect(() => loadConfig({ ...VALID, [name]: value })).toThrow(name);
+  });
+
+  test('when the sign-in limits are not set, then 10 failures, a 15-minute block and 10 sign-ups per session apply', () => {
+    expect(loadConfig(VALID).signInLimits).toEqual({ maxFailures: 10, blockSeconds: 900, signUpMaxAttempts: 10 });
+  });
+
+  test('when the sign-in limits are set, then they are used', () => {
+    const config = loadConfig({
+      ...VALID,
+      SIGN_IN_MAX_FAILURES: '5',
+      SIGN_IN_BLOCK_SECONDS: '60',
+      SIGN_UP_MAX_ATTEMPTS: '2',
+    });
+    expect(config.signInLimits).toEqual({ maxFailures: 5, blockSeconds: 60, signUpMaxAttempts: 2 });
   });
 
   test('when an API key is malformed, then the message does not repeat the secret', () => {

@@ -5,13 +5,25 @@ import { type Reservation, type SessionRecord, type SessionStore } from '../doma
 const RESERVED = 'reserved:';
 /** A reservation outlives the two upstream checks (bounded by their timeout) with room to spare. */
 const RESERVATION_TTL_MS = 60_000;
+/** A hand-over's lock lapses this long after its holder stops renewing it (a crash, a lost Redis). */
 const LOCK_TTL_MS = 30_000;
+/** Renewed every third of its lifetime: two renewals may fail before it lapses. */
+const LOCK_RENEW_MS = LOCK_TTL_MS / 3;
 /** A crashed instance's count of a running cart create is forgotten after this. */
 const CREATES_TTL_MS = 30_000;
 
 /** Sets the value only while the key still holds our token: no overwrite of someone else's claim. */
 const COMPARE_AND_SET = `if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0`;
+/** Extends a lock only while it still holds our token. */
+const COMPARE_AND_PEXPIRE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+/**
+ * Overwrites the session (keeping its expiry) only while the hand-over lock (KEYS[1]) holds our
+ * token: a holder whose lock lapsed cannot end a session another hand-over now holds.
+ */
+const SAVE_LOCKED = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'KEEPTTL', 'XX') return 1`;
 /**
  * Reads the session and the hand-over lock and, when the session exists, counts a cart create in:
  * one round trip, atomic with respect to a hand-over taking the lock.
@@ -30,6 +42,9 @@ if n == 1 then redis.call('DEL', KEYS[1]) end return 0`;
  * its lock share a cluster slot and can be read with one MGET.
  */
 export class RedisSessionStore implements SessionStore {
+  /** Renewal timers of the locks this instance holds, by token. */
+  private readonly renewals = new Map<string, NodeJS.Timeout>();
+
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
@@ -118,13 +133,38 @@ export class RedisSessionStore implements SessionStore {
     const ok = await storeCall('session store: lock', () =>
       this.redis.set(this.lockKey(anonymousId), token, 'PX', LOCK_TTL_MS, 'NX'),
     );
-    return ok === 'OK' ? token : null;
+    if (ok !== 'OK') return null;
+    // Renewed while held, so a hand-over slower than the lock's lifetime keeps it; a failed renewal
+    // is retried at the next tick, and the fenced save (saveLocked) catches a lock that lapsed anyway.
+    const timer = setInterval(() => {
+      this.redis.eval(COMPARE_AND_PEXPIRE, 1, this.lockKey(anonymousId), token, LOCK_TTL_MS).then(
+        (renewed) => renewed === 1 || this.stopRenewing(token),
+        () => undefined,
+      );
+    }, LOCK_RENEW_MS);
+    timer.unref();
+    this.renewals.set(token, timer);
+    return token;
   }
 
   async unlock(anonymousId: string, token: string): Promise<void> {
+    this.stopRenewing(token);
     await storeCall('session store: unlock', () =>
       this.redis.eval(COMPARE_AND_DELETE, 1, this.lockKey(anonymousId), token),
     );
+  }
+
+  private stopRenewing(token: string): void {
+    clearInterval(this.renewals.get(token));
+    this.renewals.delete(token);
+  }
+
+  async saveLocked(session: SessionRecord, token: string): Promise<boolean> {
+    const id = session.anonymousId;
+    const saved = await storeCall('session store: save under lock', () =>
+      this.redis.eval(SAVE_LOCKED, 2, this.lockKey(id), this.sessionKey(id), token, JSON.stringify(session)),
+    );
+    return saved === 1;
   }
 
   async ping(): Promise<void> {

@@ -32,8 +32,22 @@ export interface CartChanges {
   billingAddress?: BaseAddress;
 }
 
-/** Bounded re-reads after ConcurrentModification when the caller gave no version. */
-const MAX_ATTEMPTS = 4;
+/**
+ * Re-reads after a version conflict when the caller gave no version: full-jitter exponential
+ * backoff (so racing writers spread out instead of colliding again in lockstep), for as long as
+ * the deadline allows; then the caller gets the conflict.
+ */
+export const VERSIONLESS_RETRY = { deadlineMs: 5000, baseMs: 20, capMs: 1000 } as const;
+
+/** Waits before re-read `attempt` (1, 2, ...); false, without waiting, when the wait would pass the deadline. */
+async function backOff(attempt: number, deadline: number): Promise<boolean> {
+  const ceiling = Math.min(VERSIONLESS_RETRY.capMs, VERSIONLESS_RETRY.baseMs * 2 ** (attempt - 1));
+  const wait = Math.random() * ceiling;
+  if (Date.now() + wait >= deadline) return false;
+  // The global timer (not node:timers/promises), so unit tests can run the clock.
+  await new Promise((resolve) => setTimeout(resolve, wait));
+  return true;
+}
 
 function productOf(ref: LineItemRequest): ProductRef {
   return 'sku' in ref ? { sku: ref.sku } : { productId: ref.productId, variantId: ref.variantId };
@@ -219,7 +233,7 @@ export class CartService {
   /**
    * Applies actions built from the current cart. With the caller's version a conflict is the
    * caller's 409; without one the cart is re-read and the actions rebuilt from what it is now
-   * (so a removed line item is noticed), a bounded number of times.
+   * (so a removed line item is noticed), with backoff until VERSIONLESS_RETRY's deadline.
    */
   private async update(
     caller: Caller,
@@ -231,6 +245,7 @@ export class CartService {
     // A cart the caller has just read (and may see) saves reading it again.
     let cart = typeof cartOrId === 'string' ? await this.getCart(caller, cartOrId) : cartOrId;
     const cartId = cart.id;
+    const deadline = Date.now() + VERSIONLESS_RETRY.deadlineMs;
     for (let attempt = 1; ; attempt++) {
       assertModifiable(cart);
       await beforeSend?.(cart);
@@ -238,7 +253,7 @@ export class CartService {
         return await this.commerce.updateCart(cart.id, version ?? cart.version, build(cart));
       } catch (error) {
         if (!(error instanceof VersionConflict)) throw error;
-        if (version !== undefined || attempt >= MAX_ATTEMPTS) throw conflict(error.currentVersion);
+        if (version !== undefined || !(await backOff(attempt, deadline))) throw conflict(error.currentVersion);
         cart = await this.getCart(caller, cartId);
       }
     }
@@ -264,6 +279,7 @@ export class CartService {
       throw alreadyOrdered(cartId);
     }
     let cart = owned;
+    const deadline = Date.now() + VERSIONLESS_RETRY.deadlineMs;
     for (let attempt = 1; ; attempt++) {
       if (cart.cartState === 'Ordered') throw alreadyOrdered(cartId);
       assertModifiable(cart);
@@ -284,7 +300,9 @@ export class CartService {
         // A conflict or a refusal in the cart's state may mean the cart was changed or ordered
         // meanwhile: decide on a fresh read.
         if (!(error instanceof VersionConflict || error instanceof InvalidOperation)) throw error;
-        if (attempt >= MAX_ATTEMPTS) throw error instanceof VersionConflict ? conflict(error.currentVersion) : error;
+        // A refusal needs no wait: the fresh read below either shows the cart ordered, or ends the loop.
+        if (error instanceof VersionConflict && !(await backOff(attempt, deadline)))
+          throw conflict(error.currentVersion);
         const fresh = await this.getCart(caller, cartId);
         if (error instanceof InvalidOperation && fresh.cartState !== 'Ordered') throw error;
         cart = fresh;

@@ -8,7 +8,10 @@ import {
   DuplicateValue,
   InvalidCredentials,
   mayHaveHappened,
+  type Blocked,
   type CommerceGateway,
+  type SignInGuard,
+  type SignInOutcome,
   type SignInResult,
 } from './ports';
 import { AlreadyHandedOver, type SessionService } from './session.service';
@@ -19,17 +22,30 @@ function withoutPassword(result: SignInResult): SignInResult {
   return { customer: customer as Customer, ...(result.cart ? { cart: result.cart } : {}) };
 }
 
+function tooManyAttempts(blocked: Blocked, what: string): DomainError {
+  return new DomainError('TooManySignInAttempts', `${what}; retry in ${blocked.retryAfterSeconds} s.`, {
+    retryAfterSeconds: blocked.retryAfterSeconds,
+  });
+}
+
+/** What a counted sign-in learnt of the credentials; `right` stays unset when commercetools gave no verdict. */
+interface Verdict {
+  right?: boolean;
+}
+
 /**
  * Sign-up and sign-in hand the session's carts and orders to the customer, then end the session.
  * A hand-over that commercetools carried out although its answer was lost (a timeout, or Redis
  * failing before the session was ended) is recognised on the next try: commercetools then refuses
  * the used anonymousId, and the session is ended with the customer it went to instead of staying
- * active with its carts gone.
+ * active with its carts gone. Password guessing is limited (SignInGuard): consecutive failed
+ * sign-ins per email and per session, and sign-up attempts per session.
  */
 export class CustomerService {
   constructor(
     private readonly sessions: SessionService,
     private readonly commerce: CommerceGateway,
+    private readonly guard: SignInGuard,
   ) {}
 
   /** The customer gets a key derived from the session (customerKeyFor), by which a lost sign-up is found. */
@@ -40,6 +56,9 @@ export class CustomerService {
   ): Promise<SignInResult> {
     const key = customerKeyFor(caller.clientId, anonymousId);
     const result = await this.sessions.handOver(caller, anonymousId, async () => {
+      // Counted once the session is known to be the caller's and active: nobody spends another's budget.
+      const refused = await this.guard.admitSignUp(anonymousId);
+      if (refused) throw tooManyAttempts(refused, 'Too many sign-up attempts on this session');
       try {
         return await this.commerce.signUp({ ...input, anonymousId, key });
       } catch (error) {
@@ -50,6 +69,14 @@ export class CustomerService {
           if (made) {
             // commercetools treats emails case-insensitively. Another email: the session went to someone else.
             if (made.email.toLowerCase() !== input.email.toLowerCase()) throw new AlreadyHandedOver(made.id);
+            // Same email: the customer is answered only to whoever knows its password (the retry
+            // may carry another one); otherwise the session ends with it all the same (SessionEnded).
+            const signedIn = await this.counted(input.email, anonymousId, async (verdict) => {
+              const alone = await this.signInAlone(input);
+              verdict.right = alone !== null;
+              return alone;
+            });
+            if (signedIn?.customer.id !== made.id) throw new AlreadyHandedOver(made.id);
             return { customer: made, ...(await this.activeCartOf(anonymousId, made.id)) };
           }
         }
@@ -67,26 +94,51 @@ export class CustomerService {
     anonymousId: string,
     input: { email: string; password: string; cartSignInMode: CartSignInMode },
   ): Promise<SignInResult> {
-    const result = await this.sessions.handOver(caller, anonymousId, async () => {
-      try {
-        return await this.commerce.signIn({
-          email: input.email,
-          password: input.password,
-          anonymousId,
-          anonymousCartSignInMode: input.cartSignInMode,
-        });
-      } catch (error) {
-        if (error instanceof InvalidCredentials)
-          throw new DomainError('InvalidCredentials', 'The email or password is wrong.');
-        if (!(error instanceof AnonymousIdUsedUp)) throw error;
-        // Used up: by an earlier sign-in of this very customer whose answer was lost, when the
-        // session's carts or orders now carry the customerId that these credentials sign in to.
-        const [customerId, signedIn] = await Promise.all([this.handedTo(anonymousId), this.signInAlone(input)]);
-        if (signedIn && customerId === signedIn.customer.id) return signedIn;
-        throw new AlreadyHandedOver(customerId);
-      }
-    });
+    const result = await this.sessions.handOver(caller, anonymousId, () =>
+      this.counted(input.email, anonymousId, async (verdict) => {
+        try {
+          const signedIn = await this.commerce.signIn({
+            email: input.email,
+            password: input.password,
+            anonymousId,
+            anonymousCartSignInMode: input.cartSignInMode,
+          });
+          verdict.right = true;
+          return signedIn;
+        } catch (error) {
+          if (error instanceof InvalidCredentials) {
+            verdict.right = false;
+            throw new DomainError('InvalidCredentials', 'The email or password is wrong.');
+          }
+          if (!(error instanceof AnonymousIdUsedUp)) throw error;
+          // Used up: by an earlier sign-in of this very customer whose answer was lost, when the
+          // session's carts or orders now carry the customerId that these credentials sign in to.
+          const [customerId, signedIn] = await Promise.all([this.handedTo(anonymousId), this.signInAlone(input)]);
+          verdict.right = signedIn !== null;
+          if (signedIn && customerId === signedIn.customer.id) return signedIn;
+          throw new AlreadyHandedOver(customerId);
+        }
+      }),
+    );
     return withoutPassword(result);
+  }
+
+  /**
+   * Runs a credentials check counted by the guard: refused (429) while the email or the session is
+   * blocked; afterwards a wrong password stays counted, a right one resets both counts, and an
+   * attempt without a verdict (an outage) is taken back.
+   */
+  private async counted<T>(email: string, anonymousId: string, attempt: (verdict: Verdict) => Promise<T>): Promise<T> {
+    const refused = await this.guard.admitSignIn(email, anonymousId);
+    if (refused) throw tooManyAttempts(refused, 'Too many failed sign-ins for this email or on this session');
+    const verdict: Verdict = {};
+    try {
+      return await attempt(verdict);
+    } finally {
+      const outcome: SignInOutcome = verdict.right === undefined ? 'undecided' : verdict.right ? 'succeeded' : 'failed';
+      // A count left unsettled errs on the safe side (an attempt stays counted); the answer stands.
+      await this.guard.settleSignIn(email, anonymousId, outcome).catch(() => undefined);
+    }
   }
 
   /** Signs in without the session: checks the credentials and answers the customer's active cart. */

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'DuplicateEmail'
   | 'DuplicateOrderNumber'
   | 'InvalidCredentials'
+  | 'TooManySignInAttempts'
   | 'IdempotencyKeyInProgress'
   | 'IdempotencyKeyReused'
   | 'RateLimited'

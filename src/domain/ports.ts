@@ -33,9 +33,17 @@ export interface SessionStore {
   leaveCreate(anonymousId: string): Promise<void>;
   /** How many cart creates run on the session (counts expire, so a crashed instance's do not last). */
   createsRunning(anonymousId: string): Promise<number>;
-  /** Short exclusive lock for hand-over; null when someone else holds it. */
+  /**
+   * Exclusive hand-over lock; null when someone else holds it. It lasts until `unlock`, however long
+   * the hand-over takes: the store renews it while it is held (and a crashed holder's lapses soon).
+   */
   lock(anonymousId: string): Promise<string | null>;
   unlock(anonymousId: string, token: string): Promise<void>;
+  /**
+   * Like `save`, fenced by the hand-over lock: only while the lock still holds `token` (one atomic
+   * step). False when the lock is no longer ours (it lapsed and may be someone else's).
+   */
+  saveLocked(session: SessionRecord, token: string): Promise<boolean>;
   ping(): Promise<void>;
 }
 
@@ -95,6 +103,33 @@ export interface CommerceGateway {
     anonymousCartSignInMode?: CartSignInMode;
   }): Promise<SignInResult>;
   ping(): Promise<void>;
+}
+
+/** A refused attempt, and how long until another may be made. */
+export interface Blocked {
+  retryAfterSeconds: number;
+}
+
+/** How an admitted sign-in ended, as far as the credentials go. */
+export type SignInOutcome = 'failed' | 'succeeded' | 'undecided';
+
+/**
+ * Limits password guessing, shared by all instances: consecutive failed sign-ins per email (across
+ * sessions and clients) and per session, and sign-up attempts per session.
+ */
+export interface SignInGuard {
+  /**
+   * Counts a sign-in attempt in, on the email and on the session, as a failure until it is settled
+   * (so racing guesses cannot pass the limit); null when admitted, else how long both must wait.
+   */
+  admitSignIn(email: string, anonymousId: string): Promise<Blocked | null>;
+  /**
+   * Settles an admitted attempt: `failed` (wrong credentials) stays counted, `succeeded` starts both
+   * counts over, `undecided` (commercetools gave no verdict: outage, busy session) is taken back.
+   */
+  settleSignIn(email: string, anonymousId: string, outcome: SignInOutcome): Promise<void>;
+  /** Counts a sign-up attempt on the session in; null when admitted, else how long to wait. */
+  admitSignUp(anonymousId: string): Promise<Blocked | null>;
 }
 
 /** Failure of the session store (Redis unreachable or timing out). */

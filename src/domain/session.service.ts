@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { v4 as uuidv4 } from 'uuid';
 import type { Caller } from './api-keys';
 import { DomainError } from './errors';
-import type { CommerceGateway, Reservation, SessionStore } from './ports';
+import { StoreError, type CommerceGateway, type Reservation, type SessionStore } from './ports';
 import type { SessionRecord, SessionView } from './session.model';
 
 export type { SessionView } from './session.model';
@@ -167,7 +167,9 @@ export class SessionService {
 
   /**
    * Runs a hand-over (sign-in/sign-up) under the session's lock, so two hand-overs, or a hand-over
-   * and a new cart, cannot interleave; ends the session with the customerId on success.
+   * and a new cart, cannot interleave; ends the session with the customerId on success. The lock
+   * lasts as long as the hand-over (the store renews it), and the session is ended only while the
+   * lock is still ours (fenced), so a retry after a client timeout never runs beside the first try.
    */
   async handOver<T extends { customer: { id: string } }>(
     caller: Caller,
@@ -187,10 +189,10 @@ export class SessionService {
         result = await run();
       } catch (error) {
         if (!(error instanceof AlreadyHandedOver)) throw error;
-        await this.end(session, error.customerId);
+        await this.end(session, error.customerId, token);
         throw sessionEnded(anonymousId);
       }
-      await this.end(session, result.customer.id);
+      await this.end(session, result.customer.id, token);
       return result;
     } finally {
       await this.store.unlock(anonymousId, token).catch(() => undefined);
@@ -207,13 +209,19 @@ export class SessionService {
     }
   }
 
-  private async end(session: SessionRecord, customerId: string | undefined): Promise<void> {
-    await this.store.save({
-      ...session,
-      status: 'ended',
-      endedAt: this.now().toISOString(),
-      ...(customerId ? { customerId } : {}),
-    });
+  private async end(session: SessionRecord, customerId: string | undefined, lockToken: string): Promise<void> {
+    const saved = await this.store.saveLocked(
+      {
+        ...session,
+        status: 'ended',
+        endedAt: this.now().toISOString(),
+        ...(customerId ? { customerId } : {}),
+      },
+      lockToken,
+    );
+    // The lock lapsed (Redis unreachable for longer than its lifetime): another hand-over may hold
+    // the session now, so this one ends nothing. The hand-over happened upstream; a retry finds it.
+    if (!saved) throw new StoreError('session store: the hand-over lock lapsed before the session was ended');
     this.events.ended?.();
   }
 }

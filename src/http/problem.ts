@@ -49,6 +49,11 @@ export const PROBLEM_KINDS: Record<ErrorCode, ProblemKind> = {
     title: 'Invalid credentials',
     when: 'sign-in with a wrong email or password (the session stays active)',
   },
+  TooManySignInAttempts: {
+    status: 429,
+    title: 'Too many sign-in attempts',
+    when: 'too many failed sign-ins for the email or on the session, or sign-ups on the session (`Retry-After`)',
+  },
   IdempotencyKeyInProgress: {
     status: 409,
     title: 'Idempotency-Key in progress',

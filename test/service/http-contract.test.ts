@@ -12,6 +12,7 @@ import {
   type CommerceGateway,
   type IdempotencyStore,
   type SessionStore,
+  type SignInGuard,
 } from '../../src/domain/ports';
 import { API_KEYS, bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
 
@@ -217,6 +218,9 @@ describe('when the backends fail', () => {
   const failingIdempotency = new Proxy({} as IdempotencyStore & AttemptLog, {
     get: () => () => Promise.reject(new StoreError('redis down')),
   });
+  const failingGuard = new Proxy({} as SignInGuard, {
+    get: () => () => Promise.reject(new StoreError('redis down')),
+  });
   const app = (store: SessionStore, commerce: CommerceGateway) =>
     request(
       createApp(
@@ -225,6 +229,7 @@ describe('when the backends fail', () => {
           store,
           idempotency: failingIdempotency,
           idempotencySecret: 'test-idempotency-secret-0123456789abcdef',
+          signInGuard: failingGuard,
           commerce,
           logger: pino({ level: 'silent' }),
         }),
@@ -256,6 +261,7 @@ describe('when the backends fail', () => {
       leaveCreate: async () => undefined,
       createsRunning: async () => 0,
       save: async () => undefined,
+      saveLocked: async () => true,
       lock: async () => 't',
       unlock: async () => undefined,
       ping: async () => undefined,

@@ -12,12 +12,15 @@ import {
   Unavailable,
   VersionConflict,
   type AttemptLog,
+  type Blocked,
   type CommerceGateway,
   type Page,
   type QueryByAnonymousId,
   type Reservation,
   type SessionRecord,
   type SessionStore,
+  type SignInGuard,
+  type SignInOutcome,
   type SignInResult,
 } from '../../src/domain/ports';
 import { SessionService } from '../../src/domain/session.service';
@@ -326,7 +329,8 @@ export class FakeSessionStore implements SessionStore {
   readonly ttlSeconds = 3600;
   readonly sessions = new Map<string, SessionRecord>();
   private readonly reserved = new Map<string, string>();
-  private readonly locks = new Map<string, string>();
+  /** Hand-over locks by anonymousId (a test may take one away, as a lapse would). */
+  readonly locks = new Map<string, string>();
   private readonly creates = new Map<string, number>();
 
   async reserve(anonymousId: string): Promise<Reservation | null> {
@@ -353,6 +357,12 @@ export class FakeSessionStore implements SessionStore {
 
   async save(session: SessionRecord): Promise<void> {
     if (this.sessions.has(session.anonymousId)) this.sessions.set(session.anonymousId, session);
+  }
+
+  async saveLocked(session: SessionRecord, token: string): Promise<boolean> {
+    if (this.locks.get(session.anonymousId) !== token) return false;
+    await this.save(session);
+    return true;
   }
 
   async enterCreate(anonymousId: string): Promise<{ session: SessionRecord | null; busy: boolean }> {
@@ -395,6 +405,48 @@ export class FakeAttemptLog implements AttemptLog {
   }
 }
 
+/**
+ * The guard's rules in memory (RedisSignInGuard's): at most `maxFailures` consecutive failed
+ * sign-ins per email (case-insensitive) and per session, at most `signUpMaxAttempts` sign-ups per
+ * session; no clock: a block lasts until the test clears it.
+ */
+export class FakeSignInGuard implements SignInGuard {
+  readonly failures = new Map<string, number>();
+  readonly signUps = new Map<string, number>();
+
+  constructor(
+    readonly maxFailures = 3,
+    readonly signUpMaxAttempts = 3,
+    readonly blockSeconds = 900,
+  ) {}
+
+  private keys(email: string, anonymousId: string): string[] {
+    return [`email:${email.trim().toLowerCase()}`, `session:${anonymousId}`];
+  }
+
+  async admitSignIn(email: string, anonymousId: string): Promise<Blocked | null> {
+    const keys = this.keys(email, anonymousId);
+    if (keys.some((key) => (this.failures.get(key) ?? 0) >= this.maxFailures))
+      return { retryAfterSeconds: this.blockSeconds };
+    for (const key of keys) this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
+    return null;
+  }
+
+  async settleSignIn(email: string, anonymousId: string, outcome: SignInOutcome): Promise<void> {
+    for (const key of this.keys(email, anonymousId)) {
+      if (outcome === 'succeeded') this.failures.delete(key);
+      if (outcome === 'undecided') this.failures.set(key, Math.max(0, (this.failures.get(key) ?? 0) - 1));
+    }
+  }
+
+  async admitSignUp(anonymousId: string): Promise<Blocked | null> {
+    const attempts = this.signUps.get(anonymousId) ?? 0;
+    if (attempts >= this.signUpMaxAttempts) return { retryAfterSeconds: this.blockSeconds };
+    this.signUps.set(anonymousId, attempts + 1);
+    return null;
+  }
+}
+
 export const POS: Caller = { clientId: 'pos', scopes: new Set(['sessions', 'customers']) };
 
 /** The real domain services wired to the fakes. */
@@ -402,13 +454,15 @@ export function createDomain() {
   const commerce = new FakeCommerce();
   const store = new FakeSessionStore();
   const attempts = new FakeAttemptLog();
+  const signInGuard = new FakeSignInGuard();
   const sessions = new SessionService(store, commerce);
   return {
     commerce,
     store,
     attempts,
     sessions,
+    signInGuard,
     carts: new CartService(sessions, commerce, attempts),
-    customers: new CustomerService(sessions, commerce),
+    customers: new CustomerService(sessions, commerce, signInGuard),
   };
 }

@@ -1,4 +1,5 @@
 import type { Cart } from '@commercetools/platform-sdk';
+import { VERSIONLESS_RETRY } from '../../src/domain/cart.service';
 import { DomainError } from '../../src/domain/errors';
 import { Unavailable, VersionConflict } from '../../src/domain/ports';
 import { createDomain, failBeforeSending, loseTheAnswer, POS } from '../support/fakes';
@@ -70,21 +71,30 @@ describe('ordering a cart (CartService.order)', () => {
     expect(commerce.carts.get(cart.id)).toMatchObject({ cartState: 'Ordered', version: cart.version + 2 });
   });
 
-  test('when every attempt meets a conflict, then it is ConcurrentModification with the current version', async () => {
+  test('when every attempt meets a conflict until the retry deadline, then it is ConcurrentModification with the current version', async () => {
     const { carts, commerce, cart } = await withCart();
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 200; i++) {
       commerce.interceptNext('createOrder', async () => {
         throw new VersionConflict(commerce.changeCartElsewhere(cart.id).version);
       });
     }
+    jest.useFakeTimers();
 
-    const ordering = carts.order(POS, cart.id);
+    try {
+      const ordering = carts.order(POS, cart.id);
+      ordering.catch(() => undefined);
+      await jest.advanceTimersByTimeAsync(VERSIONLESS_RETRY.deadlineMs + 1000);
 
-    await expect(ordering).rejects.toEqual(expect.any(DomainError));
-    await expect(ordering).rejects.toMatchObject({
-      code: 'ConcurrentModification',
-      extensions: { currentVersion: cart.version + 4 },
-    });
+      await expect(ordering).rejects.toEqual(expect.any(DomainError));
+      await expect(ordering).rejects.toMatchObject({
+        code: 'ConcurrentModification',
+        extensions: { currentVersion: commerce.carts.get(cart.id)!.version },
+      });
+      // Far more than the fixed 4 attempts of old: the deadline, not a count, ends the retries.
+      expect(commerce.calls.filter((c) => c === 'createOrder').length).toBeGreaterThan(4);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test('when the orderNumber is taken by another cart’s order, then it is DuplicateOrderNumber', async () => {

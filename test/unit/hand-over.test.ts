@@ -1,5 +1,6 @@
+import { StoreError } from '../../src/domain/ports';
 import { customerKeyFor } from '../../src/domain/idempotent-keys';
-import { createDomain, loseTheAnswer, POS } from '../support/fakes';
+import { createDomain, failBeforeSending, loseTheAnswer, POS } from '../support/fakes';
 
 /** A domain with an active session holding one cart. */
 async function withSession() {
@@ -48,6 +49,32 @@ describe('sign-up (CustomerService.signUp)', () => {
     await expect(signingUp).rejects.toMatchObject({ code: 'SessionEnded' });
     expect(store.sessions.get(anonymousId)).toMatchObject({ status: 'ended', customerId: earlier.id });
     expect([...commerce.customers.values()].map((c) => c.email)).toEqual([ADA.email]);
+  });
+
+  test('when an earlier sign-up landed unseen and the retry carries another password, then it is SessionEnded, the customer is not answered, and the session ends with it', async () => {
+    const { customers, commerce, store, anonymousId } = await withSession();
+    commerce.interceptNext('signUp', loseTheAnswer);
+    commerce.interceptNext('getCustomerByKey', failBeforeSending);
+    await expect(customers.signUp(POS, anonymousId, ADA)).rejects.toThrow();
+
+    const retrying = customers.signUp(POS, anonymousId, { ...ADA, password: 'another-password' });
+
+    await expect(retrying).rejects.toMatchObject({ code: 'SessionEnded' });
+    const [made] = [...commerce.customers.values()];
+    expect(commerce.customers.size).toBe(1);
+    expect(store.sessions.get(anonymousId)).toMatchObject({ status: 'ended', customerId: made!.id });
+  });
+
+  test('when an earlier sign-up landed unseen and the retry carries the same password, then the password is checked by a sign-in without the session', async () => {
+    const { customers, commerce, anonymousId } = await withSession();
+    commerce.interceptNext('signUp', loseTheAnswer);
+    commerce.interceptNext('getCustomerByKey', failBeforeSending);
+    await expect(customers.signUp(POS, anonymousId, ADA)).rejects.toThrow();
+
+    const result = await customers.signUp(POS, anonymousId, ADA);
+
+    expect(result.customer.email).toBe(ADA.email);
+    expect(commerce.calls.filter((c) => c === 'signIn')).toHaveLength(1);
   });
 
   test('when the email belongs to another customer, then it is DuplicateEmail and the session stays active', async () => {
@@ -120,5 +147,50 @@ describe('sign-in (CustomerService.signIn)', () => {
 
     await expect(signingIn).rejects.toMatchObject({ code: 'InvalidCredentials' });
     expect(domain.store.sessions.get(domain.anonymousId)?.status).toBe('active');
+  });
+});
+
+describe('the hand-over lock (SessionService.handOver)', () => {
+  test('when the lock lapses and is taken by another holder while the sign-up runs, then the session is not ended by it and the sign-up fails as a store failure', async () => {
+    const { customers, commerce, store, anonymousId } = await withSession();
+    commerce.interceptNext('signUp', async (proceed) => {
+      store.locks.set(anonymousId, 'another-holder');
+      return proceed();
+    });
+
+    const signingUp = customers.signUp(POS, anonymousId, ADA);
+
+    await expect(signingUp).rejects.toBeInstanceOf(StoreError);
+    expect(store.sessions.get(anonymousId)?.status).toBe('active');
+    expect(store.locks.get(anonymousId)).toBe('another-holder');
+  });
+
+  test('when a sign-up that ended nothing under a lapsed lock is retried, then the retry recognises it and ends the session with that customer', async () => {
+    const { customers, commerce, store, anonymousId } = await withSession();
+    commerce.interceptNext('signUp', async (proceed) => {
+      store.locks.delete(anonymousId);
+      return proceed();
+    });
+    await expect(customers.signUp(POS, anonymousId, ADA)).rejects.toBeInstanceOf(StoreError);
+
+    const retried = await customers.signUp(POS, anonymousId, ADA);
+
+    expect(commerce.customers.size).toBe(1);
+    expect(store.sessions.get(anonymousId)).toMatchObject({ status: 'ended', customerId: retried.customer.id });
+  });
+
+  test('when a second hand-over starts while the first holds the lock, then it is SessionBusy and does not reach commercetools', async () => {
+    const { customers, commerce, anonymousId } = await withSession();
+    let second: Promise<unknown> | undefined;
+    commerce.interceptNext('signUp', async (proceed) => {
+      second = customers.signIn(POS, anonymousId, { ...BOB, cartSignInMode: MERGE });
+      await second.catch(() => undefined);
+      return proceed();
+    });
+
+    await customers.signUp(POS, anonymousId, ADA);
+
+    await expect(second).rejects.toMatchObject({ code: 'SessionBusy' });
+    expect(commerce.calls.filter((c) => c === 'signIn')).toHaveLength(0);
   });
 });

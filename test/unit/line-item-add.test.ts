@@ -1,3 +1,4 @@
+import { VERSIONLESS_RETRY } from '../../src/domain/cart.service';
 import { Unavailable } from '../../src/domain/ports';
 import { createDomain, failBeforeSending, loseTheAnswer, POS } from '../support/fakes';
 
@@ -85,5 +86,47 @@ describe('adding a line item under an Idempotency-Key (CartService.addLineItem)'
       extensions: { currentVersion: moved.version },
     });
     expect(quantityOfMugs(commerce.carts.get(cart.id))).toBe(0);
+  });
+});
+
+describe('version-less updates under contention (CartService, re-reads with backoff)', () => {
+  test('when the cart changes before each of six attempts, then the seventh lands the add once', async () => {
+    const { carts, commerce, cart } = await withCart();
+    for (let i = 0; i < 6; i++) {
+      commerce.interceptNext('updateCart', async (proceed) => {
+        commerce.changeCartElsewhere(cart.id);
+        return proceed();
+      });
+    }
+
+    const added = await carts.addLineItem(POS, cart.id, MUG);
+
+    expect(quantityOfMugs(added)).toBe(1);
+    expect(commerce.calls.filter((c) => c === 'updateCart')).toHaveLength(7);
+  });
+
+  test('when every attempt meets a conflict until the deadline, then it is ConcurrentModification with the current version', async () => {
+    const { carts, commerce, cart } = await withCart();
+    for (let i = 0; i < 200; i++) {
+      commerce.interceptNext('updateCart', async (proceed) => {
+        commerce.changeCartElsewhere(cart.id);
+        return proceed();
+      });
+    }
+    jest.useFakeTimers();
+
+    try {
+      const adding = carts.addLineItem(POS, cart.id, MUG);
+      adding.catch(() => undefined);
+      await jest.advanceTimersByTimeAsync(VERSIONLESS_RETRY.deadlineMs + 1000);
+
+      await expect(adding).rejects.toMatchObject({
+        code: 'ConcurrentModification',
+        extensions: { currentVersion: commerce.carts.get(cart.id)!.version },
+      });
+      expect(quantityOfMugs(commerce.carts.get(cart.id))).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -100,7 +100,7 @@ export interface paths {
         put?: never;
         /**
          * Create a customer who takes over the session's carts and orders
-         * @description Passes the anonymousId in POST /customers; on success the session ends. The customer gets a key derived from the session, so a sign-up whose answer was lost is found on the next try (same email: 201 with that customer; another email: 409 SessionEnded).
+         * @description Passes the anonymousId in POST /customers; on success the session ends. The customer gets a key derived from the session, so a sign-up whose answer was lost is found on the next try (same email and password: 201 with that customer; same email with another password, or another email: 409 SessionEnded, and the session ends with the customer it went to). At most SIGN_UP_MAX_ATTEMPTS (10) sign-ups per session within SIGN_IN_BLOCK_SECONDS (900), then 429 TooManySignInAttempts.
          */
         post: operations["signUp"];
         delete?: never;
@@ -120,7 +120,7 @@ export interface paths {
         put?: never;
         /**
          * Sign a customer in, handing over the session's carts and orders
-         * @description Passes the anonymousId in POST /login with anonymousCartSignInMode; on success the session ends. Wrong credentials leave it active. A sign-in whose answer was lost is recognised on the next try with the same credentials (200); with another customer's it is 409 SessionEnded.
+         * @description Passes the anonymousId in POST /login with anonymousCartSignInMode; on success the session ends. Wrong credentials leave it active. After SIGN_IN_MAX_FAILURES (10) consecutive wrong passwords for an email (across sessions and clients) or on a session, sign-ins for it are 429 TooManySignInAttempts for SIGN_IN_BLOCK_SECONDS (900, `Retry-After`); a success starts the count over. A sign-in whose answer was lost is recognised on the next try with the same credentials (200); with another customer's it is 409 SessionEnded.
          */
         post: operations["signIn"];
         delete?: never;
@@ -1622,7 +1622,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: RateLimited */
+            /** @description Problem: TooManySignInAttempts, RateLimited */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1769,7 +1769,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: RateLimited */
+            /** @description Problem: TooManySignInAttempts, RateLimited */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -99,11 +99,18 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
       scope: 'customers',
       summary: "Create a customer who takes over the session's carts and orders",
       description:
-        'Passes the anonymousId in POST /customers; on success the session ends. The customer gets a key derived from the session, so a sign-up whose answer was lost is found on the next try (same email: 201 with that customer; another email: 409 SessionEnded).',
+        'Passes the anonymousId in POST /customers; on success the session ends. The customer gets a key derived from the session, so a sign-up whose answer was lost is found on the next try (same email and password: 201 with that customer; same email with another password, or another email: 409 SessionEnded, and the session ends with the customer it went to). At most SIGN_UP_MAX_ATTEMPTS (10) sign-ups per session within SIGN_IN_BLOCK_SECONDS (900), then 429 TooManySignInAttempts.',
       params: s.SessionParams,
       body: s.SignUpBody,
       success: { status: 201, description: 'The customer and the cart handed over, if any', schema: s.SignInResult },
-      errors: ['ValidationFailed', 'SessionNotFound', 'SessionEnded', 'SessionBusy', 'DuplicateEmail'],
+      errors: [
+        'ValidationFailed',
+        'SessionNotFound',
+        'SessionEnded',
+        'SessionBusy',
+        'DuplicateEmail',
+        'TooManySignInAttempts',
+      ],
       handle: ({ caller, params, body }) => customers.signUp(caller, params.anonymousId, body),
     }),
     route({
@@ -114,11 +121,18 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
       scope: 'customers',
       summary: "Sign a customer in, handing over the session's carts and orders",
       description:
-        "Passes the anonymousId in POST /login with anonymousCartSignInMode; on success the session ends. Wrong credentials leave it active. A sign-in whose answer was lost is recognised on the next try with the same credentials (200); with another customer's it is 409 SessionEnded.",
+        "Passes the anonymousId in POST /login with anonymousCartSignInMode; on success the session ends. Wrong credentials leave it active. After SIGN_IN_MAX_FAILURES (10) consecutive wrong passwords for an email (across sessions and clients) or on a session, sign-ins for it are 429 TooManySignInAttempts for SIGN_IN_BLOCK_SECONDS (900, `Retry-After`); a success starts the count over. A sign-in whose answer was lost is recognised on the next try with the same credentials (200); with another customer's it is 409 SessionEnded.",
       params: s.SessionParams,
       body: s.SignInBody,
       success: { status: 200, description: 'The customer and their active cart, if any', schema: s.SignInResult },
-      errors: ['ValidationFailed', 'SessionNotFound', 'SessionEnded', 'SessionBusy', 'InvalidCredentials'],
+      errors: [
+        'ValidationFailed',
+        'SessionNotFound',
+        'SessionEnded',
+        'SessionBusy',
+        'InvalidCredentials',
+        'TooManySignInAttempts',
+      ],
       handle: ({ caller, params, body }) => customers.signIn(caller, params.anonymousId, body),
     }),
     route({
