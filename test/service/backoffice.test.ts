@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { bearer, createTestContext, KEYS, uniqueName, type TestContext } from '../support/harness';
@@ -38,6 +40,44 @@ describe('back-office routes', () => {
       .expect(201);
     return order.body;
   };
+
+  describe('the backoffice scope', () => {
+    test('when the keys CLI creates a key with the backoffice scope, then that key lists its sessions', async () => {
+      const created = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(__dirname, '..', '..', 'src', 'cli', 'keys.cli.ts'),
+          'create',
+          '--client-id',
+          'client-a',
+          '--scopes',
+          'backoffice',
+        ],
+        {
+          env: { PATH: process.env.PATH ?? '', REDIS_URL: ctx.config.redis.url, REDIS_KEY_PREFIX: ctx.redisPrefix },
+          encoding: 'utf8',
+          timeout: 20_000,
+        },
+      );
+      expect(created.status).toBe(0);
+      const { secret, scopes } = JSON.parse(created.stdout) as { secret: string; scopes: string[] };
+      expect(scopes).toEqual(['backoffice']);
+
+      const listed = await ctx.http.get('/v1/sessions').set(bearer(secret));
+      const minted = await ctx.http.post('/v1/sessions').set(bearer(secret)).send({});
+
+      expect(listed.status).toBe(200);
+      expect(minted.status).toBe(403);
+    });
+
+    test('when an admin key calls a back-office route, then it holds the scope', async () => {
+      const response = await ctx.http.get('/v1/customers').query({ email: 'a@example.com' }).set(bearer(KEYS.admin));
+
+      expect(response.status).toBe(200);
+    });
+  });
 
   describe('GET /v1/customers', () => {
     test('when a customer is looked up by email in another letter case, then exactly that customer is answered without other personal data', async () => {
