@@ -128,18 +128,16 @@ export class RedisSessionStore implements SessionStore, SessionIndex {
       if (entries.length === 0) break;
       const values = await this.readSessions(entries.map((entry) => entry.anonymousId));
       const gone: string[] = [];
-      entries.forEach((entry, index) => {
+      for (const [index, entry] of entries.entries()) {
         const value = values[index];
         if (value === null || value === undefined) gone.push(entry.anonymousId);
-        else if (value.startsWith(RESERVED))
-          return; // not a session yet: neither listed nor removed
-        else {
-          const session = JSON.parse(value) as SessionRecord;
-          if (session.clientId === clientId && (!query.status || session.status === query.status)) {
-            found.push({ session, score: entry.score });
-          }
+        // A reservation is not a session yet: neither listed nor removed.
+        if (!value || value.startsWith(RESERVED)) continue;
+        const session = JSON.parse(value) as SessionRecord;
+        if (session.clientId === clientId && (!query.status || session.status === query.status)) {
+          found.push({ session, score: entry.score });
         }
-      });
+      }
       if (gone.length > 0) {
         await storeCall('session store: prune index', () => this.redis.zrem(key, ...gone));
       }
@@ -163,6 +161,7 @@ export class RedisSessionStore implements SessionStore, SessionIndex {
   ): Promise<{ anonymousId: string; score: number }[]> {
     // A cursor above the range's upper end (a page of a wider listing) starts at that end.
     if (after && query.to !== undefined && after.score > query.to) after = undefined;
+    if (after && query.from !== undefined && after.score < query.from) return [];
     const min = query.from ?? '-inf';
     const max = after ? after.score : (query.to ?? '+inf');
     const pairs = (flat: string[]) => {
