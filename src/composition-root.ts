@@ -11,9 +11,18 @@ import { RedisTokenCache } from './clients/token-cache';
 import { UpstreamPolicy } from './clients/upstream-policy';
 import type { Config } from './config';
 import { ApiKeyResolver } from './domain/api-key.resolver';
+import { BackofficeService, type BackofficeEvents } from './domain/backoffice.service';
 import { CartService } from './domain/cart.service';
 import { CustomerService } from './domain/customer.service';
-import type { AttemptLog, CommerceGateway, IdempotencyStore, SessionStore, SignInGuard } from './domain/ports';
+import {
+  StoreError,
+  type AttemptLog,
+  type CommerceGateway,
+  type IdempotencyStore,
+  type SessionIndex,
+  type SessionStore,
+  type SignInGuard,
+} from './domain/ports';
 import { SessionService } from './domain/session.service';
 import { createMetrics, type Metrics } from './http/metrics';
 import { cachedReadiness, READINESS_CACHE_MS } from './http/readiness';
@@ -28,6 +37,8 @@ export interface AppParts {
   /** Per-client limit; none when RATE_LIMIT_PER_MINUTE is 0. */
   rateLimiter?: RateLimiterAbstract;
   store: SessionStore;
+  /** Each client's sessions for the back-office listing (the Redis store indexes them as it activates them). */
+  sessionIndex?: SessionIndex;
   /** Idempotency records, and the notes of attempts that retries decide from. */
   idempotency: IdempotencyStore & AttemptLog;
   /** HMAC key of Idempotency-Key fingerprints (IDEMPOTENCY_SECRET). */
@@ -76,12 +87,14 @@ export function createParts(config: Config, redis: RedisClient, logger: Logger):
     tokenCache,
   });
   const prefix = config.redis.keyPrefix;
+  const store = new RedisSessionStore(redis, prefix, config.sessionTtlSeconds);
   return {
     keys: new ApiKeyResolver(config.apiKeys, new RedisApiKeyStore(redis, prefix)),
     ...(config.rateLimitPerMinute > 0
       ? { rateLimiter: createRateLimiter(redis, prefix, config.rateLimitPerMinute) }
       : {}),
-    store: new RedisSessionStore(redis, prefix, config.sessionTtlSeconds),
+    store,
+    sessionIndex: store,
     idempotency: new RedisIdempotencyStore(redis, prefix, config.idempotencyTtlSeconds),
     idempotencySecret: config.idempotencySecret,
     signInGuard: new RedisSignInGuard(redis, prefix, config.idempotencySecret, config.signInLimits),
@@ -93,15 +106,31 @@ export function createParts(config: Config, redis: RedisClient, logger: Logger):
   };
 }
 
+/** Parts composed without an index (some tests) answer listings with 503, as an unreachable store would. */
+const NO_SESSION_INDEX: SessionIndex = {
+  listByClient: () => Promise.reject(new StoreError('no session index is configured')),
+};
+
+/** The audit line of customer lookups: who looked and how many matched; the email is never logged. */
+function backofficeLog(logger: Logger): BackofficeEvents {
+  return {
+    customerLookup: (clientId, count) =>
+      logger.info({ clientId, count, correlationId: currentCorrelationId() }, 'customer lookup by email'),
+  };
+}
+
 /** The domain services and what the HTTP layer needs, built on the given parts. */
 export function compose(parts: AppParts): AppDeps {
   const metrics = parts.metrics ?? createMetrics();
   const sessions = new SessionService(parts.store, parts.commerce, metrics.events);
+  const carts = new CartService(sessions, parts.commerce, parts.idempotency);
+  const index = parts.sessionIndex ?? NO_SESSION_INDEX;
   return {
     services: {
       sessions,
-      carts: new CartService(sessions, parts.commerce, parts.idempotency),
+      carts,
       customers: new CustomerService(sessions, parts.commerce, parts.signInGuard),
+      backoffice: new BackofficeService(index, carts, parts.commerce, backofficeLog(parts.logger)),
     },
     keys: parts.keys,
     ...(parts.rateLimiter ? { rateLimiter: parts.rateLimiter } : {}),

@@ -7,6 +7,7 @@ import { SCOPES, type Scope } from '../domain/api-keys';
 const USAGE = `Manage API keys kept in Redis (besides API_KEYS). Reads REDIS_URL (or REDIS_CLUSTER_NODES, or REDIS_SENTINELS
 and REDIS_SENTINEL_NAME) and REDIS_KEY_PREFIX.
   npm run keys -- create --client-id <clientId> --scopes sessions+customers
+    (scopes: sessions, customers, backoffice, admin; admin holds every scope)
   npm run keys -- list
   npm run keys -- revoke <keyId>
   npm run keys -- rotate <keyId>

@@ -7,6 +7,7 @@ import {
   type CartUpdateAction,
   type Customer,
   type Order,
+  type OrderUpdateAction,
 } from '@commercetools/platform-sdk';
 import type { Config } from '../config';
 import { UpstreamPolicy } from './upstream-policy';
@@ -303,6 +304,22 @@ export class CommercetoolsGateway implements CommerceGateway {
     const queryArgs = { where: 'cart(id = :cid)', 'var.cid': cartId, limit: 1, withTotal: false };
     const body = await this.call('orders.byCart', () => this.api.orders().get({ queryArgs }).execute());
     return body.results[0] ?? null;
+  }
+
+  updateOrder(id: string, version: number, actions: OrderUpdateAction[]): Promise<Order> {
+    return this.call(
+      'orders.update',
+      () => this.api.orders().withId({ ID: id }).post({ body: { version, actions } }).execute(),
+      'write',
+    );
+  }
+
+  async findCustomersByEmail(email: string, limit: number): Promise<Customer[]> {
+    // commercetools keeps the email as given and compares emails case-insensitively; its
+    // `lowercaseEmail` field holds the lower-cased form, so the match is exact but case-blind.
+    const queryArgs = { where: 'lowercaseEmail = :email', 'var.email': email.toLowerCase(), limit, withTotal: false };
+    const body = await this.call('customers.byEmail', () => this.api.customers().get({ queryArgs }).execute());
+    return body.results;
   }
 
   getCustomerByKey(key: string): Promise<Customer | null> {

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { Cluster } from 'ioredis';
 import { COMPARE_AND_DELETE, storeCall, type RedisClient } from './redis.client';
-import { type Reservation, type SessionRecord, type SessionStore } from '../domain/ports';
+import {
+  type IndexedSession,
+  type Reservation,
+  type SessionIndex,
+  type SessionIndexQuery,
+  type SessionRecord,
+  type SessionStore,
+} from '../domain/ports';
 
 const RESERVED = 'reserved:';
 /** A reservation outlives the two upstream checks (bounded by their timeout) with room to spare. */
@@ -39,9 +47,11 @@ if n == 1 then redis.call('DEL', KEYS[1]) end return 0`;
 
 /**
  * Sessions in Redis, one string key per anonymousId. The id sits in a hash tag, so a session and
- * its lock share a cluster slot and can be read with one MGET.
+ * its lock share a cluster slot and can be read with one MGET. Each client's sessions are also
+ * indexed in one sorted set per client (`{client:<clientId>}:sessions`, member anonymousId, score
+ * createdAt in ms): listings read it, never a key scan.
  */
-export class RedisSessionStore implements SessionStore {
+export class RedisSessionStore implements SessionStore, SessionIndex {
   /** Renewal timers of the locks this instance holds, by token. */
   private readonly renewals = new Map<string, NodeJS.Timeout>();
 
@@ -63,6 +73,16 @@ export class RedisSessionStore implements SessionStore {
     return `${this.prefix}{${id}}:creates`;
   }
 
+  /** One key per client, in a slot of its own: every index command touches this key only. */
+  private indexKey(clientId: string): string {
+    return `${this.prefix}{client:${clientId}}:sessions`;
+  }
+
+  /** Sessions expire ttl after activation, which follows createdAt within a reservation's life. */
+  private get longestLifeMs(): number {
+    return this.ttlSeconds * 1000 + RESERVATION_TTL_MS;
+  }
+
   async reserve(anonymousId: string): Promise<Reservation | null> {
     const token = randomUUID();
     const ok = await storeCall('session store: reserve', () =>
@@ -72,6 +92,9 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async activate(reservation: Reservation, session: SessionRecord): Promise<boolean> {
+    // Indexed first, so every session is in its client's index; an entry whose session never came
+    // to be is removed below, or else by the listing that meets its key missing.
+    await this.addToIndex(session);
     const set = await storeCall('session store: activate', () =>
       this.redis.eval(
         COMPARE_AND_SET,
@@ -82,7 +105,107 @@ export class RedisSessionStore implements SessionStore {
         this.ttlSeconds,
       ),
     );
+    if (set !== 1) {
+      await storeCall('session store: unindex', () =>
+        this.redis.zrem(this.indexKey(session.clientId), session.anonymousId),
+      ).catch(() => undefined);
+    }
     return set === 1;
+  }
+
+  /** Adds the session to its client's index, drops entries past any session's life, and keeps the key as long. */
+  private async addToIndex(session: SessionRecord): Promise<void> {
+    const key = this.indexKey(session.clientId);
+    const created = Date.parse(session.createdAt);
+    await storeCall('session store: index', () =>
+      this.redis
+        .multi()
+        .zadd(key, created, session.anonymousId)
+        .zremrangebyscore(key, '-inf', `(${Date.now() - this.longestLifeMs}`)
+        .pexpire(key, this.longestLifeMs)
+        .exec(),
+    );
+  }
+
+  /**
+   * A page of a client's sessions, newest first, after `after` (the last entry of the previous
+   * page). Entries are read from the index in batches; sessions are fetched by key (one MGET, or
+   * one GET each on a cluster, where the keys live in other slots). Entries whose session has
+   * expired are removed from the index as they are met.
+   */
+  async listByClient(clientId: string, query: SessionIndexQuery): Promise<IndexedSession[]> {
+    const key = this.indexKey(clientId);
+    const found: IndexedSession[] = [];
+    let after = query.after;
+    const batch = Math.min(Math.max(query.limit, 20), 1000);
+    while (found.length < query.limit) {
+      const entries = await this.indexEntries(key, query, after, batch);
+      if (entries.length === 0) break;
+      const values = await this.readSessions(entries.map((entry) => entry.anonymousId));
+      const gone: string[] = [];
+      for (const [index, entry] of entries.entries()) {
+        const value = values[index];
+        if (value === null || value === undefined) gone.push(entry.anonymousId);
+        // A reservation is not a session yet: neither listed nor removed.
+        if (!value || value.startsWith(RESERVED)) continue;
+        const session = JSON.parse(value) as SessionRecord;
+        if (session.clientId === clientId && (!query.status || session.status === query.status)) {
+          found.push({ session, score: entry.score });
+        }
+      }
+      if (gone.length > 0) {
+        await storeCall('session store: prune index', () => this.redis.zrem(key, ...gone));
+      }
+      const last = entries[entries.length - 1]!;
+      after = { score: last.score, anonymousId: last.anonymousId };
+      if (entries.length < batch) break;
+    }
+    return found.slice(0, query.limit);
+  }
+
+  /**
+   * Up to `count` index entries below `after` (newest first, ties by member descending, as
+   * ZREVRANGEBYSCORE orders them) and at least `from`. Ties at the cursor's score are read whole
+   * (sessions created in the same millisecond) and those at or above its member skipped.
+   */
+  private async indexEntries(
+    key: string,
+    query: SessionIndexQuery,
+    after: SessionIndexQuery['after'],
+    count: number,
+  ): Promise<{ anonymousId: string; score: number }[]> {
+    // A cursor above the range's upper end (a page of a wider listing) starts at that end.
+    if (after && query.to !== undefined && after.score > query.to) after = undefined;
+    if (after && query.from !== undefined && after.score < query.from) return [];
+    const min = query.from ?? '-inf';
+    const max = after ? after.score : (query.to ?? '+inf');
+    const pairs = (flat: string[]) => {
+      const out: { anonymousId: string; score: number }[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) out.push({ anonymousId: flat[i]!, score: Number(flat[i + 1]) });
+      return out;
+    };
+    if (!after) {
+      const flat = await storeCall('session store: list index', () =>
+        this.redis.zrevrangebyscore(key, max, min, 'WITHSCORES', 'LIMIT', 0, count),
+      );
+      return pairs(flat);
+    }
+    const [ties, rest] = await storeCall('session store: list index', () =>
+      Promise.all([
+        this.redis.zrevrangebyscore(key, after.score, after.score, 'WITHSCORES'),
+        this.redis.zrevrangebyscore(key, `(${after.score}`, min, 'WITHSCORES', 'LIMIT', 0, count),
+      ]),
+    );
+    const below = pairs(ties).filter((entry) => entry.anonymousId < after.anonymousId);
+    return [...below, ...pairs(rest)].slice(0, count);
+  }
+
+  /** The raw values of the session keys, in order; the keys live in different slots. */
+  private readSessions(ids: string[]): Promise<(string | null)[]> {
+    const keys = ids.map((id) => this.sessionKey(id));
+    return storeCall('session store: read many', () =>
+      this.redis instanceof Cluster ? Promise.all(keys.map((key) => this.redis.get(key))) : this.redis.mget(...keys),
+    );
   }
 
   async release(reservation: Reservation): Promise<void> {

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 
-export const SCOPES = ['sessions', 'customers', 'admin'] as const;
+/** `admin` holds every scope (the scope check grants it everything) and reaches every client's data. */
+export const SCOPES = ['sessions', 'customers', 'backoffice', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Who is calling: resolved from the API key, passed to every use case. */

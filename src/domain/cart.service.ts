@@ -142,8 +142,13 @@ export class CartService {
 
   async getOrder(caller: Caller, orderId: string): Promise<Order> {
     const order = await this.commerce.getOrder(orderId);
-    if (order && (await this.ownsAnonymousId(caller, order.anonymousId))) return order;
+    if (order && (await this.canReadOrder(caller, order))) return order;
     throw new DomainError('OrderNotFound', `No order '${orderId}'.`);
+  }
+
+  /** The one rule of who may read an order, for an order already fetched (getOrder applies it too). */
+  canReadOrder(caller: Caller, order: Order): Promise<boolean> {
+    return this.ownsAnonymousId(caller, order.anonymousId);
   }
 
   private async ownsAnonymousId(caller: Caller, anonymousId: string | undefined): Promise<boolean> {

@@ -11,3 +11,22 @@ export type CartState = (typeof CART_STATES)[number];
 export const CART_SIGN_IN_MODES = ['MergeWithExistingCustomerCart', 'UseAsNewActiveCustomerCart'] as const;
 export type CartSignInMode = (typeof CART_SIGN_IN_MODES)[number];
 export const DEFAULT_CART_SIGN_IN_MODE: CartSignInMode = 'MergeWithExistingCustomerCart';
+
+/** commercetools' OrderState, PaymentState and ShipmentState: what the back office sets on an order. */
+export const ORDER_STATES = ['Open', 'Confirmed', 'Complete', 'Cancelled'] as const;
+export type OrderState = (typeof ORDER_STATES)[number];
+export const PAYMENT_STATES = ['BalanceDue', 'Failed', 'Pending', 'CreditOwed', 'Paid'] as const;
+export type PaymentState = (typeof PAYMENT_STATES)[number];
+export const SHIPMENT_STATES = [
+  'Shipped',
+  'Delivered',
+  'Ready',
+  'Pending',
+  'Delayed',
+  'Partial',
+  'Backorder',
+  'Canceled',
+] as const;
+export type ShipmentState = (typeof SHIPMENT_STATES)[number];
+/** Shipment states after which an order can no longer be cancelled: the goods have left. */
+export const SHIPPED_STATES: readonly ShipmentState[] = ['Shipped', 'Delivered'];

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'OrderNotFound'
   | 'CartAlreadyOrdered'
   | 'CartNotActive'
+  | 'OrderNotCancellable'
   | 'ConcurrentModification'
   | 'DuplicateEmail'
   | 'DuplicateOrderNumber'

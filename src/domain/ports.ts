@@ -1,4 +1,11 @@
-import type { Cart, CartDraft, CartUpdateAction, Customer, Order } from '@commercetools/platform-sdk';
+import type {
+  Cart,
+  CartDraft,
+  CartUpdateAction,
+  Customer,
+  Order,
+  OrderUpdateAction,
+} from '@commercetools/platform-sdk';
 import type { CartSignInMode, CartState } from './commerce.model';
 import type { SessionRecord } from './session.model';
 
@@ -47,6 +54,33 @@ export interface SessionStore {
   ping(): Promise<void>;
 }
 
+/** Where a listing of a client's sessions resumes: the last entry of the previous page. */
+export interface SessionIndexPosition {
+  /** The session's createdAt in ms. */
+  score: number;
+  anonymousId: string;
+}
+
+export interface SessionIndexQuery {
+  status?: SessionRecord['status'];
+  /** createdAt bounds in ms, both inclusive. */
+  from?: number;
+  to?: number;
+  limit: number;
+  after?: SessionIndexPosition;
+}
+
+export interface IndexedSession {
+  session: SessionRecord;
+  score: number;
+}
+
+/** Each client's sessions, newest first, from an index kept with the sessions (never a key scan). */
+export interface SessionIndex {
+  /** Up to `limit` sessions of the client matching the query, after `after`; fewer only at the end. */
+  listByClient(clientId: string, query: SessionIndexQuery): Promise<IndexedSession[]>;
+}
+
 export interface Page<T> {
   results: T[];
   count: number;
@@ -84,6 +118,10 @@ export interface CommerceGateway {
   updateCart(id: string, version: number, actions: CartUpdateAction[]): Promise<Cart>;
   createOrder(input: { cartId: string; version: number; orderNumber?: string }): Promise<Order>;
   getOrder(id: string): Promise<Order | null>;
+  /** Order update actions (changeOrderState, changePaymentState, changeShipmentState, ...) at `version`. */
+  updateOrder(id: string, version: number, actions: OrderUpdateAction[]): Promise<Order>;
+  /** Customers whose email is `email`, compared case-insensitively (store customers may share one). */
+  findCustomersByEmail(email: string, limit: number): Promise<Customer[]>;
   /** The order created from a cart, if any (`cart(id = :cid)`). */
   findOrderOfCart(cartId: string): Promise<Order | null>;
   signUp(input: {

@@ -37,6 +37,11 @@ export const PROBLEM_KINDS: Record<ErrorCode, ProblemKind> = {
   OrderNotFound: { status: 404, title: 'Order not found', when: "no such order, or another client's" },
   CartAlreadyOrdered: { status: 409, title: 'Cart already ordered', when: 'the cart was already turned into an order' },
   CartNotActive: { status: 409, title: 'Cart not active', when: 'the cart is no longer Active (ordered or merged)' },
+  OrderNotCancellable: {
+    status: 409,
+    title: 'Order not cancellable',
+    when: 'the order is shipped or delivered (`shipmentState` Shipped/Delivered)',
+  },
   ConcurrentModification: {
     status: 409,
     title: 'Concurrent modification',

@@ -1,6 +1,13 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { CART_SIGN_IN_MODES, CART_STATES, DEFAULT_CART_SIGN_IN_MODE } from '../domain/commerce.model';
+import {
+  CART_SIGN_IN_MODES,
+  CART_STATES,
+  DEFAULT_CART_SIGN_IN_MODE,
+  ORDER_STATES,
+  PAYMENT_STATES,
+  SHIPMENT_STATES,
+} from '../domain/commerce.model';
 import { SESSION_STATUSES, type SessionView } from '../domain/session.model';
 
 // Once, before any schema is built: lets the OpenAPI generator read the schemas' metadata.
@@ -280,6 +287,92 @@ export const SignInResult = z
       cart: { ...EXAMPLE_CART, customerId: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b', version: 4 },
     },
   });
+
+// Back office (backoffice.routes.ts).
+export const EmailQuery = z.strictObject({
+  email: Email.meta({ description: 'Exact email, compared case-insensitively', example: 'ada@example.com' }),
+});
+export const CustomerList = z
+  .object({
+    results: z.array(
+      z.object({
+        id: z.string(),
+        email: z.string(),
+        firstName: z.string().optional(),
+        lastName: z.string().optional(),
+        createdAt: z.string(),
+      }),
+    ),
+  })
+  .meta({
+    id: 'CustomerList',
+    description: 'Customers with that email: id, email, names and createdAt only.',
+    example: {
+      results: [
+        {
+          id: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+          email: 'ada@example.com',
+          firstName: 'Ada',
+          createdAt: '2026-11-26T10:07:00.000Z',
+        },
+      ],
+    },
+  });
+export const SessionQuery = z
+  .strictObject({
+    status: z.enum(SESSION_STATUSES).optional(),
+    createdFrom: z.iso.datetime({ offset: true }).optional().meta({ description: 'Inclusive' }),
+    createdTo: z.iso.datetime({ offset: true }).optional().meta({ description: 'Inclusive' }),
+    clientId: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a clientId')
+      .optional()
+      .meta({ description: "Another client's sessions; needs the admin scope (403 otherwise)" }),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,1024}$/, 'must be a cursor this listing returned')
+      .optional()
+      .meta({ description: 'nextCursor of the previous page' }),
+  })
+  .refine((q) => !q.createdFrom || !q.createdTo || Date.parse(q.createdFrom) <= Date.parse(q.createdTo), {
+    message: 'createdFrom must not be after createdTo',
+  });
+export const SessionList = z
+  .object({
+    results: z.array(Session),
+    nextCursor: z.string().optional().meta({ description: 'Absent on the last page' }),
+  })
+  .meta({
+    id: 'SessionList',
+    example: {
+      results: [
+        {
+          anonymousId: '6b1f0b2e-5c1a-4f7e-9d0e-2a4c8f1e7b3d',
+          status: 'active',
+          createdAt: '2026-11-26T10:00:00.000Z',
+        },
+      ],
+      nextCursor: 'WzE3OTM5OTUyMDAwMDAsIjZiMWYwYjJlIl0',
+    },
+  });
+export const OrderQuery = z.strictObject({
+  orderNumber: z.string().min(1).max(256).meta({ description: 'Exact orderNumber', example: 'POS-0042-000123' }),
+});
+export const OrderList = z
+  .object({ results: z.array(Order) })
+  .meta({ id: 'OrderList', example: { results: [EXAMPLE_ORDER] } });
+export const ChangeOrderBody = z
+  .strictObject({
+    orderState: z.enum(ORDER_STATES).optional(),
+    paymentState: z.enum(PAYMENT_STATES).optional(),
+    shipmentState: z.enum(SHIPMENT_STATES).optional(),
+    version: Version.optional(),
+  })
+  .refine((b) => b.orderState !== undefined || b.paymentState !== undefined || b.shipmentState !== undefined, {
+    message: 'give at least one of orderState, paymentState, shipmentState',
+  })
+  .meta({ id: 'ChangeOrderBody', example: { shipmentState: 'Shipped', paymentState: 'Paid' } });
 
 export const Problem = z
   .object({

@@ -75,7 +75,8 @@ describe('HTTP contract: auth, problems, operations', () => {
     expect(missing.body.code).toBe('NotFound');
     const wrong = await ctx.http.put('/v1/sessions').set(bearer(KEYS.a)).send({});
     expect(wrong.status).toBe(405);
-    expect(wrong.headers.allow).toBe('POST');
+    // POST mints a session, GET lists them (back office).
+    expect(wrong.headers.allow).toBe('POST, GET');
     expect(wrong.body.code).toBe('MethodNotAllowed');
   });
 
@@ -176,6 +177,11 @@ describe('HTTP contract: auth, problems, operations', () => {
         'PATCH /v1/carts/{cartId}',
         'POST /v1/carts/{cartId}/order',
         'GET /v1/orders/{orderId}',
+        'GET /v1/customers',
+        'GET /v1/sessions',
+        'GET /v1/orders',
+        'PATCH /v1/orders/{orderId}',
+        'POST /v1/orders/{orderId}/cancel',
         'GET /healthz',
         'GET /readyz',
         'GET /metrics',

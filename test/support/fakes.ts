@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Cart, CartDraft, CartUpdateAction, Customer, Order } from '@commercetools/platform-sdk';
+import type {
+  Cart,
+  CartDraft,
+  CartUpdateAction,
+  Customer,
+  Order,
+  OrderUpdateAction,
+} from '@commercetools/platform-sdk';
 import type { Caller } from '../../src/domain/api-keys';
 import { CartService } from '../../src/domain/cart.service';
 import { CustomerService } from '../../src/domain/customer.service';
@@ -135,6 +142,29 @@ export class FakeCommerce implements CommerceGateway {
 
   getOrder(id: string): Promise<Order | null> {
     return this.run('getOrder', () => this.orders.get(id) ?? null);
+  }
+
+  updateOrder(id: string, version: number, actions: OrderUpdateAction[]): Promise<Order> {
+    return this.run('updateOrder', () => {
+      let order = this.orders.get(id);
+      if (!order) throw new NotFound();
+      if (order.version !== version) throw new VersionConflict(order.version);
+      for (const action of actions) {
+        if (action.action === 'changeOrderState') order = { ...order, orderState: action.orderState };
+        else if (action.action === 'changePaymentState') order = { ...order, paymentState: action.paymentState };
+        else if (action.action === 'changeShipmentState') order = { ...order, shipmentState: action.shipmentState };
+        else throw new Error(`FakeCommerce: no ${action.action}`);
+      }
+      const updated = { ...order, version: order.version + 1, lastModifiedAt: this.now() };
+      this.orders.set(id, updated);
+      return updated;
+    });
+  }
+
+  findCustomersByEmail(email: string, limit: number): Promise<Customer[]> {
+    return this.run('findCustomersByEmail', () =>
+      [...this.customers.values()].filter((c) => c.email.toLowerCase() === email.toLowerCase()).slice(0, limit),
+    );
   }
 
   findOrderOfCart(cartId: string): Promise<Order | null> {

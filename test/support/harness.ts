@@ -19,6 +19,9 @@ export const KEYS = {
   admin: 'secret-admin-00000000000003',
   sessionsOnly: 'secret-sessions-only-000004',
   customersOnly: 'secret-customers-only-00005',
+  /** Back-office tools of client-a and client-b: scope backoffice only. */
+  backofficeA: 'secret-backoffice-a-0000000006',
+  backofficeB: 'secret-backoffice-b-0000000007',
 } as const;
 
 export const API_KEYS = [
@@ -27,6 +30,8 @@ export const API_KEYS = [
   `ops:${KEYS.admin}:admin`,
   `client-a:${KEYS.sessionsOnly}:sessions`,
   `client-a:${KEYS.customersOnly}:customers`,
+  `client-a:${KEYS.backofficeA}:backoffice`,
+  `client-b:${KEYS.backofficeB}:backoffice`,
 ].join(',');
 
 /**

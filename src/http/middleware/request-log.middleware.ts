@@ -7,10 +7,17 @@ import type { Metrics } from '../metrics';
  * method, URL, status, duration, route template, clientId and correlation id. Built from these
  * fields only, so headers (Authorization) and bodies (passwords) never reach the log.
  */
+/** Query parameters whose values are personal data (the back office's customer lookup): logged as `[redacted]`. */
+const PERSONAL_QUERY = /([?&]email=)[^&#]*/gi;
+
+function loggableUrl(url: string): string {
+  return url.includes('?') ? url.replace(PERSONAL_QUERY, '$1[redacted]') : url;
+}
+
 function logRequest(logger: Logger, req: Request, res: Response, responseTime: number, completed: boolean): void {
   const status = res.statusCode;
   const facts = {
-    req: { method: req.method, url: req.originalUrl },
+    req: { method: req.method, url: loggableUrl(req.originalUrl) },
     res: { statusCode: status },
     responseTime,
     correlationId: res.locals.correlationId as string,

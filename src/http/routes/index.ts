@@ -1,5 +1,6 @@
 import { buildOpenApiDocument } from '../openapi';
 import type { RouteSpec } from '../route';
+import { backofficeRoutes } from './backoffice.routes';
 import { operationsRoutes, type OperationsDeps } from './operations.routes';
 import { v1Routes, type V1Services } from './v1.routes';
 
@@ -7,8 +8,9 @@ import { v1Routes, type V1Services } from './v1.routes';
  * Every route the service serves, in the order it registers them. Each is one `RouteSpec`: in
  * v1.routes.ts for /v1, operations.routes.ts otherwise, found by its path. The spec names its
  * schemas (src/http/schemas.ts; the operations' own are in their file) and its handler, a
- * one-liner calling a domain service. The test file drives the route over HTTP. This table is
- * checked against the routes the app serves by test/service/openapi.test.ts.
+ * one-liner calling a domain service (back-office routes: backoffice.routes.ts). The test file
+ * drives the route over HTTP. This table is checked against the routes the app serves by
+ * test/service/openapi.test.ts.
  *
  * | route                                             | request -> response schemas  | test (under test/)            |
  * | ------------------------------------------------- | ---------------------------- | ----------------------------- |
@@ -27,6 +29,11 @@ import { v1Routes, type V1Services } from './v1.routes';
  * | PATCH /v1/carts/{cartId}                          | UpdateCartBody -> Cart       | service/carts.test.ts         |
  * | POST /v1/carts/{cartId}/order                     | CreateOrderBody -> Order     | service/carts.test.ts         |
  * | GET /v1/orders/{orderId}                          | -> Order                     | service/carts.test.ts         |
+ * | GET /v1/customers                                 | EmailQuery -> CustomerList   | service/backoffice.test.ts    |
+ * | GET /v1/sessions                                  | SessionQuery -> SessionList  | service/backoffice.test.ts    |
+ * | GET /v1/orders                                    | OrderQuery -> OrderList      | service/backoffice.test.ts    |
+ * | PATCH /v1/orders/{orderId}                        | ChangeOrderBody -> Order     | service/backoffice.test.ts    |
+ * | POST /v1/orders/{orderId}/cancel                  | -> Order                     | service/backoffice.test.ts    |
  * | GET /healthz                                      | -> Health                    | service/readiness.test.ts     |
  * | GET /readyz                                       | -> Readiness                 | service/readiness.test.ts     |
  * | GET /metrics                                      | -> Prometheus text           | service/observability.test.ts |
@@ -40,7 +47,11 @@ export function allRoutes(
 ): RouteSpec[] {
   // The document describes every route, the one that serves it included: built once, after the list.
   let document: object = {};
-  const routes = [...v1Routes(services), ...operationsRoutes({ ...operations, openApiDocument: () => document })];
+  const routes = [
+    ...v1Routes(services),
+    ...backofficeRoutes(services.backoffice),
+    ...operationsRoutes({ ...operations, openApiDocument: () => document }),
+  ];
   document = buildOpenApiDocument(routes, version);
   return routes;
 }

@@ -1,3 +1,4 @@
+import type { BackofficeService } from '../../domain/backoffice.service';
 import type { CartService } from '../../domain/cart.service';
 import type { CustomerService } from '../../domain/customer.service';
 import { toView, type SessionService } from '../../domain/session.service';
@@ -8,6 +9,8 @@ export interface V1Services {
   sessions: SessionService;
   carts: CartService;
   customers: CustomerService;
+  /** Served by backoffice.routes.ts. */
+  backoffice: BackofficeService;
 }
 
 /** The v1 contract. Handlers only translate: every decision lives in the domain services. */
