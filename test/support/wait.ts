@@ -1,5 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** What a truthy result of a condition can be. */
+export type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
+
 export interface WaitOptions {
   /** How long to keep polling before failing the test (default 5 s). */
   timeoutMs?: number;
@@ -15,12 +18,12 @@ export interface WaitOptions {
  * closes, a server stops, a cache expires, a key propagates): fast when the machine is fast,
  * patient when it is loaded, and the failure names what never happened.
  */
-export async function waitFor<T>(condition: () => T | Promise<T>, options: WaitOptions = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(condition: () => T | Promise<T>, options: WaitOptions = {}): Promise<Truthy<T>> {
   const { timeoutMs = 5000, intervalMs = 25, what = 'the condition' } = options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await condition();
-    if (value) return value as NonNullable<T>;
+    if (value) return value as Truthy<T>;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(intervalMs);
   }
