@@ -5,7 +5,9 @@ import request from 'supertest';
 import { createApp } from '../../src/app';
 import { KEY_CACHE_MS } from '../../src/domain/api-key.resolver';
 import { createDeps } from '../../src/composition-root';
+import { agent } from '../support/fixtures';
 import { bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
+import { waitFor } from '../support/wait';
 
 describe('callers: keys managed in Redis, rate limits', () => {
   let ctx: TestContext;
@@ -30,7 +32,6 @@ describe('callers: keys managed in Redis, rate limits', () => {
       .map((line) => JSON.parse(line) as Record<string, string>);
     return { status: result.status, lines, stderr: result.stderr };
   }
-  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   test('when a key is created, listed, rotated and revoked with the CLI, then every instance follows within seconds', async () => {
     const created = keysCli('create', '--client-id', 'kiosk-9', '--scopes', 'sessions');
@@ -61,13 +62,20 @@ describe('callers: keys managed in Redis, rate limits', () => {
     const rotated = keysCli('rotate', id!);
     expect(rotated.status).toBe(0);
     const next = rotated.lines[0]?.secret;
-    await wait(KEY_CACHE_MS + 200);
+    // Each instance caches known keys for KEY_CACHE_MS: poll until both have let the old secret go.
+    await waitFor(
+      async () => (await mintWith(ctx.http, secret!)).status === 401 && (await mintWith(other, secret!)).status === 401,
+      { timeoutMs: KEY_CACHE_MS + 5000, intervalMs: 100, what: 'the rotation to reach both instances' },
+    );
     expect((await mintWith(ctx.http, secret!)).status).toBe(401);
     expect((await mintWith(other, secret!)).status).toBe(401);
     expect((await mintWith(other, next!)).status).toBe(201);
 
     expect(keysCli('revoke', rotated.lines[0]!.id!).status).toBe(0);
-    await wait(KEY_CACHE_MS + 200);
+    await waitFor(
+      async () => (await mintWith(ctx.http, next!)).status === 401 && (await mintWith(other, next!)).status === 401,
+      { timeoutMs: KEY_CACHE_MS + 5000, intervalMs: 100, what: 'the revocation to reach both instances' },
+    );
     expect((await mintWith(ctx.http, next!)).status).toBe(401);
     expect((await mintWith(other, next!)).status).toBe(401);
     expect(keysCli('revoke', 'no-such-id').status).toBe(2);
@@ -83,14 +91,13 @@ describe('callers: keys managed in Redis, rate limits', () => {
     const limited = await createTestContext({ env: { RATE_LIMIT_PER_MINUTE: '5' } });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 7; i++)
-        statuses.push((await limited.http.get('/v1/sessions/some-id').set(bearer(KEYS.a))).status);
+      for (let i = 0; i < 7; i++) statuses.push((await agent(limited).get('/v1/sessions/some-id')).status);
       expect(statuses.slice(0, 5)).toEqual([404, 404, 404, 404, 404]);
-      const rejected = await limited.http.get('/v1/sessions/some-id').set(bearer(KEYS.a));
+      const rejected = await agent(limited).get('/v1/sessions/some-id');
       expect(rejected.status).toBe(429);
       expect(rejected.body.code).toBe('RateLimited');
       expect(Number(rejected.headers['retry-after'])).toBeGreaterThan(0);
-      expect((await limited.http.get('/v1/sessions/some-id').set(bearer(KEYS.b))).status).toBe(404);
+      expect((await agent(limited, KEYS.b).get('/v1/sessions/some-id')).status).toBe(404);
       // The operations routes are not limited.
       expect((await limited.http.get('/healthz')).status).toBe(200);
     } finally {
