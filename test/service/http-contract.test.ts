@@ -13,6 +13,7 @@ import {
   type IdempotencyStore,
   type SessionStore,
 } from '../../src/domain/ports';
+import { agent } from '../support/fixtures';
 import { API_KEYS, bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
 
 describe('HTTP contract: auth, problems, operations', () => {
@@ -58,10 +59,7 @@ describe('HTTP contract: auth, problems, operations', () => {
   });
 
   test('when a correlation id is sent, then it is echoed in the header and in problems; otherwise one is made', async () => {
-    const response = await ctx.http
-      .get('/v1/sessions/nope')
-      .set(bearer(KEYS.a))
-      .set('X-Correlation-ID', 'pos-till-7:42');
+    const response = await agent(ctx).get('/v1/sessions/nope').set('X-Correlation-ID', 'pos-till-7:42');
     expect(response.headers['x-correlation-id']).toBe('pos-till-7:42');
     expect(response.body.correlationId).toBe('pos-till-7:42');
     const made = await ctx.http.get('/healthz');
@@ -69,34 +67,28 @@ describe('HTTP contract: auth, problems, operations', () => {
   });
 
   test('when a route does not exist or the method is wrong, then it is 404 or 405 problem+json', async () => {
-    const missing = await ctx.http.get('/v1/nothing-here').set(bearer(KEYS.a));
+    const missing = await agent(ctx).get('/v1/nothing-here');
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe('NotFound');
-    const wrong = await ctx.http.put('/v1/sessions').set(bearer(KEYS.a)).send({});
+    const wrong = await agent(ctx).put('/v1/sessions').send({});
     expect(wrong.status).toBe(405);
     expect(wrong.headers.allow).toBe('POST');
     expect(wrong.body.code).toBe('MethodNotAllowed');
   });
 
   test('when the body is not JSON, too large or of another type, then it is 400, 413 or 415', async () => {
-    const broken = await ctx.http
+    const broken = await agent(ctx)
       .post('/v1/sessions')
-      .set(bearer(KEYS.a))
       .set('Content-Type', 'application/json')
       .send('{"anonymousId":');
     expect(broken.status).toBe(400);
     expect(broken.body.code).toBe('ValidationFailed');
-    const large = await ctx.http
+    const large = await agent(ctx)
       .post('/v1/sessions')
-      .set(bearer(KEYS.a))
       .send({ anonymousId: 'x'.repeat(200_000) });
     expect(large.status).toBe(413);
     expect(large.body.code).toBe('PayloadTooLarge');
-    const text = await ctx.http
-      .post('/v1/sessions')
-      .set(bearer(KEYS.a))
-      .set('Content-Type', 'text/plain')
-      .send('hello');
+    const text = await agent(ctx).post('/v1/sessions').set('Content-Type', 'text/plain').send('hello');
     expect(text.status).toBe(415);
   });
 
@@ -105,7 +97,7 @@ describe('HTTP contract: auth, problems, operations', () => {
     const ready = await ctx.http.get('/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toEqual({ redis: 'ok', commercetools: 'ok' });
-    await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({}).expect(201);
+    await agent(ctx).post('/v1/sessions').send({}).expect(201);
     const metrics = await ctx.http.get('/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.text).toMatch(/http_requests_total\{method="POST",route="\/v1\/sessions",status="201"\} \d+/);
@@ -197,7 +189,7 @@ describe('HTTP contract: auth, problems, operations', () => {
       () => undefined,
     );
     expect(Object.keys(fromHelmet).length).toBeGreaterThan(8);
-    const minted = await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({}).expect(201);
+    const minted = await agent(ctx).post('/v1/sessions').send({}).expect(201);
     for (const response of [minted, await ctx.http.get('/healthz'), await ctx.http.get('/v1/nothing-here')]) {
       expect(response.headers).toMatchObject(fromHelmet);
       expect(response.headers['x-powered-by']).toBeUndefined();
