@@ -172,13 +172,24 @@ describe('carts and orders', () => {
   });
 
   describe('cart by id', () => {
-    test('when the owner reads a cart, then it gets it; another client or a guessed id gets 404', async () => {
+    test('when the owner reads a cart, then it gets it', async () => {
       const anonymousId = await newSession(ctx);
       const cart = await newCart(ctx, anonymousId);
+
       expect((await agent(ctx).get(`/v1/carts/${cart.id}`)).body.id).toBe(cart.id);
+    });
+
+    test('when another client reads a cart, then it is 404 CartNotFound', async () => {
+      const anonymousId = await newSession(ctx);
+      const cart = await newCart(ctx, anonymousId);
+
       const other = await agent(ctx, KEYS.b).get(`/v1/carts/${cart.id}`);
+
       expect(other.status).toBe(404);
       expect(other.body.code).toBe('CartNotFound');
+    });
+
+    test('when a cart id is guessed, then it is 404; when it is malformed, then it is 400', async () => {
       expect((await agent(ctx).get('/v1/carts/00000000-0000-4000-8000-000000000000')).status).toBe(404);
       expect((await agent(ctx).get('/v1/carts/not%20an%20id')).status).toBe(400);
     });
@@ -216,21 +227,37 @@ describe('carts and orders', () => {
       expect(response.body.lineItems).toHaveLength(0);
     });
 
-    test('when the current version is given, then the change applies; a stale one is 409 with currentVersion', async () => {
+    test('when the current version is given, then the change applies', async () => {
+      const anonymousId = await newSession(ctx);
+      const cart = await newCart(ctx, anonymousId);
+
+      const ok = await agent(ctx)
+        .post(`/v1/carts/${cart.id}/line-items`)
+        .send({ sku: ctx.skus[0], quantity: 1, version: cart.version });
+
+      expect(ok.status).toBe(200);
+    });
+
+    test('when a stale version is given, then the change is 409 with currentVersion and nothing changes', async () => {
+      // Arrange: one change at the cart's version, which makes that version stale.
       const anonymousId = await newSession(ctx);
       const cart = await newCart(ctx, anonymousId);
       const ok = await agent(ctx)
         .post(`/v1/carts/${cart.id}/line-items`)
-        .send({ sku: ctx.skus[0], quantity: 1, version: cart.version });
-      expect(ok.status).toBe(200);
+        .send({ sku: ctx.skus[0], quantity: 1, version: cart.version })
+        .expect(200);
+
+      // Act
       const stale = await agent(ctx)
         .post(`/v1/carts/${cart.id}/line-items`)
         .send({ sku: ctx.skus[0], quantity: 1, version: cart.version });
-      expect(stale.status).toBe(409);
-      expect(stale.body).toMatchObject({ code: 'ConcurrentModification', currentVersion: ok.body.version });
       const stalePatch = await agent(ctx)
         .patch(`/v1/carts/${cart.id}/line-items/${ok.body.lineItems[0].id}`)
         .send({ quantity: 2, version: cart.version });
+
+      // Assert
+      expect(stale.status).toBe(409);
+      expect(stale.body).toMatchObject({ code: 'ConcurrentModification', currentVersion: ok.body.version });
       expect(stalePatch.status).toBe(409);
       expect((await agent(ctx).get(`/v1/carts/${cart.id}`)).body.lineItems[0].quantity).toBe(1);
     });
@@ -398,17 +425,23 @@ describe('carts and orders', () => {
       expect((await agent(ctx).get(`/v1/carts/${cart.id}`)).body.cartState).toBe('Active');
     });
 
-    test('when the owner reads an order, then it gets it; others and unknown ids get 404', async () => {
+    test('when the owner reads an order, then it gets it', async () => {
       const anonymousId = await newSession(ctx);
-      const cart = await newCart(ctx, anonymousId);
-      const order = await orderCart(ctx, cart.id);
-      expect((await agent(ctx).get(`/v1/orders/${order.id}`)).body).toMatchObject({
-        id: order.id,
-        anonymousId,
-      });
+      const order = await orderCart(ctx, (await newCart(ctx, anonymousId)).id);
+
+      expect((await agent(ctx).get(`/v1/orders/${order.id}`)).body).toMatchObject({ id: order.id, anonymousId });
+    });
+
+    test('when another client reads an order, then it is OrderNotFound; an admin key gets it', async () => {
+      const anonymousId = await newSession(ctx);
+      const order = await orderCart(ctx, (await newCart(ctx, anonymousId)).id);
+
       expect((await agent(ctx, KEYS.b).get(`/v1/orders/${order.id}`)).body.code).toBe('OrderNotFound');
-      expect((await agent(ctx).get('/v1/orders/00000000-0000-4000-8000-000000000000')).status).toBe(404);
       expect((await agent(ctx, KEYS.admin).get(`/v1/orders/${order.id}`)).status).toBe(200);
+    });
+
+    test('when an order id is unknown, then it is 404', async () => {
+      expect((await agent(ctx).get('/v1/orders/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     });
   });
 });

@@ -52,43 +52,62 @@ describe('HTTP contract: auth, problems, operations', () => {
       ['get', '/v1/carts/abc'],
       ['get', '/v1/orders/abc'],
     ] as const) {
-      const response = await ctx.http[method](path).set(bearer(KEYS.customersOnly));
+      const response = await agent(ctx, KEYS.customersOnly)[method](path);
       expect(response.status).toBe(403);
       expect(response.body.code).toBe('Forbidden');
     }
   });
 
-  test('when a correlation id is sent, then it is echoed in the header and in problems; otherwise one is made', async () => {
+  test('when a correlation id is sent, then it is echoed in the header and in problems', async () => {
     const response = await agent(ctx).get('/v1/sessions/nope').set('X-Correlation-ID', 'pos-till-7:42');
+
     expect(response.headers['x-correlation-id']).toBe('pos-till-7:42');
     expect(response.body.correlationId).toBe('pos-till-7:42');
+  });
+
+  test('when no correlation id is sent, then one is made', async () => {
     const made = await ctx.http.get('/healthz');
+
     expect(made.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  test('when a route does not exist or the method is wrong, then it is 404 or 405 problem+json', async () => {
+  test('when a route does not exist, then it is 404 NotFound problem+json', async () => {
     const missing = await agent(ctx).get('/v1/nothing-here');
+
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe('NotFound');
+  });
+
+  test('when the method is wrong, then it is 405 MethodNotAllowed problem+json naming the allowed one', async () => {
     const wrong = await agent(ctx).put('/v1/sessions').send({});
+
     expect(wrong.status).toBe(405);
     expect(wrong.headers.allow).toBe('POST');
     expect(wrong.body.code).toBe('MethodNotAllowed');
   });
 
-  test('when the body is not JSON, too large or of another type, then it is 400, 413 or 415', async () => {
+  test('when the body is not JSON, then it is 400 ValidationFailed', async () => {
     const broken = await agent(ctx)
       .post('/v1/sessions')
       .set('Content-Type', 'application/json')
       .send('{"anonymousId":');
+
     expect(broken.status).toBe(400);
     expect(broken.body.code).toBe('ValidationFailed');
+  });
+
+  test('when the body is too large, then it is 413 PayloadTooLarge', async () => {
     const large = await agent(ctx)
       .post('/v1/sessions')
       .send({ anonymousId: 'x'.repeat(200_000) });
+
     expect(large.status).toBe(413);
     expect(large.body.code).toBe('PayloadTooLarge');
+  });
+
+  test('when the body is of another type than JSON, then it is 415', async () => {
     const text = await agent(ctx).post('/v1/sessions').set('Content-Type', 'text/plain').send('hello');
+
     expect(text.status).toBe(415);
   });
 

@@ -146,15 +146,29 @@ describe('sessions', () => {
     expect(ctx.upstreamCalls.length).toBe(before);
   });
 
-  test('when the owner reads its session, then it gets it; another client gets 404; admin gets it', async () => {
+  test('when the owner reads its session, then it gets it as minted', async () => {
     const { body: session } = await mint(ctx);
+
     const own = await agent(ctx).get(`/v1/sessions/${session.anonymousId}`);
+
     expect(own.status).toBe(200);
     expect(own.body).toEqual(session);
+  });
+
+  test('when another client reads a session, then it is 404 SessionNotFound', async () => {
+    const { body: session } = await mint(ctx);
+
     const other = await agent(ctx, KEYS.b).get(`/v1/sessions/${session.anonymousId}`);
+
     expect(other.status).toBe(404);
     expect(other.body.code).toBe('SessionNotFound');
+  });
+
+  test("when an admin key reads another client's session, then it gets it", async () => {
+    const { body: session } = await mint(ctx);
+
     const admin = await agent(ctx, KEYS.admin).get(`/v1/sessions/${session.anonymousId}`);
+
     expect(admin.status).toBe(200);
   });
 
