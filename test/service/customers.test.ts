@@ -1,5 +1,5 @@
-import { agent, newCart, newSession, ORDERABLE_CART, orderCart } from '../support/fixtures';
-import { createTestContext, KEYS, uniqueName, type TestContext } from '../support/harness';
+import { agent, newCart, newEmail, newSession, ORDERABLE_CART, orderCart, upstreamPost } from '../support/fixtures';
+import { createTestContext, KEYS, type TestContext } from '../support/harness';
 import type { FaultRule, RecordedCall } from '../support/recording-proxy';
 import { waitFor } from '../support/wait';
 
@@ -10,7 +10,6 @@ describe('sign-up and sign-in hand the session over', () => {
   });
   afterAll(() => ctx.close());
 
-  const email = () => `${uniqueName('shopper')}@example.com`;
   /** An orderable cart of the session holding `quantity` of the first SKU. */
   const cartWithItems = (anonymousId: string, quantity = 1) =>
     newCart(ctx, anonymousId, { ...ORDERABLE_CART, lineItems: [{ sku: ctx.skus[0], quantity }] });
@@ -41,7 +40,7 @@ describe('sign-up and sign-in hand the session over', () => {
   describe('POST /v1/sessions/{anonymousId}/sign-up', () => {
     test('when a guest signs up, then the customer owns the carts and orders, which keep the anonymousId, and the session ends', async () => {
       const { anonymousId, ordered, order, open } = await guestWithHistory();
-      const address = email();
+      const address = newEmail();
       const response = await agent(ctx)
         .post(`/v1/sessions/${anonymousId}/sign-up`)
         .send({ email: address, password: 'Secret-123', firstName: 'Ada', lastName: 'Lovelace' });
@@ -67,7 +66,7 @@ describe('sign-up and sign-in hand the session over', () => {
     });
 
     test('when the email is taken, then it is 409 DuplicateEmail and the session stays active', async () => {
-      const address = email();
+      const address = newEmail();
       await agent(ctx)
         .post(`/v1/sessions/${await newSession(ctx)}/sign-up`)
         .send({ email: address, password: 'pw-1' })
@@ -83,10 +82,13 @@ describe('sign-up and sign-in hand the session over', () => {
 
     test('when the session has ended, then signing up again is 409 SessionEnded', async () => {
       const anonymousId = await newSession(ctx);
-      await agent(ctx).post(`/v1/sessions/${anonymousId}/sign-up`).send({ email: email(), password: 'pw' }).expect(201);
+      await agent(ctx)
+        .post(`/v1/sessions/${anonymousId}/sign-up`)
+        .send({ email: newEmail(), password: 'pw' })
+        .expect(201);
       const again = await agent(ctx)
         .post(`/v1/sessions/${anonymousId}/sign-up`)
-        .send({ email: email(), password: 'pw' });
+        .send({ email: newEmail(), password: 'pw' });
       expect(again.status).toBe(409);
       expect(again.body.code).toBe('SessionEnded');
     });
@@ -96,7 +98,7 @@ describe('sign-up and sign-in hand the session over', () => {
       const signUp = (body: object) => agent(ctx).post(`/v1/sessions/${anonymousId}/sign-up`).send(body);
 
       expect((await signUp({ email: 'not-an-email', password: 'pw' })).status).toBe(400);
-      expect((await signUp({ email: email() })).status).toBe(400);
+      expect((await signUp({ email: newEmail() })).status).toBe(400);
     });
 
     test('when the key lacks the customers scope, then signing up is 403 Forbidden', async () => {
@@ -104,7 +106,7 @@ describe('sign-up and sign-in hand the session over', () => {
 
       const forbidden = await agent(ctx, KEYS.sessionsOnly)
         .post(`/v1/sessions/${anonymousId}/sign-up`)
-        .send({ email: email(), password: 'pw' });
+        .send({ email: newEmail(), password: 'pw' });
 
       expect(forbidden.status).toBe(403);
       expect(forbidden.body.code).toBe('Forbidden');
@@ -115,7 +117,7 @@ describe('sign-up and sign-in hand the session over', () => {
 
       const response = await agent(ctx, KEYS.b)
         .post(`/v1/sessions/${anonymousId}/sign-up`)
-        .send({ email: email(), password: 'pw' });
+        .send({ email: newEmail(), password: 'pw' });
 
       expect(response.status).toBe(404);
     });
@@ -125,7 +127,7 @@ describe('sign-up and sign-in hand the session over', () => {
 
       const response = await agent(ctx, KEYS.customersOnly)
         .post(`/v1/sessions/${anonymousId}/sign-up`)
-        .send({ email: email(), password: 'pw' });
+        .send({ email: newEmail(), password: 'pw' });
 
       expect(response.status).toBe(201);
     });
@@ -147,7 +149,7 @@ describe('sign-up and sign-in hand the session over', () => {
       test('when commercetools made the customer, then it is found by its key: 201, one customer, the session ends with it', async () => {
         const anonymousId = await newSession(ctx);
         const open = await cartWithItems(anonymousId);
-        const address = email();
+        const address = newEmail();
         ctx.faults.push({ match: isSignUp, fault: { kind: 'drop-response' }, times: 1 });
         const response = await agent(ctx)
           .post(`/v1/sessions/${anonymousId}/sign-up`)
@@ -167,7 +169,7 @@ describe('sign-up and sign-in hand the session over', () => {
 
       test('when the lookup fails too, then it is 5xx, and a retry with the same Idempotency-Key answers that customer and ends the session', async () => {
         const anonymousId = await newSession(ctx);
-        const address = email();
+        const address = newEmail();
         ctx.faults.push({ match: isSignUp, fault: { kind: 'drop-response' }, times: 1 });
         ctx.faults.push({ match: isKeyLookup, fault: { kind: 'status', status: 503 }, times: 3 });
         const key = `sign-up-${anonymousId}`;
@@ -193,14 +195,14 @@ describe('sign-up and sign-in hand the session over', () => {
 
       test('when another email then signs up on that session, then it is 409 SessionEnded and the session ends with the first customer', async () => {
         const anonymousId = await newSession(ctx);
-        const first = email();
+        const first = newEmail();
         ctx.faults.push({ match: isSignUp, fault: { kind: 'drop-response' }, times: 1 });
         ctx.faults.push({ match: isKeyLookup, fault: { kind: 'status', status: 503 }, times: 3 });
         expect(
           (await agent(ctx).post(`/v1/sessions/${anonymousId}/sign-up`).send({ email: first, password: 'Secret-1' }))
             .status,
         ).toBeGreaterThanOrEqual(500);
-        const other = email();
+        const other = newEmail();
         const response = await agent(ctx)
           .post(`/v1/sessions/${anonymousId}/sign-up`)
           .send({ email: other, password: 'Secret-2' });
@@ -216,15 +218,13 @@ describe('sign-up and sign-in hand the session over', () => {
     });
 
     describe('when cart creates and a sign-up overlap', () => {
-      const isPost = (suffix: string) => (call: RecordedCall) =>
-        call.method === 'POST' && call.path === `/${ctx.projectKey}${suffix}`;
       afterEach(() => {
         ctx.faults.length = 0;
       });
 
       test('when a cart create is still running as the sign-up starts, then the sign-up waits for it and that cart goes to the customer too', async () => {
         const anonymousId = await newSession(ctx);
-        const held: FaultRule = { match: isPost('/carts'), fault: { kind: 'delay', ms: 600 }, times: 1 };
+        const held: FaultRule = { match: upstreamPost(ctx, '/carts'), fault: { kind: 'delay', ms: 600 }, times: 1 };
         ctx.faults.push(held);
         // supertest starts a request only when it is awaited or then-ed.
         const creating = agent(ctx)
@@ -234,7 +234,7 @@ describe('sign-up and sign-in hand the session over', () => {
         await waitFor(() => held.times === 0, { what: 'the cart create to be held upstream' });
         const signUp = await agent(ctx)
           .post(`/v1/sessions/${anonymousId}/sign-up`)
-          .send({ email: email(), password: 'Secret-1' });
+          .send({ email: newEmail(), password: 'Secret-1' });
         const cart = await creating;
         expect(cart.status).toBe(201);
         expect(signUp.status).toBe(201);
@@ -251,7 +251,7 @@ describe('sign-up and sign-in hand the session over', () => {
         const started = Date.now();
         const response = await agent(ctx)
           .post(`/v1/sessions/${anonymousId}/sign-up`)
-          .send({ email: email(), password: 'Secret-1' });
+          .send({ email: newEmail(), password: 'Secret-1' });
         expect(response.status).toBe(409);
         expect(response.body.code).toBe('SessionBusy');
         expect(Date.now() - started).toBeGreaterThanOrEqual(10_000);
@@ -259,18 +259,21 @@ describe('sign-up and sign-in hand the session over', () => {
         // Once the count is gone (it expires), the sign-up goes through.
         await ctx.redis.del(creates);
         expect(
-          (await agent(ctx).post(`/v1/sessions/${anonymousId}/sign-up`).send({ email: email(), password: 'Secret-1' }))
-            .status,
+          (
+            await agent(ctx)
+              .post(`/v1/sessions/${anonymousId}/sign-up`)
+              .send({ email: newEmail(), password: 'Secret-1' })
+          ).status,
         ).toBe(201);
       }, 20_000);
 
       test('when a cart create starts while the sign-up runs, then it is 409 SessionBusy and makes no cart', async () => {
         const anonymousId = await newSession(ctx);
-        const held: FaultRule = { match: isPost('/customers'), fault: { kind: 'delay', ms: 400 }, times: 1 };
+        const held: FaultRule = { match: upstreamPost(ctx, '/customers'), fault: { kind: 'delay', ms: 400 }, times: 1 };
         ctx.faults.push(held);
         const signingUp = agent(ctx)
           .post(`/v1/sessions/${anonymousId}/sign-up`)
-          .send({ email: email(), password: 'Secret-1' })
+          .send({ email: newEmail(), password: 'Secret-1' })
           .then((r) => r);
         await waitFor(() => held.times === 0, { what: 'the sign-up to be held upstream' });
         const cart = await agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).send({ currency: 'EUR' });
@@ -285,7 +288,7 @@ describe('sign-up and sign-in hand the session over', () => {
       const anonymousId = await newSession(ctx);
       const responses = await Promise.all(
         [0, 1, 2].map(() =>
-          agent(ctx).post(`/v1/sessions/${anonymousId}/sign-up`).send({ email: email(), password: 'pw' }),
+          agent(ctx).post(`/v1/sessions/${anonymousId}/sign-up`).send({ email: newEmail(), password: 'pw' }),
         ),
       );
       expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
@@ -298,7 +301,7 @@ describe('sign-up and sign-in hand the session over', () => {
 
   describe('POST /v1/sessions/{anonymousId}/sign-in', () => {
     async function existingCustomer(withCart: boolean) {
-      const address = email();
+      const address = newEmail();
       const anonymousId = await newSession(ctx);
       if (withCart) await cartWithItems(anonymousId, 1);
       const signUp = await agent(ctx)
@@ -387,7 +390,7 @@ describe('sign-up and sign-in hand the session over', () => {
 
       const response = await agent(ctx)
         .post(`/v1/sessions/${anonymousId}/sign-in`)
-        .send({ email: email(), password: 'x', cartSignInMode: 'Whatever' });
+        .send({ email: newEmail(), password: 'x', cartSignInMode: 'Whatever' });
 
       expect(response.status).toBe(400);
     });
@@ -397,7 +400,7 @@ describe('sign-up and sign-in hand the session over', () => {
 
       const response = await agent(ctx, KEYS.sessionsOnly)
         .post(`/v1/sessions/${anonymousId}/sign-in`)
-        .send({ email: email(), password: 'x' });
+        .send({ email: newEmail(), password: 'x' });
 
       expect(response.status).toBe(403);
     });
@@ -405,7 +408,7 @@ describe('sign-up and sign-in hand the session over', () => {
     test('when the session is unknown, then signing in is 404', async () => {
       const response = await agent(ctx)
         .post('/v1/sessions/unknown-session/sign-in')
-        .send({ email: email(), password: 'x' });
+        .send({ email: newEmail(), password: 'x' });
 
       expect(response.status).toBe(404);
     });

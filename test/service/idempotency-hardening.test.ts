@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
-import { agent, newCart, newSession } from '../support/fixtures';
+import {
+  agent,
+  newCartWithOneItem,
+  newIdempotencyKey,
+  newSession,
+  quantityIn,
+  upstreamPost,
+} from '../support/fixtures';
 import { createTestContext, uniqueName, type TestContext } from '../support/harness';
-import type { FaultRule, RecordedCall } from '../support/recording-proxy';
+import type { FaultRule } from '../support/recording-proxy';
 import { waitFor } from '../support/wait';
 
 /** Every value under the context's prefix, whatever its type, as one text to search. */
@@ -31,31 +38,16 @@ describe('Idempotency-Key records keep no secrets and no transient answers', () 
     ctx.faults.length = 0;
   });
 
-  let counter = 0;
-  const newKey = () => `hardening-${Date.now()}-${++counter}`;
-  const isPost = (suffix: string) => (call: RecordedCall) =>
-    call.method === 'POST' && call.path === `/${ctx.projectKey}${suffix}`;
-  const cartWithOne = async () =>
-    (await newCart(ctx, await newSession(ctx), {
-      currency: 'EUR',
-      lineItems: [{ sku: ctx.skus[0], quantity: 1 }],
-    })) as { id: string; version: number };
-  const quantityIn = async (cartId: string) =>
-    ((await ctx.ct(`/carts/${cartId}`)).body.lineItems as Array<{ quantity: number }>).reduce(
-      (sum, item) => sum + item.quantity,
-      0,
-    );
-
   test('when a customer signs up and signs in under Idempotency-Keys, then Redis holds no password, hash or token', async () => {
     const email = `${uniqueName('shopper')}@example.com`;
     const password = `Pw-${uniqueName('secret')}`;
     const signUp = { email, password, firstName: 'Ada' };
     const up = await agent(ctx)
       .post(`/v1/sessions/${await newSession(ctx)}/sign-up`)
-      .set('Idempotency-Key', newKey())
+      .set('Idempotency-Key', newIdempotencyKey('hardening'))
       .send(signUp);
     const signIn = { email, password, cartSignInMode: 'MergeWithExistingCustomerCart' };
-    const inKey = newKey();
+    const inKey = newIdempotencyKey('hardening');
     const inSession = await newSession(ctx);
     const signedIn = await agent(ctx)
       .post(`/v1/sessions/${inSession}/sign-in`)
@@ -87,7 +79,7 @@ describe('Idempotency-Key records keep no secrets and no transient answers', () 
   });
 
   test('when the same key is sent to the route in other case or with a trailing slash, then it is the same request', async () => {
-    const key = newKey();
+    const key = newIdempotencyKey('hardening');
     const first = await agent(ctx).post('/v1/sessions').set('Idempotency-Key', key).send({});
     const again = await agent(ctx).post('/V1/Sessions/').set('Idempotency-Key', key).send({});
     expect(first.status).toBe(201);
@@ -99,14 +91,14 @@ describe('Idempotency-Key records keep no secrets and no transient answers', () 
   test('when the first answer was SessionBusy, then it is not replayed: the retry with the same key runs', async () => {
     const anonymousId = await newSession(ctx);
     // A sign-in (wrong credentials, held upstream) keeps the session busy meanwhile.
-    const held: FaultRule = { match: isPost('/login'), fault: { kind: 'delay', ms: 800 }, times: 1 };
+    const held: FaultRule = { match: upstreamPost(ctx, '/login'), fault: { kind: 'delay', ms: 800 }, times: 1 };
     ctx.faults.push(held);
     const signIn = agent(ctx)
       .post(`/v1/sessions/${anonymousId}/sign-in`)
       .send({ email: `${uniqueName('nobody')}@example.com`, password: 'wrong' })
       .then((response) => response);
     await waitFor(() => held.times === 0, { what: 'the sign-in to be held upstream' });
-    const key = newKey();
+    const key = newIdempotencyKey('hardening');
     const send = () =>
       agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).set('Idempotency-Key', key).send({ currency: 'EUR' });
 
@@ -121,10 +113,14 @@ describe('Idempotency-Key records keep no secrets and no transient answers', () 
   });
 
   test('when a version-less add lost every race (409 ConcurrentModification), then the retry with the same key adds', async () => {
-    const cart = await cartWithOne();
+    const cart = await newCartWithOneItem(ctx);
     // Every update is refused as a conflict, as on a cart others keep changing.
-    ctx.faults.push({ match: isPost(`/carts/${cart.id}`), fault: { kind: 'status', status: 409 }, times: 10_000 });
-    const key = newKey();
+    ctx.faults.push({
+      match: upstreamPost(ctx, `/carts/${cart.id}`),
+      fault: { kind: 'status', status: 409 },
+      times: 10_000,
+    });
+    const key = newIdempotencyKey('hardening');
     const send = () =>
       agent(ctx)
         .post(`/v1/carts/${cart.id}/line-items`)
@@ -139,13 +135,13 @@ describe('Idempotency-Key records keep no secrets and no transient answers', () 
     expect(lost.body.code).toBe('ConcurrentModification');
     expect(retry.status).toBe(200);
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
-    expect(await quantityIn(cart.id)).toBe(3);
+    expect(await quantityIn(ctx, cart.id)).toBe(3);
   }, 60_000);
 
   test('when an add with a stale version is 409, then that answer is final and replayed', async () => {
-    const cart = await cartWithOne();
+    const cart = await newCartWithOneItem(ctx);
     await agent(ctx).patch(`/v1/carts/${cart.id}`).send({ customerEmail: 'someone@example.com' }).expect(200);
-    const key = newKey();
+    const key = newIdempotencyKey('hardening');
     const send = () =>
       agent(ctx)
         .post(`/v1/carts/${cart.id}/line-items`)
@@ -168,7 +164,7 @@ describe('Idempotency-Key records keep no secrets and no transient answers', () 
     });
     try {
       down.faults.push({ match: (call) => call.method === 'GET', fault: { kind: 'reset' }, times: 100 });
-      const key = newKey();
+      const key = newIdempotencyKey('hardening');
       const send = () => agent(down).post('/v1/sessions').set('Idempotency-Key', key).send({});
 
       const unavailable = await send();
@@ -192,12 +188,12 @@ describe('Idempotency-Key records keep no secrets and no transient answers', () 
   });
 
   test('when a key whose add failed is reused for another cart, then the note of the first cart is not used', async () => {
-    const first = await cartWithOne();
-    const other = await cartWithOne();
+    const first = await newCartWithOneItem(ctx);
+    const other = await newCartWithOneItem(ctx);
     // The other cart now looks exactly like what the first add would leave: next version, three items.
     await agent(ctx).post(`/v1/carts/${other.id}/line-items`).send({ sku: ctx.skus[0], quantity: 2 }).expect(200);
-    ctx.faults.push({ match: isPost(`/carts/${first.id}`), fault: { kind: 'drop-response' }, times: 1 });
-    const key = newKey();
+    ctx.faults.push({ match: upstreamPost(ctx, `/carts/${first.id}`), fault: { kind: 'drop-response' }, times: 1 });
+    const key = newIdempotencyKey('hardening');
     const add = (cartId: string) =>
       agent(ctx)
         .post(`/v1/carts/${cartId}/line-items`)
@@ -208,25 +204,25 @@ describe('Idempotency-Key records keep no secrets and no transient answers', () 
     const response = await add(other.id);
 
     expect(response.status).toBe(200);
-    expect(await quantityIn(other.id)).toBe(5);
+    expect(await quantityIn(ctx, other.id)).toBe(5);
   });
 
   test('when a key whose add landed unanswered is reused with another body, then that body is added, not mistaken for the first', async () => {
-    const cart = await cartWithOne();
-    ctx.faults.push({ match: isPost(`/carts/${cart.id}`), fault: { kind: 'drop-response' }, times: 1 });
-    const key = newKey();
+    const cart = await newCartWithOneItem(ctx);
+    ctx.faults.push({ match: upstreamPost(ctx, `/carts/${cart.id}`), fault: { kind: 'drop-response' }, times: 1 });
+    const key = newIdempotencyKey('hardening');
     const add = (quantity: number) =>
       agent(ctx)
         .post(`/v1/carts/${cart.id}/line-items`)
         .set('Idempotency-Key', key)
         .send({ sku: ctx.skus[0], quantity });
     expect((await add(2)).status).toBeGreaterThanOrEqual(500);
-    expect(await quantityIn(cart.id)).toBe(3);
+    expect(await quantityIn(ctx, cart.id)).toBe(3);
 
     // The first add's note says "version v+1 holding 3": the cart is exactly that, yet this is another request.
     const response = await add(3);
 
     expect(response.status).toBe(200);
-    expect(await quantityIn(cart.id)).toBe(6);
+    expect(await quantityIn(ctx, cart.id)).toBe(6);
   });
 });

@@ -1,6 +1,15 @@
-import { agent, newCart, newSession } from '../support/fixtures';
+import {
+  agent,
+  newCart,
+  newCartWithOneItem,
+  newIdempotencyKey,
+  newSession,
+  quantityIn,
+  upstreamGet,
+  upstreamPost,
+} from '../support/fixtures';
 import { createTestContext, KEYS, type TestContext } from '../support/harness';
-import type { FaultRule, RecordedCall } from '../support/recording-proxy';
+import type { FaultRule } from '../support/recording-proxy';
 import { waitFor } from '../support/wait';
 
 describe('exactly-once writes with Idempotency-Key', () => {
@@ -13,8 +22,6 @@ describe('exactly-once writes with Idempotency-Key', () => {
     ctx.faults.length = 0;
   });
 
-  let counter = 0;
-  const newKey = () => `key-${Date.now()}-${++counter}`;
   const cartsOf = async (anonymousId: string) =>
     (
       await ctx.ct(
@@ -26,13 +33,9 @@ describe('exactly-once writes with Idempotency-Key', () => {
       id: string;
       orderNumber: string;
     }>;
-  const isPost = (suffix: string) => (call: RecordedCall) =>
-    call.method === 'POST' && call.path === `/${ctx.projectKey}${suffix}`;
-  const isGet = (prefix: string) => (call: RecordedCall) =>
-    call.method === 'GET' && call.path.startsWith(`/${ctx.projectKey}${prefix}`);
 
   test('when a POST is repeated with the same key and payload, then the first response is replayed and nothing runs twice', async () => {
-    const key = newKey();
+    const key = newIdempotencyKey();
     const first = await agent(ctx).post('/v1/sessions').set('Idempotency-Key', key).send({});
     const again = await agent(ctx).post('/v1/sessions').set('Idempotency-Key', key).send({});
     expect(first.status).toBe(201);
@@ -43,7 +46,7 @@ describe('exactly-once writes with Idempotency-Key', () => {
   });
 
   test('when the same key comes with another payload, then it is 422 IdempotencyKeyReused', async () => {
-    const key = newKey();
+    const key = newIdempotencyKey();
     await agent(ctx).post('/v1/sessions').set('Idempotency-Key', key).send({}).expect(201);
     const other = await agent(ctx)
       .post('/v1/sessions')
@@ -55,9 +58,9 @@ describe('exactly-once writes with Idempotency-Key', () => {
 
   test('when the same key arrives while the first request runs, then it is 409 and one cart is made', async () => {
     const anonymousId = await newSession(ctx);
-    const held: FaultRule = { match: isPost('/carts'), fault: { kind: 'delay', ms: 400 }, times: 1 };
+    const held: FaultRule = { match: upstreamPost(ctx, '/carts'), fault: { kind: 'delay', ms: 400 }, times: 1 };
     ctx.faults.push(held);
-    const key = newKey();
+    const key = newIdempotencyKey();
     const send = () =>
       agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).set('Idempotency-Key', key).send({ currency: 'EUR' });
     // supertest starts a request only when it is awaited or then-ed.
@@ -74,7 +77,7 @@ describe('exactly-once writes with Idempotency-Key', () => {
   });
 
   test('when two clients use the same key, then each gets its own result', async () => {
-    const key = newKey();
+    const key = newIdempotencyKey();
     const a = await agent(ctx).post('/v1/sessions').set('Idempotency-Key', key).send({});
     const b = await agent(ctx, KEYS.b).post('/v1/sessions').set('Idempotency-Key', key).send({});
     expect(b.status).toBe(201);
@@ -89,14 +92,14 @@ describe('exactly-once writes with Idempotency-Key', () => {
       (
         await agent(ctx)
           .post('/v1/sessions')
-          .set('Idempotency-Key', `${newKey()}${'k'.repeat(230)}`.slice(0, 255))
+          .set('Idempotency-Key', `${newIdempotencyKey()}${'k'.repeat(230)}`.slice(0, 255))
           .send({})
       ).status,
     ).toBe(201);
   });
 
   test('when the first answer was a 4xx, then it is replayed too', async () => {
-    const key = newKey();
+    const key = newIdempotencyKey();
     const first = await agent(ctx)
       .post('/v1/sessions/unknown-session/carts')
       .set('Idempotency-Key', key)
@@ -113,8 +116,8 @@ describe('exactly-once writes with Idempotency-Key', () => {
 
   test('when commercetools fails a create with 503, then the 5xx is not kept and a retry with the same key runs again', async () => {
     const anonymousId = await newSession(ctx);
-    ctx.faults.push({ match: isPost('/carts'), fault: { kind: 'status', status: 503 }, times: 1 });
-    const key = newKey();
+    ctx.faults.push({ match: upstreamPost(ctx, '/carts'), fault: { kind: 'status', status: 503 }, times: 1 });
+    const key = newIdempotencyKey();
     const send = () =>
       agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).set('Idempotency-Key', key).send({ currency: 'EUR' });
     const failed = await send();
@@ -127,8 +130,8 @@ describe('exactly-once writes with Idempotency-Key', () => {
 
   test('when the answer to a cart create is lost, then the cart is found by its key: one cart, and the retry replays', async () => {
     const anonymousId = await newSession(ctx);
-    ctx.faults.push({ match: isPost('/carts'), fault: { kind: 'drop-response' }, times: 1 });
-    const key = newKey();
+    ctx.faults.push({ match: upstreamPost(ctx, '/carts'), fault: { kind: 'drop-response' }, times: 1 });
+    const key = newIdempotencyKey();
     const send = () =>
       agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).set('Idempotency-Key', key).send({ currency: 'EUR' });
     const first = await send();
@@ -143,9 +146,9 @@ describe('exactly-once writes with Idempotency-Key', () => {
 
   test('when a create answer and the lookup both fail, then the retry with the same key finds the cart instead of making another', async () => {
     const anonymousId = await newSession(ctx);
-    ctx.faults.push({ match: isPost('/carts'), fault: { kind: 'drop-response' }, times: 1 });
-    ctx.faults.push({ match: isGet('/carts/key='), fault: { kind: 'status', status: 503 }, times: 3 });
-    const key = newKey();
+    ctx.faults.push({ match: upstreamPost(ctx, '/carts'), fault: { kind: 'drop-response' }, times: 1 });
+    ctx.faults.push({ match: upstreamGet(ctx, '/carts/key='), fault: { kind: 'status', status: 503 }, times: 3 });
+    const key = newIdempotencyKey();
     const send = () =>
       agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).set('Idempotency-Key', key).send({ currency: 'EUR' });
     const failed = await send();
@@ -162,8 +165,8 @@ describe('exactly-once writes with Idempotency-Key', () => {
       lineItems: [{ sku: ctx.skus[0], quantity: 1 }],
       shippingAddress: { country: 'DE' },
     });
-    ctx.faults.push({ match: isPost('/orders'), fault: { kind: 'drop-response' }, times: 1 });
-    const key = newKey();
+    ctx.faults.push({ match: upstreamPost(ctx, '/orders'), fault: { kind: 'drop-response' }, times: 1 });
+    const key = newIdempotencyKey();
     const send = () => agent(ctx).post(`/v1/carts/${cart.id}/order`).set('Idempotency-Key', key).send({});
     const first = await send();
     expect(first.status).toBe(201);
@@ -177,9 +180,13 @@ describe('exactly-once writes with Idempotency-Key', () => {
   test('when an order answer and its lookup both fail, then the retry with the same key returns that order instead of 409', async () => {
     const anonymousId = await newSession(ctx);
     const cart = await newCart(ctx, anonymousId);
-    ctx.faults.push({ match: isPost('/orders'), fault: { kind: 'drop-response' }, times: 1 });
-    ctx.faults.push({ match: isGet('/orders/order-number='), fault: { kind: 'status', status: 503 }, times: 3 });
-    const key = newKey();
+    ctx.faults.push({ match: upstreamPost(ctx, '/orders'), fault: { kind: 'drop-response' }, times: 1 });
+    ctx.faults.push({
+      match: upstreamGet(ctx, '/orders/order-number='),
+      fault: { kind: 'status', status: 503 },
+      times: 3,
+    });
+    const key = newIdempotencyKey();
     const send = () => agent(ctx).post(`/v1/carts/${cart.id}/order`).set('Idempotency-Key', key).send({});
     expect((await send()).status).toBeGreaterThanOrEqual(500);
     const retry = await send();
@@ -191,23 +198,11 @@ describe('exactly-once writes with Idempotency-Key', () => {
   });
 
   describe('when the answer to a line-item add is lost', () => {
-    const cartWithOne = async () => {
-      const anonymousId = await newSession(ctx);
-      return (await newCart(ctx, anonymousId, { currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] })) as {
-        id: string;
-        version: number;
-      };
-    };
-    const quantityIn = async (cartId: string) =>
-      ((await ctx.ct(`/carts/${cartId}`)).body.lineItems as Array<{ quantity: number }>).reduce(
-        (sum, item) => sum + item.quantity,
-        0,
-      );
     /** A cart with one item, and an add of two more under a key whose first attempt failed with `fault`. */
     const failedAdd = async (fault: 'drop-response' | 'reset') => {
-      const cart = await cartWithOne();
-      ctx.faults.push({ match: isPost(`/carts/${cart.id}`), fault: { kind: fault }, times: 1 });
-      const key = newKey();
+      const cart = await newCartWithOneItem(ctx);
+      ctx.faults.push({ match: upstreamPost(ctx, `/carts/${cart.id}`), fault: { kind: fault }, times: 1 });
+      const key = newIdempotencyKey();
       const send = () =>
         agent(ctx)
           .post(`/v1/carts/${cart.id}/line-items`)
@@ -219,21 +214,21 @@ describe('exactly-once writes with Idempotency-Key', () => {
 
     test('when the add landed, then the retry with the same key answers that cart and adds nothing more', async () => {
       const { cart, send } = await failedAdd('drop-response');
-      expect(await quantityIn(cart.id)).toBe(3);
+      expect(await quantityIn(ctx, cart.id)).toBe(3);
       const retry = await send();
       expect(retry.status).toBe(200);
       expect(retry.body).toMatchObject({ id: cart.id, version: cart.version + 1 });
       expect(retry.body.lineItems[0].quantity).toBe(3);
-      expect(await quantityIn(cart.id)).toBe(3);
+      expect(await quantityIn(ctx, cart.id)).toBe(3);
       expect((await send()).headers['idempotent-replayed']).toBe('true');
     });
 
     test('when the add never reached commercetools, then the retry adds it once', async () => {
       const { cart, send } = await failedAdd('reset');
-      expect(await quantityIn(cart.id)).toBe(1);
+      expect(await quantityIn(ctx, cart.id)).toBe(1);
       const retry = await send();
       expect(retry.status).toBe(200);
-      expect(await quantityIn(cart.id)).toBe(3);
+      expect(await quantityIn(ctx, cart.id)).toBe(3);
     });
 
     test('when the cart was changed otherwise since, then the retry is 409 with currentVersion and adds nothing', async () => {
@@ -245,14 +240,14 @@ describe('exactly-once writes with Idempotency-Key', () => {
       const retry = await send();
       expect(retry.status).toBe(409);
       expect(retry.body).toMatchObject({ code: 'ConcurrentModification', currentVersion: changed.body.version });
-      expect(await quantityIn(cart.id)).toBe(3);
+      expect(await quantityIn(ctx, cart.id)).toBe(3);
     });
 
     test('when no Idempotency-Key is sent, then adds apply to the current cart as before', async () => {
-      const cart = await cartWithOne();
+      const cart = await newCartWithOneItem(ctx);
       await agent(ctx).post(`/v1/carts/${cart.id}/line-items`).send({ sku: ctx.skus[0], quantity: 2 }).expect(200);
       await agent(ctx).post(`/v1/carts/${cart.id}/line-items`).send({ sku: ctx.skus[0], quantity: 2 }).expect(200);
-      expect(await quantityIn(cart.id)).toBe(5);
+      expect(await quantityIn(ctx, cart.id)).toBe(5);
     });
   });
 
