@@ -1,12 +1,13 @@
 import { startRedisServer, type PrivateRedis } from '../../sandbox/redis-server';
-import { agent, mint } from '../support/fixtures';
-import { createTestContext, type TestContext } from '../support/harness';
+import { agent, mint, newSession } from '../support/fixtures';
+import { createTestContext, uniqueName, type TestContext } from '../support/harness';
 import { waitFor } from '../support/wait';
 
-/** The test's own redis-server, stopped and restarted mid-suite. */
+/** The file's own redis-server, stopped by each test and restarted after it. */
 describe('when Redis goes away and comes back', () => {
   let redis: PrivateRedis;
   let ctx: TestContext;
+  let down = false;
   beforeAll(async () => {
     redis = await startRedisServer();
     ctx = await createTestContext({ redisUrl: redis.url });
@@ -16,22 +17,49 @@ describe('when Redis goes away and comes back', () => {
     await redis.stop();
   });
 
-  test('then minting, claiming, lookups, cart creates and listings of unseen sessions answer 503 with Retry-After quickly, listings of remembered sessions go on, readyz fails, and the service recovers by itself', async () => {
-    const before = await mint(ctx);
-    expect(before.status).toBe(201);
-    // A listing remembers the session's owner (30 s), so it keeps working while Redis is away.
-    await agent(ctx).get(`/v1/sessions/${before.body.anonymousId}/carts`).expect(200);
-
+  const stopRedis = async () => {
+    down = true;
     await redis.stop();
-    const listed = await agent(ctx).get(`/v1/sessions/${before.body.anonymousId}/carts`);
+  };
+  /** Restarts Redis on its port; the service reconnects by itself: until minting works again. */
+  const bringRedisBack = async () => {
+    redis = await startRedisServer({ port: redis.port });
+    down = false;
+    return waitFor(
+      async () => {
+        const response = await mint(ctx);
+        return response.status === 201 && response;
+      },
+      { timeoutMs: 15_000, intervalMs: 200, what: 'minting to work again' },
+    );
+  };
+  afterEach(async () => {
+    if (down) await bringRedisBack();
+  });
+
+  test('when Redis stops, then listings of a session whose owner is remembered go on', async () => {
+    const anonymousId = await newSession(ctx);
+    // A listing remembers the session's owner (30 s), so it keeps working while Redis is away.
+    await agent(ctx).get(`/v1/sessions/${anonymousId}/carts`).expect(200);
+    await stopRedis();
+
+    const listed = await agent(ctx).get(`/v1/sessions/${anonymousId}/carts`);
+
     expect(listed.status).toBe(200);
     expect(listed.body.count).toBe(0);
+  });
+
+  test('when Redis is down, then minting, claiming, lookups, cart creates and listings of unseen sessions answer 503 with Retry-After quickly', async () => {
+    const anonymousId = await newSession(ctx);
+    await agent(ctx).get(`/v1/sessions/${anonymousId}/carts`).expect(200);
+    await stopRedis();
+
     for (const request of [
       mint(ctx),
-      mint(ctx, { anonymousId: 'claimed-while-down' }),
-      agent(ctx).get(`/v1/sessions/${before.body.anonymousId}`),
+      mint(ctx, { anonymousId: uniqueName('claimed-while-down') }),
+      agent(ctx).get(`/v1/sessions/${anonymousId}`),
       // A cart create is counted on its session in Redis (against a concurrent hand-over).
-      agent(ctx).post(`/v1/sessions/${before.body.anonymousId}/carts`).send({ currency: 'EUR' }),
+      agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).send({ currency: 'EUR' }),
       // A session this instance has not seen cannot be checked: no answer without Redis.
       agent(ctx).get('/v1/sessions/never-seen-here/carts'),
     ]) {
@@ -42,22 +70,32 @@ describe('when Redis goes away and comes back', () => {
       expect(response.headers['retry-after']).toBeDefined();
       expect(Date.now() - started).toBeLessThan(3000);
     }
-    const ready = await ctx.http.get('/readyz');
-    expect(ready.status).toBe(503);
-    expect((await ctx.http.get('/metrics')).text).toMatch(/redis_errors_total\{kind="command"\} [1-9]/);
-    expect(ready.body.checks.redis).toBe('failing');
+  });
 
-    redis = await startRedisServer({ port: redis.port });
-    const after = await waitFor(
-      async () => {
-        const response = await mint(ctx);
-        return response.status === 201 && response;
-      },
-      { timeoutMs: 15_000, intervalMs: 200, what: 'minting to work again' },
-    );
+  test('when Redis is down, then readyz fails and the metrics count Redis errors', async () => {
+    await stopRedis();
+    expect((await mint(ctx)).status).toBe(503);
+
+    const ready = await ctx.http.get('/readyz');
+
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks.redis).toBe('failing');
+    expect((await ctx.http.get('/metrics')).text).toMatch(/redis_errors_total\{kind="command"\} [1-9]/);
+  });
+
+  test('when Redis comes back, then the service recovers by itself: minting, the id claimed while it was down, readyz', async () => {
+    // Arrange: an id claimed while Redis is down.
+    const claimedWhileDown = uniqueName('claimed-while-down');
+    await stopRedis();
+    expect((await mint(ctx, { anonymousId: claimedWhileDown })).status).toBe(503);
+
+    // Act
+    const after = await bringRedisBack();
+
+    // Assert
     expect(after.status).toBe(201);
     // The id claimed while Redis was down was never handed out: it can be claimed now.
-    expect((await mint(ctx, { anonymousId: 'claimed-while-down' })).status).toBe(201);
+    expect((await mint(ctx, { anonymousId: claimedWhileDown })).status).toBe(201);
     // Readiness is cached for a few seconds: it turns green again once the cache expires.
     const readyAgain = await waitFor(
       async () => {
