@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
+import { agent } from '../support/fixtures';
+import { createTestContext, KEYS, type TestContext } from '../support/harness';
 
 /** Debian's chromium: .ci/run installs it; the test never downloads a browser of its own. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -98,7 +99,7 @@ describe('the docs page in headless Chromium', () => {
     const anonymousId = (JSON.parse(shown ?? '{}') as { anonymousId?: string }).anonymousId;
     expect(anonymousId).toEqual(expect.any(String));
     // The session the page created is real.
-    await ctx.http.get(`/v1/sessions/${anonymousId}`).set(bearer(KEYS.a)).expect(200);
+    await agent(ctx).get(`/v1/sessions/${anonymousId}`).expect(200);
     const sent = requests.filter((r) => new URL(r.url).pathname === '/v1/sessions');
     expect(sent.map((r) => r.authorization)).toEqual([`Bearer ${KEYS.a}`]);
     // persistAuthorization: the key survives a reload (kept in this browser's localStorage).

@@ -21,7 +21,14 @@ import {
   uniqueName,
   type TestContext,
 } from '../support/harness';
-import { startRecordingProxy, type RecordedCall, type RecordingProxy } from '../support/recording-proxy';
+import { agent, mint, newCart, newSession } from '../support/fixtures';
+import {
+  startRecordingProxy,
+  type FaultRule,
+  type RecordedCall,
+  type RecordingProxy,
+} from '../support/recording-proxy';
+import { waitFor } from '../support/wait';
 
 /**
  * The service on a three-master Redis Cluster (REDIS_CLUSTER_NODES, ioredis' Cluster client),
@@ -43,9 +50,6 @@ describe('on a Redis Cluster', () => {
     ctx.faults.length = 0;
   });
 
-  const auth = () => bearer(KEYS.a);
-  const mint = (body: object = {}) => ctx.http.post('/v1/sessions').set(auth()).send(body);
-  const newSession = async (): Promise<string> => (await mint().expect(201)).body.anonymousId;
   /** Which master holds each of the given keys. */
   const mastersOf = async (keys: string[]) => {
     const masters = (ctx.redis as Cluster).nodes('master');
@@ -55,14 +59,14 @@ describe('on a Redis Cluster', () => {
     return owners;
   };
 
-  test('the app talks to the cluster through the Cluster client', () => {
+  test('when REDIS_CLUSTER_NODES is set, then the app talks to the cluster through the Cluster client', () => {
     expect(ctx.redis).toBeInstanceOf(Cluster);
     expect(ctx.config.redis.clusterNodes).toHaveLength(3);
   });
 
   describe('uniqueness', () => {
     test('when 60 mints run concurrently, then all get distinct ids, stored across the masters', async () => {
-      const responses = await Promise.all(Array.from({ length: 60 }, () => mint()));
+      const responses = await Promise.all(Array.from({ length: 60 }, () => mint(ctx)));
       expect(responses.map((r) => r.status)).toEqual(responses.map(() => 201));
       const ids = responses.map((r) => r.body.anonymousId as string);
       expect(new Set(ids).size).toBe(60);
@@ -72,7 +76,7 @@ describe('on a Redis Cluster', () => {
 
     test('when 20 claims of one id run concurrently, then exactly one wins', async () => {
       const anonymousId = uniqueName('claimed');
-      const responses = await Promise.all(Array.from({ length: 20 }, () => mint({ anonymousId })));
+      const responses = await Promise.all(Array.from({ length: 20 }, () => mint(ctx, { anonymousId })));
       expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
       for (const r of responses.filter((r) => r.status !== 201)) {
         expect(r.status).toBe(409);
@@ -83,7 +87,7 @@ describe('on a Redis Cluster', () => {
     test('when a cart in commercetools uses an id, then claiming it is refused and nothing stays reserved', async () => {
       const anonymousId = uniqueName('direct-cart');
       expect((await ctx.ct('/carts', { method: 'POST', body: { currency: 'EUR', anonymousId } })).status).toBe(201);
-      const response = await mint({ anonymousId });
+      const response = await mint(ctx, { anonymousId });
       expect(response.status).toBe(409);
       expect(response.body.code).toBe('AnonymousIdInUse');
       expect(await ctx.redis.exists(`${ctx.redisPrefix}{${anonymousId}}:session`)).toBe(0);
@@ -92,40 +96,32 @@ describe('on a Redis Cluster', () => {
 
   describe('sessions', () => {
     test('when a guest shops and signs up, then the session and its lock (one slot) carry it to the hand-over', async () => {
-      const anonymousId = await newSession();
-      expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body).toMatchObject({
+      const anonymousId = await newSession(ctx);
+      expect((await agent(ctx).get(`/v1/sessions/${anonymousId}`)).body).toMatchObject({
         anonymousId,
         status: 'active',
       });
-      const cart = (
-        await ctx.http
-          .post(`/v1/sessions/${anonymousId}/carts`)
-          .set(auth())
-          .send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] })
-          .expect(201)
-      ).body;
-      const listed = await ctx.http.get(`/v1/sessions/${anonymousId}/carts`).set(auth()).expect(200);
+      const cart = await newCart(ctx, anonymousId, { currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] });
+      const listed = await agent(ctx).get(`/v1/sessions/${anonymousId}/carts`).expect(200);
       expect(listed.body.results.map((c: { id: string }) => c.id)).toEqual([cart.id]);
       // The hand-over holds the session's lock; MGET reads session and lock together: one slot.
-      const signUp = await ctx.http
+      const signUp = await agent(ctx)
         .post(`/v1/sessions/${anonymousId}/sign-up`)
-        .set(auth())
         .send({ email: `${uniqueName('c')}@example.com`, password: 'Secret-123' });
       expect(signUp.status).toBe(201);
-      const ended = await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth());
+      const ended = await agent(ctx).get(`/v1/sessions/${anonymousId}`);
       expect(ended.body).toMatchObject({ status: 'ended', customerId: signUp.body.customer.id });
-      const refused = await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR' });
+      const refused = await agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).send({ currency: 'EUR' });
       expect(refused.body.code).toBe('SessionEnded');
       // Another client does not see it.
-      expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(bearer(KEYS.b))).status).toBe(404);
+      expect((await agent(ctx, KEYS.b).get(`/v1/sessions/${anonymousId}`)).status).toBe(404);
     });
 
     test('when two hand-overs race, then one gets 409 SessionBusy or SessionEnded and one customer takes it', async () => {
-      const anonymousId = await newSession();
+      const anonymousId = await newSession(ctx);
       const signUp = (n: number) =>
-        ctx.http
+        agent(ctx)
           .post(`/v1/sessions/${anonymousId}/sign-up`)
-          .set(auth())
           .send({ email: `${uniqueName(`race${n}`)}@example.com`, password: 'Secret-123' });
       const [a, b] = await Promise.all([signUp(1), signUp(2)]);
       expect([a.status, b.status].sort()).toEqual([201, 409]);
@@ -137,14 +133,10 @@ describe('on a Redis Cluster', () => {
     const isCartCreate = (call: RecordedCall) => call.method === 'POST' && call.path === `/${ctx.projectKey}/carts`;
 
     test('when a POST is repeated with the same key, then the first response is replayed', async () => {
-      const anonymousId = await newSession();
+      const anonymousId = await newSession(ctx);
       const key = uniqueName('idem');
       const send = () =>
-        ctx.http
-          .post(`/v1/sessions/${anonymousId}/carts`)
-          .set(auth())
-          .set('Idempotency-Key', key)
-          .send({ currency: 'EUR' });
+        agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).set('Idempotency-Key', key).send({ currency: 'EUR' });
       const first = await send();
       const again = await send();
       expect(first.status).toBe(201);
@@ -159,17 +151,14 @@ describe('on a Redis Cluster', () => {
     });
 
     test('when the same key arrives while the first request runs, then it is 409 IdempotencyKeyInProgress', async () => {
-      const anonymousId = await newSession();
-      ctx.faults.push({ match: isCartCreate, fault: { kind: 'delay', ms: 500 }, times: 1 });
+      const anonymousId = await newSession(ctx);
+      const held: FaultRule = { match: isCartCreate, fault: { kind: 'delay', ms: 500 }, times: 1 };
+      ctx.faults.push(held);
       const key = uniqueName('idem');
       const send = () =>
-        ctx.http
-          .post(`/v1/sessions/${anonymousId}/carts`)
-          .set(auth())
-          .set('Idempotency-Key', key)
-          .send({ currency: 'EUR' });
+        agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).set('Idempotency-Key', key).send({ currency: 'EUR' });
       const first = send().then((response) => response);
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await waitFor(() => held.times === 0, { what: 'the first create to be held upstream' });
       const second = await send();
       expect(second.status).toBe(409);
       expect(second.body.code).toBe('IdempotencyKeyInProgress');
@@ -203,7 +192,9 @@ describe('on a Redis Cluster', () => {
         instances.push(request(createApp(createDeps(config, redis, pino({ level: 'silent' })))));
       }
       const responses = await Promise.all(
-        instances.flatMap((http) => Array.from({ length: 4 }, () => http.post('/v1/sessions').set(auth()).send({}))),
+        instances.flatMap((http) =>
+          Array.from({ length: 4 }, () => http.post('/v1/sessions').set(bearer(KEYS.a)).send({})),
+        ),
       );
       expect(responses.map((r) => r.status)).toEqual(responses.map(() => 201));
       expect(proxy.calls.filter((call) => call.method === 'POST' && call.path === '/oauth/token')).toHaveLength(1);
@@ -224,9 +215,9 @@ describe('on a Redis Cluster', () => {
       });
       try {
         const statuses: number[] = [];
-        for (let i = 0; i < 4; i++) statuses.push((await limited.http.get('/v1/sessions/nobody').set(auth())).status);
+        for (let i = 0; i < 4; i++) statuses.push((await agent(limited).get('/v1/sessions/nobody')).status);
         expect(statuses).toEqual([404, 404, 404, 429]);
-        expect((await limited.http.get('/v1/sessions/nobody').set(bearer(KEYS.b))).status).toBe(404);
+        expect((await agent(limited, KEYS.b).get('/v1/sessions/nobody')).status).toBe(404);
       } finally {
         await limited.close();
       }
@@ -255,9 +246,8 @@ describe('behind Redis Sentinel', () => {
 
   test('when the service finds its master through the Sentinel, then sessions are minted and read there', async () => {
     expect(ctx.config.redis.sentinels).toEqual([{ host: '127.0.0.1', port: Number(sentinel.sentinels.split(':')[1]) }]);
-    const minted = await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({}).expect(201);
-    const anonymousId = minted.body.anonymousId as string;
-    expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(bearer(KEYS.a))).body).toMatchObject({
+    const anonymousId = await newSession(ctx);
+    expect((await agent(ctx).get(`/v1/sessions/${anonymousId}`)).body).toMatchObject({
       anonymousId,
       status: 'active',
     });

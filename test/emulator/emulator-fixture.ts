@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cart, CartDraft, Customer, CustomerSignInResult, Order } from '@commercetools/platform-sdk';
 import { connectApi, type ApiClient, type ApiResponse } from '../../sandbox/api-client';
 import { seedCatalogue } from '../../sandbox/catalogue';
 import { spawnEmulator, type SpawnedEmulator } from '../../sandbox/emulator-process';
+import { waitFor } from '../support/wait';
 
 /** Error body of commercetools, as the emulator answers it. */
 export interface CtErrorBody {
@@ -41,8 +41,14 @@ export function useEmulator(name: string): EmulatorFixture {
 export const anonymousId = (): string => `anon-${randomUUID()}`;
 export const email = (): string => `shopper-${randomUUID()}@example.com`;
 
-/** lastModifiedAt has millisecond resolution: waiting a little keeps "most recent" unambiguous. */
-export const tick = (): Promise<void> => sleep(5);
+/**
+ * lastModifiedAt has millisecond resolution: waiting until the clock has moved on keeps "most
+ * recent" unambiguous (the emulator stamped the last write no later than now).
+ */
+export async function tick(): Promise<void> {
+  const now = Date.now();
+  await waitFor(() => Date.now() > now, { intervalMs: 1, what: 'the clock to move on' });
+}
 
 /** The body of a response with the expected status; anything else fails with the body in the message. */
 export function bodyOf<T>(response: ApiResponse<T>, status: number): T {

@@ -1,10 +1,13 @@
 import { startRedisServer, type PrivateRedis } from '../../sandbox/redis-server';
-import { bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
+import { agent, mint, newSession } from '../support/fixtures';
+import { createTestContext, uniqueName, type TestContext } from '../support/harness';
+import { waitFor } from '../support/wait';
 
-/** The test's own redis-server, stopped and restarted mid-suite. */
+/** The file's own redis-server, stopped by each test and restarted after it. */
 describe('when Redis goes away and comes back', () => {
   let redis: PrivateRedis;
   let ctx: TestContext;
+  let down = false;
   beforeAll(async () => {
     redis = await startRedisServer();
     ctx = await createTestContext({ redisUrl: redis.url });
@@ -14,26 +17,51 @@ describe('when Redis goes away and comes back', () => {
     await redis.stop();
   });
 
-  const mint = () => ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({});
-
-  test('then minting, claiming, lookups, cart creates and listings of unseen sessions answer 503 with Retry-After quickly, listings of remembered sessions go on, readyz fails, and the service recovers by itself', async () => {
-    const before = await mint();
-    expect(before.status).toBe(201);
-    // A listing remembers the session's owner (30 s), so it keeps working while Redis is away.
-    await ctx.http.get(`/v1/sessions/${before.body.anonymousId}/carts`).set(bearer(KEYS.a)).expect(200);
-
+  const stopRedis = async () => {
+    down = true;
     await redis.stop();
-    const listed = await ctx.http.get(`/v1/sessions/${before.body.anonymousId}/carts`).set(bearer(KEYS.a));
+  };
+  /** Restarts Redis on its port; the service reconnects by itself: until minting works again. */
+  const bringRedisBack = async () => {
+    redis = await startRedisServer({ port: redis.port });
+    down = false;
+    return waitFor(
+      async () => {
+        const response = await mint(ctx);
+        return response.status === 201 && response;
+      },
+      { timeoutMs: 15_000, intervalMs: 200, what: 'minting to work again' },
+    );
+  };
+  afterEach(async () => {
+    if (down) await bringRedisBack();
+  });
+
+  test('when Redis stops, then listings of a session whose owner is remembered go on', async () => {
+    const anonymousId = await newSession(ctx);
+    // A listing remembers the session's owner (30 s), so it keeps working while Redis is away.
+    await agent(ctx).get(`/v1/sessions/${anonymousId}/carts`).expect(200);
+    await stopRedis();
+
+    const listed = await agent(ctx).get(`/v1/sessions/${anonymousId}/carts`);
+
     expect(listed.status).toBe(200);
     expect(listed.body.count).toBe(0);
+  });
+
+  test('when Redis is down, then minting, claiming, lookups, cart creates and listings of unseen sessions answer 503 with Retry-After quickly', async () => {
+    const anonymousId = await newSession(ctx);
+    await agent(ctx).get(`/v1/sessions/${anonymousId}/carts`).expect(200);
+    await stopRedis();
+
     for (const request of [
-      mint(),
-      ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({ anonymousId: 'claimed-while-down' }),
-      ctx.http.get(`/v1/sessions/${before.body.anonymousId}`).set(bearer(KEYS.a)),
+      mint(ctx),
+      mint(ctx, { anonymousId: uniqueName('claimed-while-down') }),
+      agent(ctx).get(`/v1/sessions/${anonymousId}`),
       // A cart create is counted on its session in Redis (against a concurrent hand-over).
-      ctx.http.post(`/v1/sessions/${before.body.anonymousId}/carts`).set(bearer(KEYS.a)).send({ currency: 'EUR' }),
+      agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).send({ currency: 'EUR' }),
       // A session this instance has not seen cannot be checked: no answer without Redis.
-      ctx.http.get('/v1/sessions/never-seen-here/carts').set(bearer(KEYS.a)),
+      agent(ctx).get('/v1/sessions/never-seen-here/carts'),
     ]) {
       const started = Date.now();
       const response = await request;
@@ -42,29 +70,40 @@ describe('when Redis goes away and comes back', () => {
       expect(response.headers['retry-after']).toBeDefined();
       expect(Date.now() - started).toBeLessThan(3000);
     }
-    const ready = await ctx.http.get('/readyz');
-    expect(ready.status).toBe(503);
-    expect((await ctx.http.get('/metrics')).text).toMatch(/redis_errors_total\{kind="command"\} [1-9]/);
-    expect(ready.body.checks.redis).toBe('failing');
+  });
 
-    redis = await startRedisServer({ port: redis.port });
-    const deadline = Date.now() + 15_000;
-    let after = await mint();
-    while (after.status !== 201 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      after = await mint();
-    }
+  test('when Redis is down, then readyz fails and the metrics count Redis errors', async () => {
+    await stopRedis();
+    expect((await mint(ctx)).status).toBe(503);
+
+    const ready = await ctx.http.get('/readyz');
+
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks.redis).toBe('failing');
+    expect((await ctx.http.get('/metrics')).text).toMatch(/redis_errors_total\{kind="command"\} [1-9]/);
+  });
+
+  test('when Redis comes back, then the service recovers by itself: minting, the id claimed while it was down, readyz', async () => {
+    // Arrange: an id claimed while Redis is down.
+    const claimedWhileDown = uniqueName('claimed-while-down');
+    await stopRedis();
+    expect((await mint(ctx, { anonymousId: claimedWhileDown })).status).toBe(503);
+
+    // Act
+    const after = await bringRedisBack();
+
+    // Assert
     expect(after.status).toBe(201);
     // The id claimed while Redis was down was never handed out: it can be claimed now.
-    expect(
-      (await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({ anonymousId: 'claimed-while-down' })).status,
-    ).toBe(201);
+    expect((await mint(ctx, { anonymousId: claimedWhileDown })).status).toBe(201);
     // Readiness is cached for a few seconds: it turns green again once the cache expires.
-    let readyAgain = await ctx.http.get('/readyz');
-    while (readyAgain.status !== 200 && Date.now() < deadline + 5000) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      readyAgain = await ctx.http.get('/readyz');
-    }
+    const readyAgain = await waitFor(
+      async () => {
+        const response = await ctx.http.get('/readyz');
+        return response.status === 200 && response;
+      },
+      { timeoutMs: 20_000, intervalMs: 250, what: 'readyz to turn green again' },
+    );
     expect(readyAgain.status).toBe(200);
   });
 });
@@ -81,7 +120,7 @@ describe('when Redis is down and a client keeps calling', () => {
 
   test('then the in-memory fallback still enforces the per-client limit', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await ctx.http.get('/v1/sessions/any-id').set(bearer(KEYS.a))).status);
+    for (let i = 0; i < 5; i++) statuses.push((await agent(ctx).get('/v1/sessions/any-id')).status);
     expect(statuses).toEqual([503, 503, 503, 429, 429]);
   });
 });

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../../src/config';
 import { startService, type RunningService } from '../../src/server';
 import { bearer, KEYS, serviceEnv, uniqueName } from '../support/harness';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
+import { waitFor } from '../support/wait';
 
 /** The service as `npm start` runs it (startService), on a port of its own, with `env` added. */
 async function start(ctUrl: string, env: Record<string, string> = {}): Promise<RunningService> {
@@ -17,14 +18,6 @@ async function start(ctUrl: string, env: Record<string, string> = {}): Promise<R
     }),
   );
   return startService(config, pino({ level: 'silent' }), { host: '127.0.0.1' });
-}
-
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const openConnections = (service: RunningService) =>
@@ -56,7 +49,10 @@ describe('HTTP server limits', () => {
     try {
       const { port } = new URL(service.url);
       for (let i = 0; i < 2; i++) held.push(connect(Number(port), '127.0.0.1'));
-      await until(async () => (await openConnections(service)) === 2, 'two open connections');
+      await waitFor(async () => (await openConnections(service)) === 2, {
+        intervalMs: 20,
+        what: 'two open connections',
+      });
 
       const refused = await fetch(`${service.url}/healthz`).then(
         (response) => response.status,
@@ -65,7 +61,10 @@ describe('HTTP server limits', () => {
 
       expect(refused).toBe('TypeError');
       held.forEach((socket) => socket.destroy());
-      await until(async () => (await openConnections(service)) === 0, 'the held connections to close');
+      await waitFor(async () => (await openConnections(service)) === 0, {
+        intervalMs: 20,
+        what: 'the held connections to close',
+      });
       expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
       const metrics = await (await fetch(`${service.url}/metrics`)).text();
       expect(metrics).toMatch(/^http_connections_dropped_total 1$/m);

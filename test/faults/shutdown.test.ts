@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '../../sandbox/free-port';
 import { serviceEnv, KEYS, uniqueName } from '../support/harness';
-import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
+import { startRecordingProxy, type FaultRule, type RecordingProxy } from '../support/recording-proxy';
+import { waitFor } from '../support/wait';
 
 describe('when the service gets SIGTERM', () => {
   let proxy: RecordingProxy;
@@ -36,27 +37,28 @@ describe('when the service gets SIGTERM', () => {
         body: '{}',
       });
 
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const ok = await fetch(`${url}/healthz`).then(
+    const answers = () =>
+      fetch(`${url}/healthz`).then(
         (r) => r.ok,
         () => false,
       );
-      if (ok) break;
-      if (Date.now() > deadline) throw new Error(`service did not start: ${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitFor(answers, { timeoutMs: 20_000, intervalMs: 100, what: 'the service to start' }).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}: ${stderr}`);
+      },
+    );
 
     // The uniqueness check of this mint is held up upstream while SIGTERM arrives.
-    proxy.faults.push({
+    const held: FaultRule = {
       match: (call) => call.method === 'GET' && call.path.endsWith('/carts'),
       fault: { kind: 'delay', ms: 1000 },
       times: 1,
-    });
+    };
+    proxy.faults.push(held);
     const inFlight = mint();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitFor(() => held.times === 0, { what: 'the mint to be held upstream' });
     child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(async () => !(await answers()), { what: 'the server to stop accepting' });
     const refused = await mint().then(
       (r) => r.status,
       (error: Error) => error.name,

@@ -1,4 +1,6 @@
-import { bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
+import { agent, mint, newSession } from '../support/fixtures';
+import { createTestContext, type TestContext } from '../support/harness';
+import { waitFor } from '../support/wait';
 import type { RecordedCall } from '../support/recording-proxy';
 
 describe('when commercetools fails', () => {
@@ -19,26 +21,31 @@ describe('when commercetools fails', () => {
     ctx.faults.length = 0;
   });
 
-  const auth = bearer(KEYS.a);
   const queries = (call: RecordedCall) => call.method === 'GET' && /\/(carts|orders)$/.test(call.path);
   const callsSince = (mark: number, match: (call: RecordedCall) => boolean) =>
     ctx.upstreamCalls.slice(mark).filter(match);
-  const waitForBreaker = () => new Promise((resolve) => setTimeout(resolve, 800));
+  /** Until the breaker lets calls through again (half-open after 700 ms, closed by a successful probe). */
+  const waitForBreaker = () =>
+    waitFor(async () => (await mint(ctx)).status === 201, {
+      timeoutMs: 5000,
+      intervalMs: 100,
+      what: 'the breaker to let calls through again',
+    });
 
   test('when a read fails once with 503, then it is retried and the request succeeds', async () => {
     ctx.faults.push({ match: queries, fault: { kind: 'status', status: 503 }, times: 1 });
     const mark = ctx.upstreamCalls.length;
-    const response = await ctx.http.post('/v1/sessions').set(auth).send({});
+    const response = await mint(ctx);
     expect(response.status).toBe(201);
     expect(callsSince(mark, queries)).toHaveLength(3);
   });
 
   test('when a create fails with 503, then it is not retried: 502 and one upstream POST', async () => {
-    const session = (await ctx.http.post('/v1/sessions').set(auth).send({}).expect(201)).body.anonymousId;
+    const session = await newSession(ctx);
     const creates = (call: RecordedCall) => call.method === 'POST' && call.path.endsWith('/carts');
     ctx.faults.push({ match: creates, fault: { kind: 'status', status: 503 }, times: 1 });
     const mark = ctx.upstreamCalls.length;
-    const response = await ctx.http.post(`/v1/sessions/${session}/carts`).set(auth).send({ currency: 'EUR' });
+    const response = await agent(ctx).post(`/v1/sessions/${session}/carts`).send({ currency: 'EUR' });
     expect(response.status).toBe(502);
     expect(response.body.code).toBe('UpstreamError');
     expect(callsSince(mark, creates)).toHaveLength(1);
@@ -48,40 +55,58 @@ describe('when commercetools fails', () => {
   test('when commercetools is slow, then the call times out with 504 and the reserved id is released', async () => {
     ctx.faults.push({ match: queries, fault: { kind: 'delay', ms: 1500 } });
     const started = Date.now();
-    const response = await ctx.http.post('/v1/sessions').set(auth).send({ anonymousId: 'slow-upstream-id' });
+    const response = await mint(ctx, { anonymousId: 'slow-upstream-id' });
     expect(response.status).toBe(504);
     expect(response.body.code).toBe('UpstreamTimeout');
     expect(Date.now() - started).toBeLessThan(1500);
     ctx.faults.length = 0;
     await waitForBreaker();
-    expect((await ctx.http.post('/v1/sessions').set(auth).send({ anonymousId: 'slow-upstream-id' })).status).toBe(201);
+    expect((await mint(ctx, { anonymousId: 'slow-upstream-id' })).status).toBe(201);
   });
 
-  test('when commercetools answers 500 repeatedly (6 failures in a row), then the breaker opens and answers 503 fast without calling it, then probes it back', async () => {
+  /** Six failures in a row (three reads of two attempts each) open the breaker. */
+  const openTheBreaker = async () => {
     ctx.faults.push({ match: () => true, fault: { kind: 'status', status: 500 } });
-    for (let i = 0; i < 3; i++) expect((await ctx.http.post('/v1/sessions').set(auth).send({})).status).toBe(502);
+    for (let i = 0; i < 3; i++) expect((await mint(ctx)).status).toBe(502);
+  };
+
+  test('when commercetools answers 500 repeatedly (6 failures in a row), then the breaker opens and answers 503 fast without calling it', async () => {
+    // Arrange
+    await openTheBreaker();
     const mark = ctx.upstreamCalls.length;
     const started = Date.now();
-    const open = await ctx.http.post('/v1/sessions').set(auth).send({});
+
+    // Act
+    const open = await mint(ctx);
+
+    // Assert
     expect(open.status).toBe(503);
     expect(open.body.code).toBe('UpstreamUnavailable');
     expect(open.headers['retry-after']).toBe('1');
     expect(Date.now() - started).toBeLessThan(200);
     expect(ctx.upstreamCalls.length).toBe(mark);
     expect((await ctx.http.get('/readyz')).body.checks.commercetools).toBe('failing');
+    ctx.faults.length = 0;
+    await waitForBreaker();
+  });
+
+  test('when the breaker is open and commercetools recovers, then it probes commercetools back and calls succeed', async () => {
+    await openTheBreaker();
+    expect((await mint(ctx)).status).toBe(503);
 
     ctx.faults.length = 0;
     await waitForBreaker();
-    expect((await ctx.http.post('/v1/sessions').set(auth).send({})).status).toBe(201);
+
+    expect((await mint(ctx)).status).toBe(201);
   });
 
   test('when commercetools is unreachable, then requests answer 502 and nothing is handed out', async () => {
     ctx.faults.push({ match: () => true, fault: { kind: 'reset' } });
-    const response = await ctx.http.post('/v1/sessions').set(auth).send({ anonymousId: 'unreachable-id' });
+    const response = await mint(ctx, { anonymousId: 'unreachable-id' });
     expect(response.status).toBe(502);
     expect(JSON.stringify(response.body)).not.toMatch(/Bearer|access_token|stack/);
     ctx.faults.length = 0;
     await waitForBreaker();
-    expect((await ctx.http.post('/v1/sessions').set(auth).send({ anonymousId: 'unreachable-id' })).status).toBe(201);
+    expect((await mint(ctx, { anonymousId: 'unreachable-id' })).status).toBe(201);
   });
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { ANONYMOUS_ID_PATTERN } from '../../src/http/schemas';
+import { agent } from '../support/fixtures';
 import { bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
 
 /**
@@ -14,11 +15,10 @@ describe('fuzzing the HTTP API', () => {
   let lineItemId: string;
   beforeAll(async () => {
     ctx = await createTestContext({ record: true, env: { RATE_LIMIT_PER_MINUTE: '0' } });
-    anonymousId = (await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({})).body.anonymousId;
+    anonymousId = (await agent(ctx).post('/v1/sessions').send({})).body.anonymousId;
     const cart = (
-      await ctx.http
+      await agent(ctx)
         .post(`/v1/sessions/${anonymousId}/carts`)
-        .set(bearer(KEYS.a))
         .send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] })
     ).body;
     cartId = cart.id;

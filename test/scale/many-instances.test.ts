@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../../sandbox/free-port';
 import { serviceEnv, deleteKeys, KEYS, uniqueName } from '../support/harness';
+import { waitFor } from '../support/wait';
 
 /**
  * Four service processes (as four instances behind a load balancer) on one Redis and the emulator:
@@ -35,17 +36,20 @@ describe('four instances on one Redis', () => {
       children.push(child);
       urls.push(`http://127.0.0.1:${port}`);
     }
+    const ready = (url: string) =>
+      fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
     const deadline = Date.now() + 40_000;
     for (const url of urls) {
-      while (
-        !(await fetch(`${url}/readyz`).then(
-          (r) => r.ok,
-          () => false,
-        ))
-      ) {
-        if (Date.now() > deadline) throw new Error(`an instance did not become ready: ${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await waitFor(() => ready(url), {
+        timeoutMs: Math.max(0, deadline - Date.now()),
+        intervalMs: 100,
+        what: `an instance to become ready`,
+      }).catch((error: Error) => {
+        throw new Error(`${error.message}: ${stderr}`);
+      });
     }
   }, 60_000);
 

@@ -1,5 +1,7 @@
-import { bearer, createTestContext, KEYS, uniqueName, type TestContext } from '../support/harness';
-import type { RecordedCall } from '../support/recording-proxy';
+import { agent, newCart, newEmail, newSession, ORDERABLE_CART, orderCart, upstreamPost } from '../support/fixtures';
+import { createTestContext, KEYS, type TestContext } from '../support/harness';
+import type { FaultRule, RecordedCall } from '../support/recording-proxy';
+import { waitFor } from '../support/wait';
 
 describe('sign-up and sign-in hand the session over', () => {
   let ctx: TestContext;
@@ -8,25 +10,16 @@ describe('sign-up and sign-in hand the session over', () => {
   });
   afterAll(() => ctx.close());
 
-  const auth = (key: string = KEYS.a) => bearer(key);
-  const email = () => `${uniqueName('shopper')}@example.com`;
-  const newSession = async (): Promise<string> =>
-    (await ctx.http.post('/v1/sessions').set(auth()).send({}).expect(201)).body.anonymousId;
-  const newCart = async (anonymousId: string, quantity = 1) =>
-    (
-      await ctx.http
-        .post(`/v1/sessions/${anonymousId}/carts`)
-        .set(auth())
-        .send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity }], shippingAddress: { country: 'DE' } })
-        .expect(201)
-    ).body;
+  /** An orderable cart of the session holding `quantity` of the first SKU. */
+  const cartWithItems = (anonymousId: string, quantity = 1) =>
+    newCart(ctx, anonymousId, { ...ORDERABLE_CART, lineItems: [{ sku: ctx.skus[0], quantity }] });
 
   /** A guest session with an ordered cart and an open cart. */
   async function guestWithHistory() {
-    const anonymousId = await newSession();
-    const ordered = await newCart(anonymousId);
-    const order = (await ctx.http.post(`/v1/carts/${ordered.id}/order`).set(auth()).send({}).expect(201)).body;
-    const open = await newCart(anonymousId, 2);
+    const anonymousId = await newSession(ctx);
+    const ordered = await cartWithItems(anonymousId);
+    const order = await orderCart(ctx, ordered.id);
+    const open = await cartWithItems(anonymousId, 2);
     return { anonymousId, ordered, order, open };
   }
 
@@ -37,9 +30,9 @@ describe('sign-up and sign-in hand the session over', () => {
     }
     const order = await ctx.ct(`/orders/${orderId}`);
     expect(order.body).toMatchObject({ customerId, anonymousId });
-    const session = await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth());
+    const session = await agent(ctx).get(`/v1/sessions/${anonymousId}`);
     expect(session.body).toMatchObject({ status: 'ended', customerId, endedAt: expect.any(String) });
-    const refused = await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR' });
+    const refused = await agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).send({ currency: 'EUR' });
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('SessionEnded');
   }
@@ -47,10 +40,9 @@ describe('sign-up and sign-in hand the session over', () => {
   describe('POST /v1/sessions/{anonymousId}/sign-up', () => {
     test('when a guest signs up, then the customer owns the carts and orders, which keep the anonymousId, and the session ends', async () => {
       const { anonymousId, ordered, order, open } = await guestWithHistory();
-      const address = email();
-      const response = await ctx.http
+      const address = newEmail();
+      const response = await agent(ctx)
         .post(`/v1/sessions/${anonymousId}/sign-up`)
-        .set(auth())
         .send({ email: address, password: 'Secret-123', firstName: 'Ada', lastName: 'Lovelace' });
       expect(response.status).toBe(201);
       expect(response.body.customer).toMatchObject({ email: address, firstName: 'Ada' });
@@ -62,85 +54,82 @@ describe('sign-up and sign-in hand the session over', () => {
       expect(call?.body).toMatchObject({ email: address, anonymousId });
       await expectHandedOver(anonymousId, response.body.customer.id, [ordered.id, open.id], order.id);
       // The ended session still shows its history to its owner, and to nobody else.
-      expect((await ctx.http.get(`/v1/sessions/${anonymousId}/orders`).set(auth())).body.count).toBe(1);
+      expect((await agent(ctx).get(`/v1/sessions/${anonymousId}/orders`)).body.count).toBe(1);
       for (const path of [
         `/v1/sessions/${anonymousId}`,
         `/v1/sessions/${anonymousId}/carts`,
         `/v1/carts/${open.id}`,
         `/v1/orders/${order.id}`,
       ]) {
-        expect((await ctx.http.get(path).set(auth(KEYS.b))).status).toBe(404);
+        expect((await agent(ctx, KEYS.b).get(path)).status).toBe(404);
       }
     });
 
     test('when the email is taken, then it is 409 DuplicateEmail and the session stays active', async () => {
-      const address = email();
-      await ctx.http
-        .post(`/v1/sessions/${await newSession()}/sign-up`)
-        .set(auth())
+      const address = newEmail();
+      await agent(ctx)
+        .post(`/v1/sessions/${await newSession(ctx)}/sign-up`)
         .send({ email: address, password: 'pw-1' })
         .expect(201);
-      const anonymousId = await newSession();
-      const response = await ctx.http
+      const anonymousId = await newSession(ctx);
+      const response = await agent(ctx)
         .post(`/v1/sessions/${anonymousId}/sign-up`)
-        .set(auth())
         .send({ email: address, password: 'pw-2' });
       expect(response.status).toBe(409);
       expect(response.body.code).toBe('DuplicateEmail');
-      expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body.status).toBe('active');
+      expect((await agent(ctx).get(`/v1/sessions/${anonymousId}`)).body.status).toBe('active');
     });
 
     test('when the session has ended, then signing up again is 409 SessionEnded', async () => {
-      const anonymousId = await newSession();
-      await ctx.http
+      const anonymousId = await newSession(ctx);
+      await agent(ctx)
         .post(`/v1/sessions/${anonymousId}/sign-up`)
-        .set(auth())
-        .send({ email: email(), password: 'pw' })
+        .send({ email: newEmail(), password: 'pw' })
         .expect(201);
-      const again = await ctx.http
+      const again = await agent(ctx)
         .post(`/v1/sessions/${anonymousId}/sign-up`)
-        .set(auth())
-        .send({ email: email(), password: 'pw' });
+        .send({ email: newEmail(), password: 'pw' });
       expect(again.status).toBe(409);
       expect(again.body.code).toBe('SessionEnded');
     });
 
-    test("when the body is invalid, the key lacks the customers scope, or the session is another client's, then it is 400, 403 or 404", async () => {
-      const anonymousId = await newSession();
-      expect(
-        (
-          await ctx.http
-            .post(`/v1/sessions/${anonymousId}/sign-up`)
-            .set(auth())
-            .send({ email: 'not-an-email', password: 'pw' })
-        ).status,
-      ).toBe(400);
-      expect(
-        (await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: email() })).status,
-      ).toBe(400);
-      const forbidden = await ctx.http
+    test('when the body is invalid, then signing up is 400', async () => {
+      const anonymousId = await newSession(ctx);
+      const signUp = (body: object) => agent(ctx).post(`/v1/sessions/${anonymousId}/sign-up`).send(body);
+
+      expect((await signUp({ email: 'not-an-email', password: 'pw' })).status).toBe(400);
+      expect((await signUp({ email: newEmail() })).status).toBe(400);
+    });
+
+    test('when the key lacks the customers scope, then signing up is 403 Forbidden', async () => {
+      const anonymousId = await newSession(ctx);
+
+      const forbidden = await agent(ctx, KEYS.sessionsOnly)
         .post(`/v1/sessions/${anonymousId}/sign-up`)
-        .set(auth(KEYS.sessionsOnly))
-        .send({ email: email(), password: 'pw' });
+        .send({ email: newEmail(), password: 'pw' });
+
       expect(forbidden.status).toBe(403);
       expect(forbidden.body.code).toBe('Forbidden');
-      expect(
-        (
-          await ctx.http
-            .post(`/v1/sessions/${anonymousId}/sign-up`)
-            .set(auth(KEYS.b))
-            .send({ email: email(), password: 'pw' })
-        ).status,
-      ).toBe(404);
-      // A customers-only key of the owning client may hand the session over.
-      expect(
-        (
-          await ctx.http
-            .post(`/v1/sessions/${anonymousId}/sign-up`)
-            .set(auth(KEYS.customersOnly))
-            .send({ email: email(), password: 'pw' })
-        ).status,
-      ).toBe(201);
+    });
+
+    test("when the session is another client's, then signing up is 404", async () => {
+      const anonymousId = await newSession(ctx);
+
+      const response = await agent(ctx, KEYS.b)
+        .post(`/v1/sessions/${anonymousId}/sign-up`)
+        .send({ email: newEmail(), password: 'pw' });
+
+      expect(response.status).toBe(404);
+    });
+
+    test('when a customers-only key of the owning client signs up, then it may hand the session over (201)', async () => {
+      const anonymousId = await newSession(ctx);
+
+      const response = await agent(ctx, KEYS.customersOnly)
+        .post(`/v1/sessions/${anonymousId}/sign-up`)
+        .send({ email: newEmail(), password: 'pw' });
+
+      expect(response.status).toBe(201);
     });
 
     describe('when the answer of a sign-up is lost', () => {
@@ -158,13 +147,12 @@ describe('sign-up and sign-in hand the session over', () => {
       });
 
       test('when commercetools made the customer, then it is found by its key: 201, one customer, the session ends with it', async () => {
-        const anonymousId = await newSession();
-        const open = await newCart(anonymousId);
-        const address = email();
+        const anonymousId = await newSession(ctx);
+        const open = await cartWithItems(anonymousId);
+        const address = newEmail();
         ctx.faults.push({ match: isSignUp, fault: { kind: 'drop-response' }, times: 1 });
-        const response = await ctx.http
+        const response = await agent(ctx)
           .post(`/v1/sessions/${anonymousId}/sign-up`)
-          .set(auth())
           .send({ email: address, password: 'Secret-1' });
         expect(response.status).toBe(201);
         expect(response.body.customer).toMatchObject({
@@ -175,31 +163,30 @@ describe('sign-up and sign-in hand the session over', () => {
         expect(response.body.cart).toMatchObject({ id: open.id, customerId: response.body.customer.id });
         expect(ctx.upstreamCalls.filter(isKeyLookup).length).toBeGreaterThan(0);
         expect((await customersWith(address)).map((c) => c.id)).toEqual([response.body.customer.id]);
-        const session = await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth());
+        const session = await agent(ctx).get(`/v1/sessions/${anonymousId}`);
         expect(session.body).toMatchObject({ status: 'ended', customerId: response.body.customer.id });
       });
 
       test('when the lookup fails too, then it is 5xx, and a retry with the same Idempotency-Key answers that customer and ends the session', async () => {
-        const anonymousId = await newSession();
-        const address = email();
+        const anonymousId = await newSession(ctx);
+        const address = newEmail();
         ctx.faults.push({ match: isSignUp, fault: { kind: 'drop-response' }, times: 1 });
         ctx.faults.push({ match: isKeyLookup, fault: { kind: 'status', status: 503 }, times: 3 });
         const key = `sign-up-${anonymousId}`;
         const send = () =>
-          ctx.http
+          agent(ctx)
             .post(`/v1/sessions/${anonymousId}/sign-up`)
-            .set(auth())
             .set('Idempotency-Key', key)
             .send({ email: address, password: 'Secret-1' });
         const failed = await send();
         expect(failed.status).toBeGreaterThanOrEqual(500);
-        expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body.status).toBe('active');
+        expect((await agent(ctx).get(`/v1/sessions/${anonymousId}`)).body.status).toBe('active');
         const retry = await send();
         expect(retry.status).toBe(201);
         expect(retry.headers['idempotent-replayed']).toBeUndefined();
         const made = await customersWith(address);
         expect(made.map((c) => c.id)).toEqual([retry.body.customer.id]);
-        expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body).toMatchObject({
+        expect((await agent(ctx).get(`/v1/sessions/${anonymousId}`)).body).toMatchObject({
           status: 'ended',
           customerId: retry.body.customer.id,
         });
@@ -207,28 +194,23 @@ describe('sign-up and sign-in hand the session over', () => {
       });
 
       test('when another email then signs up on that session, then it is 409 SessionEnded and the session ends with the first customer', async () => {
-        const anonymousId = await newSession();
-        const first = email();
+        const anonymousId = await newSession(ctx);
+        const first = newEmail();
         ctx.faults.push({ match: isSignUp, fault: { kind: 'drop-response' }, times: 1 });
         ctx.faults.push({ match: isKeyLookup, fault: { kind: 'status', status: 503 }, times: 3 });
         expect(
-          (
-            await ctx.http
-              .post(`/v1/sessions/${anonymousId}/sign-up`)
-              .set(auth())
-              .send({ email: first, password: 'Secret-1' })
-          ).status,
+          (await agent(ctx).post(`/v1/sessions/${anonymousId}/sign-up`).send({ email: first, password: 'Secret-1' }))
+            .status,
         ).toBeGreaterThanOrEqual(500);
-        const other = email();
-        const response = await ctx.http
+        const other = newEmail();
+        const response = await agent(ctx)
           .post(`/v1/sessions/${anonymousId}/sign-up`)
-          .set(auth())
           .send({ email: other, password: 'Secret-2' });
         expect(response.status).toBe(409);
         expect(response.body.code).toBe('SessionEnded');
         expect(await customersWith(other)).toEqual([]);
         const [made] = await customersWith(first);
-        expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body).toMatchObject({
+        expect((await agent(ctx).get(`/v1/sessions/${anonymousId}`)).body).toMatchObject({
           status: 'ended',
           customerId: made!.id,
         });
@@ -236,26 +218,23 @@ describe('sign-up and sign-in hand the session over', () => {
     });
 
     describe('when cart creates and a sign-up overlap', () => {
-      const isPost = (suffix: string) => (call: RecordedCall) =>
-        call.method === 'POST' && call.path === `/${ctx.projectKey}${suffix}`;
       afterEach(() => {
         ctx.faults.length = 0;
       });
 
       test('when a cart create is still running as the sign-up starts, then the sign-up waits for it and that cart goes to the customer too', async () => {
-        const anonymousId = await newSession();
-        ctx.faults.push({ match: isPost('/carts'), fault: { kind: 'delay', ms: 600 }, times: 1 });
+        const anonymousId = await newSession(ctx);
+        const held: FaultRule = { match: upstreamPost(ctx, '/carts'), fault: { kind: 'delay', ms: 600 }, times: 1 };
+        ctx.faults.push(held);
         // supertest starts a request only when it is awaited or then-ed.
-        const creating = ctx.http
+        const creating = agent(ctx)
           .post(`/v1/sessions/${anonymousId}/carts`)
-          .set(auth())
           .send({ currency: 'EUR' })
           .then((r) => r);
-        await new Promise((resolve) => setTimeout(resolve, 150));
-        const signUp = await ctx.http
+        await waitFor(() => held.times === 0, { what: 'the cart create to be held upstream' });
+        const signUp = await agent(ctx)
           .post(`/v1/sessions/${anonymousId}/sign-up`)
-          .set(auth())
-          .send({ email: email(), password: 'Secret-1' });
+          .send({ email: newEmail(), password: 'Secret-1' });
         const cart = await creating;
         expect(cart.status).toBe(201);
         expect(signUp.status).toBe(201);
@@ -266,52 +245,50 @@ describe('sign-up and sign-in hand the session over', () => {
       });
 
       test('when a count of running creates is left behind (a crashed instance), then the sign-up gives up after 10 s with 409 SessionBusy and leaves the session active', async () => {
-        const anonymousId = await newSession();
+        const anonymousId = await newSession(ctx);
         const creates = `${ctx.redisPrefix}{${anonymousId}}:creates`;
         await ctx.redis.set(creates, '1', 'PX', 30_000);
         const started = Date.now();
-        const response = await ctx.http
+        const response = await agent(ctx)
           .post(`/v1/sessions/${anonymousId}/sign-up`)
-          .set(auth())
-          .send({ email: email(), password: 'Secret-1' });
+          .send({ email: newEmail(), password: 'Secret-1' });
         expect(response.status).toBe(409);
         expect(response.body.code).toBe('SessionBusy');
         expect(Date.now() - started).toBeGreaterThanOrEqual(10_000);
-        expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body.status).toBe('active');
+        expect((await agent(ctx).get(`/v1/sessions/${anonymousId}`)).body.status).toBe('active');
         // Once the count is gone (it expires), the sign-up goes through.
         await ctx.redis.del(creates);
         expect(
           (
-            await ctx.http
+            await agent(ctx)
               .post(`/v1/sessions/${anonymousId}/sign-up`)
-              .set(auth())
-              .send({ email: email(), password: 'Secret-1' })
+              .send({ email: newEmail(), password: 'Secret-1' })
           ).status,
         ).toBe(201);
       }, 20_000);
 
       test('when a cart create starts while the sign-up runs, then it is 409 SessionBusy and makes no cart', async () => {
-        const anonymousId = await newSession();
-        ctx.faults.push({ match: isPost('/customers'), fault: { kind: 'delay', ms: 400 }, times: 1 });
-        const signingUp = ctx.http
+        const anonymousId = await newSession(ctx);
+        const held: FaultRule = { match: upstreamPost(ctx, '/customers'), fault: { kind: 'delay', ms: 400 }, times: 1 };
+        ctx.faults.push(held);
+        const signingUp = agent(ctx)
           .post(`/v1/sessions/${anonymousId}/sign-up`)
-          .set(auth())
-          .send({ email: email(), password: 'Secret-1' })
+          .send({ email: newEmail(), password: 'Secret-1' })
           .then((r) => r);
-        await new Promise((resolve) => setTimeout(resolve, 150));
-        const cart = await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR' });
+        await waitFor(() => held.times === 0, { what: 'the sign-up to be held upstream' });
+        const cart = await agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).send({ currency: 'EUR' });
         expect(cart.status).toBe(409);
         expect(cart.body.code).toBe('SessionBusy');
         expect((await signingUp).status).toBe(201);
-        expect((await ctx.http.get(`/v1/sessions/${anonymousId}/carts`).set(auth())).body.count).toBe(0);
+        expect((await agent(ctx).get(`/v1/sessions/${anonymousId}/carts`)).body.count).toBe(0);
       });
     });
 
     test('when two sign-ups race on one session, then exactly one succeeds', async () => {
-      const anonymousId = await newSession();
+      const anonymousId = await newSession(ctx);
       const responses = await Promise.all(
         [0, 1, 2].map(() =>
-          ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(auth()).send({ email: email(), password: 'pw' }),
+          agent(ctx).post(`/v1/sessions/${anonymousId}/sign-up`).send({ email: newEmail(), password: 'pw' }),
         ),
       );
       expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
@@ -324,12 +301,11 @@ describe('sign-up and sign-in hand the session over', () => {
 
   describe('POST /v1/sessions/{anonymousId}/sign-in', () => {
     async function existingCustomer(withCart: boolean) {
-      const address = email();
-      const anonymousId = await newSession();
-      if (withCart) await newCart(anonymousId, 1);
-      const signUp = await ctx.http
+      const address = newEmail();
+      const anonymousId = await newSession(ctx);
+      if (withCart) await cartWithItems(anonymousId, 1);
+      const signUp = await agent(ctx)
         .post(`/v1/sessions/${anonymousId}/sign-up`)
-        .set(auth())
         .send({ email: address, password: 'Secret-1' })
         .expect(201);
       return {
@@ -343,9 +319,8 @@ describe('sign-up and sign-in hand the session over', () => {
     test('when a guest signs in with the default mode, then the guest cart is merged into the customer cart and everything is handed over', async () => {
       const customer = await existingCustomer(true);
       const { anonymousId, ordered, order, open } = await guestWithHistory();
-      const response = await ctx.http
+      const response = await agent(ctx)
         .post(`/v1/sessions/${anonymousId}/sign-in`)
-        .set(auth())
         .send({ email: customer.email, password: customer.password });
       expect(response.status).toBe(200);
       expect(response.body.customer).toMatchObject({ id: customer.customerId, email: customer.email });
@@ -368,9 +343,8 @@ describe('sign-up and sign-in hand the session over', () => {
     test('when a guest signs in with UseAsNewActiveCustomerCart, then the guest cart becomes the customer cart', async () => {
       const customer = await existingCustomer(true);
       const { anonymousId, open } = await guestWithHistory();
-      const response = await ctx.http
+      const response = await agent(ctx)
         .post(`/v1/sessions/${anonymousId}/sign-in`)
-        .set(auth())
         .send({ email: customer.email, password: customer.password, cartSignInMode: 'UseAsNewActiveCustomerCart' });
       expect(response.status).toBe(200);
       expect(response.body.cart).toMatchObject({
@@ -387,59 +361,56 @@ describe('sign-up and sign-in hand the session over', () => {
 
     test('when the password is wrong, then it is 401 InvalidCredentials and the session stays active', async () => {
       const customer = await existingCustomer(false);
-      const anonymousId = await newSession();
-      const response = await ctx.http
+      const anonymousId = await newSession(ctx);
+      const response = await agent(ctx)
         .post(`/v1/sessions/${anonymousId}/sign-in`)
-        .set(auth())
         .send({ email: customer.email, password: 'wrong' });
       expect(response.status).toBe(401);
       expect(response.body.code).toBe('InvalidCredentials');
-      expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body.status).toBe('active');
-      await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(auth()).send({ currency: 'EUR' }).expect(201);
+      expect((await agent(ctx).get(`/v1/sessions/${anonymousId}`)).body.status).toBe('active');
+      await agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).send({ currency: 'EUR' }).expect(201);
     });
 
     test('when the session has ended, then signing in is 409 SessionEnded', async () => {
       const customer = await existingCustomer(false);
-      const anonymousId = await newSession();
-      await ctx.http
+      const anonymousId = await newSession(ctx);
+      await agent(ctx)
         .post(`/v1/sessions/${anonymousId}/sign-in`)
-        .set(auth())
         .send({ email: customer.email, password: customer.password })
         .expect(200);
-      const again = await ctx.http
+      const again = await agent(ctx)
         .post(`/v1/sessions/${anonymousId}/sign-in`)
-        .set(auth())
         .send({ email: customer.email, password: customer.password });
       expect(again.status).toBe(409);
       expect(again.body.code).toBe('SessionEnded');
     });
 
-    test('when the mode is unknown or the key lacks the customers scope, then it is 400 or 403', async () => {
-      const anonymousId = await newSession();
-      expect(
-        (
-          await ctx.http
-            .post(`/v1/sessions/${anonymousId}/sign-in`)
-            .set(auth())
-            .send({ email: email(), password: 'x', cartSignInMode: 'Whatever' })
-        ).status,
-      ).toBe(400);
-      expect(
-        (
-          await ctx.http
-            .post(`/v1/sessions/${anonymousId}/sign-in`)
-            .set(auth(KEYS.sessionsOnly))
-            .send({ email: email(), password: 'x' })
-        ).status,
-      ).toBe(403);
-      expect(
-        (
-          await ctx.http
-            .post('/v1/sessions/unknown-session/sign-in')
-            .set(auth())
-            .send({ email: email(), password: 'x' })
-        ).status,
-      ).toBe(404);
+    test('when the cart sign-in mode is unknown, then signing in is 400', async () => {
+      const anonymousId = await newSession(ctx);
+
+      const response = await agent(ctx)
+        .post(`/v1/sessions/${anonymousId}/sign-in`)
+        .send({ email: newEmail(), password: 'x', cartSignInMode: 'Whatever' });
+
+      expect(response.status).toBe(400);
+    });
+
+    test('when the key lacks the customers scope, then signing in is 403', async () => {
+      const anonymousId = await newSession(ctx);
+
+      const response = await agent(ctx, KEYS.sessionsOnly)
+        .post(`/v1/sessions/${anonymousId}/sign-in`)
+        .send({ email: newEmail(), password: 'x' });
+
+      expect(response.status).toBe(403);
+    });
+
+    test('when the session is unknown, then signing in is 404', async () => {
+      const response = await agent(ctx)
+        .post('/v1/sessions/unknown-session/sign-in')
+        .send({ email: newEmail(), password: 'x' });
+
+      expect(response.status).toBe(404);
     });
 
     describe('when the answer of a sign-in is lost', () => {
@@ -454,14 +425,13 @@ describe('sign-up and sign-in hand the session over', () => {
         ctx.faults.push({ match: isLogin, fault: { kind: 'drop-response' }, times: 1 });
         const key = `sign-in-${anonymousId}`;
         const send = () =>
-          ctx.http
+          agent(ctx)
             .post(`/v1/sessions/${anonymousId}/sign-in`)
-            .set(auth())
             .set('Idempotency-Key', key)
             .send({ email: customer.email, password: customer.password });
         const failed = await send();
         expect(failed.status).toBeGreaterThanOrEqual(500);
-        expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body.status).toBe('active');
+        expect((await agent(ctx).get(`/v1/sessions/${anonymousId}`)).body.status).toBe('active');
         const retry = await send();
         expect(retry.status).toBe(200);
         expect(retry.body.customer).toMatchObject({ id: customer.customerId, email: customer.email });
@@ -479,17 +449,14 @@ describe('sign-up and sign-in hand the session over', () => {
         const { anonymousId } = await guestWithHistory();
         ctx.faults.push({ match: isLogin, fault: { kind: 'drop-response' }, times: 1 });
         const signIn = (who: { email: string; password: string }) =>
-          ctx.http
-            .post(`/v1/sessions/${anonymousId}/sign-in`)
-            .set(auth())
-            .send({ email: who.email, password: who.password });
+          agent(ctx).post(`/v1/sessions/${anonymousId}/sign-in`).send({ email: who.email, password: who.password });
         expect((await signIn(first)).status).toBeGreaterThanOrEqual(500);
         // commercetools checks the credentials first.
         expect((await signIn({ email: first.email, password: 'wrong' })).status).toBe(401);
         const other = await signIn(second);
         expect(other.status).toBe(409);
         expect(other.body.code).toBe('SessionEnded');
-        expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(auth())).body).toMatchObject({
+        expect((await agent(ctx).get(`/v1/sessions/${anonymousId}`)).body).toMatchObject({
           status: 'ended',
           customerId: first.customerId,
         });

@@ -14,6 +14,7 @@ import {
   type SessionStore,
   type SignInGuard,
 } from '../../src/domain/ports';
+import { agent } from '../support/fixtures';
 import { API_KEYS, bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
 
 describe('HTTP contract: auth, problems, operations', () => {
@@ -52,53 +53,63 @@ describe('HTTP contract: auth, problems, operations', () => {
       ['get', '/v1/carts/abc'],
       ['get', '/v1/orders/abc'],
     ] as const) {
-      const response = await ctx.http[method](path).set(bearer(KEYS.customersOnly));
+      const response = await agent(ctx, KEYS.customersOnly)[method](path);
       expect(response.status).toBe(403);
       expect(response.body.code).toBe('Forbidden');
     }
   });
 
-  test('when a correlation id is sent, then it is echoed in the header and in problems; otherwise one is made', async () => {
-    const response = await ctx.http
-      .get('/v1/sessions/nope')
-      .set(bearer(KEYS.a))
-      .set('X-Correlation-ID', 'pos-till-7:42');
+  test('when a correlation id is sent, then it is echoed in the header and in problems', async () => {
+    const response = await agent(ctx).get('/v1/sessions/nope').set('X-Correlation-ID', 'pos-till-7:42');
+
     expect(response.headers['x-correlation-id']).toBe('pos-till-7:42');
     expect(response.body.correlationId).toBe('pos-till-7:42');
+  });
+
+  test('when no correlation id is sent, then one is made', async () => {
     const made = await ctx.http.get('/healthz');
+
     expect(made.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  test('when a route does not exist or the method is wrong, then it is 404 or 405 problem+json', async () => {
-    const missing = await ctx.http.get('/v1/nothing-here').set(bearer(KEYS.a));
+  test('when a route does not exist, then it is 404 NotFound problem+json', async () => {
+    const missing = await agent(ctx).get('/v1/nothing-here');
+
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe('NotFound');
-    const wrong = await ctx.http.put('/v1/sessions').set(bearer(KEYS.a)).send({});
+  });
+
+  test('when the method is wrong, then it is 405 MethodNotAllowed problem+json naming the allowed one', async () => {
+    const wrong = await agent(ctx).put('/v1/sessions').send({});
+
     expect(wrong.status).toBe(405);
     // POST mints a session, GET lists them (back office).
     expect(wrong.headers.allow).toBe('POST, GET');
     expect(wrong.body.code).toBe('MethodNotAllowed');
   });
 
-  test('when the body is not JSON, too large or of another type, then it is 400, 413 or 415', async () => {
-    const broken = await ctx.http
+  test('when the body is not JSON, then it is 400 ValidationFailed', async () => {
+    const broken = await agent(ctx)
       .post('/v1/sessions')
-      .set(bearer(KEYS.a))
       .set('Content-Type', 'application/json')
       .send('{"anonymousId":');
+
     expect(broken.status).toBe(400);
     expect(broken.body.code).toBe('ValidationFailed');
-    const large = await ctx.http
+  });
+
+  test('when the body is too large, then it is 413 PayloadTooLarge', async () => {
+    const large = await agent(ctx)
       .post('/v1/sessions')
-      .set(bearer(KEYS.a))
       .send({ anonymousId: 'x'.repeat(200_000) });
+
     expect(large.status).toBe(413);
     expect(large.body.code).toBe('PayloadTooLarge');
-    const text = await ctx.http
-      .post('/v1/sessions')
-      .set(bearer(KEYS.a))
-      .set('Content-Type', 'text/plain')
-      .send('hello');
+  });
+
+  test('when the body is of another type than JSON, then it is 415', async () => {
+    const text = await agent(ctx).post('/v1/sessions').set('Content-Type', 'text/plain').send('hello');
+
     expect(text.status).toBe(415);
   });
 
@@ -107,7 +118,7 @@ describe('HTTP contract: auth, problems, operations', () => {
     const ready = await ctx.http.get('/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toEqual({ redis: 'ok', commercetools: 'ok' });
-    await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({}).expect(201);
+    await agent(ctx).post('/v1/sessions').send({}).expect(201);
     const metrics = await ctx.http.get('/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.text).toMatch(/http_requests_total\{method="POST",route="\/v1\/sessions",status="201"\} \d+/);
@@ -204,7 +215,7 @@ describe('HTTP contract: auth, problems, operations', () => {
       () => undefined,
     );
     expect(Object.keys(fromHelmet).length).toBeGreaterThan(8);
-    const minted = await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({}).expect(201);
+    const minted = await agent(ctx).post('/v1/sessions').send({}).expect(201);
     for (const response of [minted, await ctx.http.get('/healthz'), await ctx.http.get('/v1/nothing-here')]) {
       expect(response.headers).toMatchObject(fromHelmet);
       expect(response.headers['x-powered-by']).toBeUndefined();

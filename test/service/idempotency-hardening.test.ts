@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
-import { bearer, createTestContext, KEYS, uniqueName, type TestContext } from '../support/harness';
-import type { RecordedCall } from '../support/recording-proxy';
+import {
+  agent,
+  newCartWithOneItem,
+  newIdempotencyKey,
+  newSession,
+  quantityIn,
+  upstreamPost,
+} from '../support/fixtures';
+import { createTestContext, uniqueName, type TestContext } from '../support/harness';
+import type { FaultRule } from '../support/recording-proxy';
+import { waitFor } from '../support/wait';
 
 /** Every value under the context's prefix, whatever its type, as one text to search. */
 async function redisDump(ctx: TestContext): Promise<string> {
@@ -29,47 +38,23 @@ describe('Idempotency-Key records keep no secrets and no transient answers', () 
     ctx.faults.length = 0;
   });
 
-  const auth = () => bearer(KEYS.a);
-  let counter = 0;
-  const newKey = () => `hardening-${Date.now()}-${++counter}`;
-  const newSession = async (): Promise<string> =>
-    (await ctx.http.post('/v1/sessions').set(auth()).send({}).expect(201)).body.anonymousId;
-  const isPost = (suffix: string) => (call: RecordedCall) =>
-    call.method === 'POST' && call.path === `/${ctx.projectKey}${suffix}`;
-  const cartWithOne = async () =>
-    (
-      await ctx.http
-        .post(`/v1/sessions/${await newSession()}/carts`)
-        .set(auth())
-        .send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] })
-        .expect(201)
-    ).body as { id: string; version: number };
-  const quantityIn = async (cartId: string) =>
-    ((await ctx.ct(`/carts/${cartId}`)).body.lineItems as Array<{ quantity: number }>).reduce(
-      (sum, item) => sum + item.quantity,
-      0,
-    );
-
   test('when a customer signs up and signs in under Idempotency-Keys, then Redis holds no password, hash or token', async () => {
     const email = `${uniqueName('shopper')}@example.com`;
     const password = `Pw-${uniqueName('secret')}`;
     const signUp = { email, password, firstName: 'Ada' };
-    const up = await ctx.http
-      .post(`/v1/sessions/${await newSession()}/sign-up`)
-      .set(auth())
-      .set('Idempotency-Key', newKey())
+    const up = await agent(ctx)
+      .post(`/v1/sessions/${await newSession(ctx)}/sign-up`)
+      .set('Idempotency-Key', newIdempotencyKey('hardening'))
       .send(signUp);
     const signIn = { email, password, cartSignInMode: 'MergeWithExistingCustomerCart' };
-    const inKey = newKey();
-    const inSession = await newSession();
-    const signedIn = await ctx.http
+    const inKey = newIdempotencyKey('hardening');
+    const inSession = await newSession(ctx);
+    const signedIn = await agent(ctx)
       .post(`/v1/sessions/${inSession}/sign-in`)
-      .set(auth())
       .set('Idempotency-Key', inKey)
       .send(signIn);
-    const replayed = await ctx.http
+    const replayed = await agent(ctx)
       .post(`/v1/sessions/${inSession}/sign-in`)
-      .set(auth())
       .set('Idempotency-Key', inKey)
       .send(signIn);
 
@@ -94,9 +79,9 @@ describe('Idempotency-Key records keep no secrets and no transient answers', () 
   });
 
   test('when the same key is sent to the route in other case or with a trailing slash, then it is the same request', async () => {
-    const key = newKey();
-    const first = await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', key).send({});
-    const again = await ctx.http.post('/V1/Sessions/').set(auth()).set('Idempotency-Key', key).send({});
+    const key = newIdempotencyKey('hardening');
+    const first = await agent(ctx).post('/v1/sessions').set('Idempotency-Key', key).send({});
+    const again = await agent(ctx).post('/V1/Sessions/').set('Idempotency-Key', key).send({});
     expect(first.status).toBe(201);
     expect(again.status).toBe(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
@@ -104,22 +89,18 @@ describe('Idempotency-Key records keep no secrets and no transient answers', () 
   });
 
   test('when the first answer was SessionBusy, then it is not replayed: the retry with the same key runs', async () => {
-    const anonymousId = await newSession();
+    const anonymousId = await newSession(ctx);
     // A sign-in (wrong credentials, held upstream) keeps the session busy meanwhile.
-    ctx.faults.push({ match: isPost('/login'), fault: { kind: 'delay', ms: 800 }, times: 1 });
-    const signIn = ctx.http
+    const held: FaultRule = { match: upstreamPost(ctx, '/login'), fault: { kind: 'delay', ms: 800 }, times: 1 };
+    ctx.faults.push(held);
+    const signIn = agent(ctx)
       .post(`/v1/sessions/${anonymousId}/sign-in`)
-      .set(auth())
       .send({ email: `${uniqueName('nobody')}@example.com`, password: 'wrong' })
       .then((response) => response);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const key = newKey();
+    await waitFor(() => held.times === 0, { what: 'the sign-in to be held upstream' });
+    const key = newIdempotencyKey('hardening');
     const send = () =>
-      ctx.http
-        .post(`/v1/sessions/${anonymousId}/carts`)
-        .set(auth())
-        .set('Idempotency-Key', key)
-        .send({ currency: 'EUR' });
+      agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).set('Idempotency-Key', key).send({ currency: 'EUR' });
 
     const busy = await send();
     expect((await signIn).status).toBe(401);
@@ -132,14 +113,17 @@ describe('Idempotency-Key records keep no secrets and no transient answers', () 
   });
 
   test('when a version-less add lost every race (409 ConcurrentModification), then the retry with the same key adds', async () => {
-    const cart = await cartWithOne();
+    const cart = await newCartWithOneItem(ctx);
     // Every update is refused as a conflict, as on a cart others keep changing.
-    ctx.faults.push({ match: isPost(`/carts/${cart.id}`), fault: { kind: 'status', status: 409 }, times: 10_000 });
-    const key = newKey();
+    ctx.faults.push({
+      match: upstreamPost(ctx, `/carts/${cart.id}`),
+      fault: { kind: 'status', status: 409 },
+      times: 10_000,
+    });
+    const key = newIdempotencyKey('hardening');
     const send = () =>
-      ctx.http
+      agent(ctx)
         .post(`/v1/carts/${cart.id}/line-items`)
-        .set(auth())
         .set('Idempotency-Key', key)
         .send({ sku: ctx.skus[0], quantity: 2 });
 
@@ -151,17 +135,16 @@ describe('Idempotency-Key records keep no secrets and no transient answers', () 
     expect(lost.body.code).toBe('ConcurrentModification');
     expect(retry.status).toBe(200);
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
-    expect(await quantityIn(cart.id)).toBe(3);
+    expect(await quantityIn(ctx, cart.id)).toBe(3);
   }, 60_000);
 
   test('when an add with a stale version is 409, then that answer is final and replayed', async () => {
-    const cart = await cartWithOne();
-    await ctx.http.patch(`/v1/carts/${cart.id}`).set(auth()).send({ customerEmail: 'someone@example.com' }).expect(200);
-    const key = newKey();
+    const cart = await newCartWithOneItem(ctx);
+    await agent(ctx).patch(`/v1/carts/${cart.id}`).send({ customerEmail: 'someone@example.com' }).expect(200);
+    const key = newIdempotencyKey('hardening');
     const send = () =>
-      ctx.http
+      agent(ctx)
         .post(`/v1/carts/${cart.id}/line-items`)
-        .set(auth())
         .set('Idempotency-Key', key)
         .send({ sku: ctx.skus[0], quantity: 2, version: cart.version });
 
@@ -181,13 +164,19 @@ describe('Idempotency-Key records keep no secrets and no transient answers', () 
     });
     try {
       down.faults.push({ match: (call) => call.method === 'GET', fault: { kind: 'reset' }, times: 100 });
-      const key = newKey();
-      const send = () => down.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', key).send({});
+      const key = newIdempotencyKey('hardening');
+      const send = () => agent(down).post('/v1/sessions').set('Idempotency-Key', key).send({});
 
       const unavailable = await send();
       down.faults.length = 0;
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const retry = await send();
+      // Retried until the circuit lets a call through again (half-open after 100 ms): 5xx are not kept.
+      const retry = await waitFor(
+        async () => {
+          const response = await send();
+          return response.status !== 503 && response;
+        },
+        { what: 'the circuit to let a call through' },
+      );
 
       expect(unavailable.status).toBe(503);
       expect(unavailable.body.code).toBe('UpstreamUnavailable');
@@ -199,20 +188,15 @@ describe('Idempotency-Key records keep no secrets and no transient answers', () 
   });
 
   test('when a key whose add failed is reused for another cart, then the note of the first cart is not used', async () => {
-    const first = await cartWithOne();
-    const other = await cartWithOne();
+    const first = await newCartWithOneItem(ctx);
+    const other = await newCartWithOneItem(ctx);
     // The other cart now looks exactly like what the first add would leave: next version, three items.
-    await ctx.http
-      .post(`/v1/carts/${other.id}/line-items`)
-      .set(auth())
-      .send({ sku: ctx.skus[0], quantity: 2 })
-      .expect(200);
-    ctx.faults.push({ match: isPost(`/carts/${first.id}`), fault: { kind: 'drop-response' }, times: 1 });
-    const key = newKey();
+    await agent(ctx).post(`/v1/carts/${other.id}/line-items`).send({ sku: ctx.skus[0], quantity: 2 }).expect(200);
+    ctx.faults.push({ match: upstreamPost(ctx, `/carts/${first.id}`), fault: { kind: 'drop-response' }, times: 1 });
+    const key = newIdempotencyKey('hardening');
     const add = (cartId: string) =>
-      ctx.http
+      agent(ctx)
         .post(`/v1/carts/${cartId}/line-items`)
-        .set(auth())
         .set('Idempotency-Key', key)
         .send({ sku: ctx.skus[0], quantity: 2 });
     expect((await add(first.id)).status).toBeGreaterThanOrEqual(500);
@@ -220,26 +204,25 @@ describe('Idempotency-Key records keep no secrets and no transient answers', () 
     const response = await add(other.id);
 
     expect(response.status).toBe(200);
-    expect(await quantityIn(other.id)).toBe(5);
+    expect(await quantityIn(ctx, other.id)).toBe(5);
   });
 
   test('when a key whose add landed unanswered is reused with another body, then that body is added, not mistaken for the first', async () => {
-    const cart = await cartWithOne();
-    ctx.faults.push({ match: isPost(`/carts/${cart.id}`), fault: { kind: 'drop-response' }, times: 1 });
-    const key = newKey();
+    const cart = await newCartWithOneItem(ctx);
+    ctx.faults.push({ match: upstreamPost(ctx, `/carts/${cart.id}`), fault: { kind: 'drop-response' }, times: 1 });
+    const key = newIdempotencyKey('hardening');
     const add = (quantity: number) =>
-      ctx.http
+      agent(ctx)
         .post(`/v1/carts/${cart.id}/line-items`)
-        .set(auth())
         .set('Idempotency-Key', key)
         .send({ sku: ctx.skus[0], quantity });
     expect((await add(2)).status).toBeGreaterThanOrEqual(500);
-    expect(await quantityIn(cart.id)).toBe(3);
+    expect(await quantityIn(ctx, cart.id)).toBe(3);
 
     // The first add's note says "version v+1 holding 3": the cart is exactly that, yet this is another request.
     const response = await add(3);
 
     expect(response.status).toBe(200);
-    expect(await quantityIn(cart.id)).toBe(6);
+    expect(await quantityIn(ctx, cart.id)).toBe(6);
   });
 });

@@ -1,5 +1,16 @@
-import { bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
-import type { RecordedCall } from '../support/recording-proxy';
+import {
+  agent,
+  newCart,
+  newCartWithOneItem,
+  newIdempotencyKey,
+  newSession,
+  quantityIn,
+  upstreamGet,
+  upstreamPost,
+} from '../support/fixtures';
+import { createTestContext, KEYS, type TestContext } from '../support/harness';
+import type { FaultRule } from '../support/recording-proxy';
+import { waitFor } from '../support/wait';
 
 describe('exactly-once writes with Idempotency-Key', () => {
   let ctx: TestContext;
@@ -11,11 +22,6 @@ describe('exactly-once writes with Idempotency-Key', () => {
     ctx.faults.length = 0;
   });
 
-  const auth = (key: string = KEYS.a) => bearer(key);
-  let counter = 0;
-  const newKey = () => `key-${Date.now()}-${++counter}`;
-  const newSession = async (): Promise<string> =>
-    (await ctx.http.post('/v1/sessions').set(auth()).send({}).expect(201)).body.anonymousId;
   const cartsOf = async (anonymousId: string) =>
     (
       await ctx.ct(
@@ -27,15 +33,11 @@ describe('exactly-once writes with Idempotency-Key', () => {
       id: string;
       orderNumber: string;
     }>;
-  const isPost = (suffix: string) => (call: RecordedCall) =>
-    call.method === 'POST' && call.path === `/${ctx.projectKey}${suffix}`;
-  const isGet = (prefix: string) => (call: RecordedCall) =>
-    call.method === 'GET' && call.path.startsWith(`/${ctx.projectKey}${prefix}`);
 
   test('when a POST is repeated with the same key and payload, then the first response is replayed and nothing runs twice', async () => {
-    const key = newKey();
-    const first = await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', key).send({});
-    const again = await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', key).send({});
+    const key = newIdempotencyKey();
+    const first = await agent(ctx).post('/v1/sessions').set('Idempotency-Key', key).send({});
+    const again = await agent(ctx).post('/v1/sessions').set('Idempotency-Key', key).send({});
     expect(first.status).toBe(201);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     expect(again.status).toBe(201);
@@ -44,11 +46,10 @@ describe('exactly-once writes with Idempotency-Key', () => {
   });
 
   test('when the same key comes with another payload, then it is 422 IdempotencyKeyReused', async () => {
-    const key = newKey();
-    await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', key).send({}).expect(201);
-    const other = await ctx.http
+    const key = newIdempotencyKey();
+    await agent(ctx).post('/v1/sessions').set('Idempotency-Key', key).send({}).expect(201);
+    const other = await agent(ctx)
       .post('/v1/sessions')
-      .set(auth())
       .set('Idempotency-Key', key)
       .send({ anonymousId: `other-${key}` });
     expect(other.status).toBe(422);
@@ -56,18 +57,15 @@ describe('exactly-once writes with Idempotency-Key', () => {
   });
 
   test('when the same key arrives while the first request runs, then it is 409 and one cart is made', async () => {
-    const anonymousId = await newSession();
-    ctx.faults.push({ match: isPost('/carts'), fault: { kind: 'delay', ms: 400 }, times: 1 });
-    const key = newKey();
+    const anonymousId = await newSession(ctx);
+    const held: FaultRule = { match: upstreamPost(ctx, '/carts'), fault: { kind: 'delay', ms: 400 }, times: 1 };
+    ctx.faults.push(held);
+    const key = newIdempotencyKey();
     const send = () =>
-      ctx.http
-        .post(`/v1/sessions/${anonymousId}/carts`)
-        .set(auth())
-        .set('Idempotency-Key', key)
-        .send({ currency: 'EUR' });
+      agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).set('Idempotency-Key', key).send({ currency: 'EUR' });
     // supertest starts a request only when it is awaited or then-ed.
     const first = send().then((response) => response);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(() => held.times === 0, { what: 'the first create to be held upstream' });
     const second = await send();
     expect(second.status).toBe(409);
     expect(second.body.code).toBe('IdempotencyKeyInProgress');
@@ -79,41 +77,36 @@ describe('exactly-once writes with Idempotency-Key', () => {
   });
 
   test('when two clients use the same key, then each gets its own result', async () => {
-    const key = newKey();
-    const a = await ctx.http.post('/v1/sessions').set(auth(KEYS.a)).set('Idempotency-Key', key).send({});
-    const b = await ctx.http.post('/v1/sessions').set(auth(KEYS.b)).set('Idempotency-Key', key).send({});
+    const key = newIdempotencyKey();
+    const a = await agent(ctx).post('/v1/sessions').set('Idempotency-Key', key).send({});
+    const b = await agent(ctx, KEYS.b).post('/v1/sessions').set('Idempotency-Key', key).send({});
     expect(b.status).toBe(201);
     expect(b.headers['idempotent-replayed']).toBeUndefined();
     expect(b.body.anonymousId).not.toBe(a.body.anonymousId);
   });
 
   test('when the key is empty or longer than 255 characters, then it is 400; 255 is fine', async () => {
-    expect(
-      (await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', 'k'.repeat(256)).send({})).status,
-    ).toBe(400);
-    expect((await ctx.http.post('/v1/sessions').set(auth()).set('Idempotency-Key', ' ').send({})).status).toBe(400);
+    expect((await agent(ctx).post('/v1/sessions').set('Idempotency-Key', 'k'.repeat(256)).send({})).status).toBe(400);
+    expect((await agent(ctx).post('/v1/sessions').set('Idempotency-Key', ' ').send({})).status).toBe(400);
     expect(
       (
-        await ctx.http
+        await agent(ctx)
           .post('/v1/sessions')
-          .set(auth())
-          .set('Idempotency-Key', `${newKey()}${'k'.repeat(230)}`.slice(0, 255))
+          .set('Idempotency-Key', `${newIdempotencyKey()}${'k'.repeat(230)}`.slice(0, 255))
           .send({})
       ).status,
     ).toBe(201);
   });
 
   test('when the first answer was a 4xx, then it is replayed too', async () => {
-    const key = newKey();
-    const first = await ctx.http
+    const key = newIdempotencyKey();
+    const first = await agent(ctx)
       .post('/v1/sessions/unknown-session/carts')
-      .set(auth())
       .set('Idempotency-Key', key)
       .send({ currency: 'EUR' });
     expect(first.status).toBe(404);
-    const again = await ctx.http
+    const again = await agent(ctx)
       .post('/v1/sessions/unknown-session/carts')
-      .set(auth())
       .set('Idempotency-Key', key)
       .send({ currency: 'EUR' });
     expect(again.status).toBe(404);
@@ -122,15 +115,11 @@ describe('exactly-once writes with Idempotency-Key', () => {
   });
 
   test('when commercetools fails a create with 503, then the 5xx is not kept and a retry with the same key runs again', async () => {
-    const anonymousId = await newSession();
-    ctx.faults.push({ match: isPost('/carts'), fault: { kind: 'status', status: 503 }, times: 1 });
-    const key = newKey();
+    const anonymousId = await newSession(ctx);
+    ctx.faults.push({ match: upstreamPost(ctx, '/carts'), fault: { kind: 'status', status: 503 }, times: 1 });
+    const key = newIdempotencyKey();
     const send = () =>
-      ctx.http
-        .post(`/v1/sessions/${anonymousId}/carts`)
-        .set(auth())
-        .set('Idempotency-Key', key)
-        .send({ currency: 'EUR' });
+      agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).set('Idempotency-Key', key).send({ currency: 'EUR' });
     const failed = await send();
     expect(failed.status).toBe(502);
     const retried = await send();
@@ -140,15 +129,11 @@ describe('exactly-once writes with Idempotency-Key', () => {
   });
 
   test('when the answer to a cart create is lost, then the cart is found by its key: one cart, and the retry replays', async () => {
-    const anonymousId = await newSession();
-    ctx.faults.push({ match: isPost('/carts'), fault: { kind: 'drop-response' }, times: 1 });
-    const key = newKey();
+    const anonymousId = await newSession(ctx);
+    ctx.faults.push({ match: upstreamPost(ctx, '/carts'), fault: { kind: 'drop-response' }, times: 1 });
+    const key = newIdempotencyKey();
     const send = () =>
-      ctx.http
-        .post(`/v1/sessions/${anonymousId}/carts`)
-        .set(auth())
-        .set('Idempotency-Key', key)
-        .send({ currency: 'EUR' });
+      agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).set('Idempotency-Key', key).send({ currency: 'EUR' });
     const first = await send();
     expect(first.status).toBe(201);
     expect(first.body.key).toMatch(/^gc-/);
@@ -160,16 +145,12 @@ describe('exactly-once writes with Idempotency-Key', () => {
   });
 
   test('when a create answer and the lookup both fail, then the retry with the same key finds the cart instead of making another', async () => {
-    const anonymousId = await newSession();
-    ctx.faults.push({ match: isPost('/carts'), fault: { kind: 'drop-response' }, times: 1 });
-    ctx.faults.push({ match: isGet('/carts/key='), fault: { kind: 'status', status: 503 }, times: 3 });
-    const key = newKey();
+    const anonymousId = await newSession(ctx);
+    ctx.faults.push({ match: upstreamPost(ctx, '/carts'), fault: { kind: 'drop-response' }, times: 1 });
+    ctx.faults.push({ match: upstreamGet(ctx, '/carts/key='), fault: { kind: 'status', status: 503 }, times: 3 });
+    const key = newIdempotencyKey();
     const send = () =>
-      ctx.http
-        .post(`/v1/sessions/${anonymousId}/carts`)
-        .set(auth())
-        .set('Idempotency-Key', key)
-        .send({ currency: 'EUR' });
+      agent(ctx).post(`/v1/sessions/${anonymousId}/carts`).set('Idempotency-Key', key).send({ currency: 'EUR' });
     const failed = await send();
     expect(failed.status).toBeGreaterThanOrEqual(500);
     const retry = await send();
@@ -178,17 +159,15 @@ describe('exactly-once writes with Idempotency-Key', () => {
   });
 
   test('when the answer to an order create is lost, then the order is found by its number: one order, and the retry replays', async () => {
-    const anonymousId = await newSession();
-    const cart = (
-      await ctx.http
-        .post(`/v1/sessions/${anonymousId}/carts`)
-        .set(auth())
-        .send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }], shippingAddress: { country: 'DE' } })
-        .expect(201)
-    ).body;
-    ctx.faults.push({ match: isPost('/orders'), fault: { kind: 'drop-response' }, times: 1 });
-    const key = newKey();
-    const send = () => ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).set('Idempotency-Key', key).send({});
+    const anonymousId = await newSession(ctx);
+    const cart = await newCart(ctx, anonymousId, {
+      currency: 'EUR',
+      lineItems: [{ sku: ctx.skus[0], quantity: 1 }],
+      shippingAddress: { country: 'DE' },
+    });
+    ctx.faults.push({ match: upstreamPost(ctx, '/orders'), fault: { kind: 'drop-response' }, times: 1 });
+    const key = newIdempotencyKey();
+    const send = () => agent(ctx).post(`/v1/carts/${cart.id}/order`).set('Idempotency-Key', key).send({});
     const first = await send();
     expect(first.status).toBe(201);
     expect(first.body.orderNumber).toMatch(/^GC-/);
@@ -199,54 +178,34 @@ describe('exactly-once writes with Idempotency-Key', () => {
   });
 
   test('when an order answer and its lookup both fail, then the retry with the same key returns that order instead of 409', async () => {
-    const anonymousId = await newSession();
-    const cart = (
-      await ctx.http
-        .post(`/v1/sessions/${anonymousId}/carts`)
-        .set(auth())
-        .send({ currency: 'EUR', shippingAddress: { country: 'DE' } })
-        .expect(201)
-    ).body;
-    ctx.faults.push({ match: isPost('/orders'), fault: { kind: 'drop-response' }, times: 1 });
-    ctx.faults.push({ match: isGet('/orders/order-number='), fault: { kind: 'status', status: 503 }, times: 3 });
-    const key = newKey();
-    const send = () => ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).set('Idempotency-Key', key).send({});
+    const anonymousId = await newSession(ctx);
+    const cart = await newCart(ctx, anonymousId);
+    ctx.faults.push({ match: upstreamPost(ctx, '/orders'), fault: { kind: 'drop-response' }, times: 1 });
+    ctx.faults.push({
+      match: upstreamGet(ctx, '/orders/order-number='),
+      fault: { kind: 'status', status: 503 },
+      times: 3,
+    });
+    const key = newIdempotencyKey();
+    const send = () => agent(ctx).post(`/v1/carts/${cart.id}/order`).set('Idempotency-Key', key).send({});
     expect((await send()).status).toBeGreaterThanOrEqual(500);
     const retry = await send();
     expect(retry.status).toBe(201);
     const orders = await ordersOfCart(cart.id);
     expect(orders).toEqual([expect.objectContaining({ id: retry.body.id })]);
     // Without the key, ordering that cart again is the ordinary 409.
-    expect((await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({})).body.code).toBe(
-      'CartAlreadyOrdered',
-    );
+    expect((await agent(ctx).post(`/v1/carts/${cart.id}/order`).send({})).body.code).toBe('CartAlreadyOrdered');
   });
 
   describe('when the answer to a line-item add is lost', () => {
-    const cartWithOne = async () => {
-      const anonymousId = await newSession();
-      return (
-        await ctx.http
-          .post(`/v1/sessions/${anonymousId}/carts`)
-          .set(auth())
-          .send({ currency: 'EUR', lineItems: [{ sku: ctx.skus[0], quantity: 1 }] })
-          .expect(201)
-      ).body as { id: string; version: number };
-    };
-    const quantityIn = async (cartId: string) =>
-      ((await ctx.ct(`/carts/${cartId}`)).body.lineItems as Array<{ quantity: number }>).reduce(
-        (sum, item) => sum + item.quantity,
-        0,
-      );
     /** A cart with one item, and an add of two more under a key whose first attempt failed with `fault`. */
     const failedAdd = async (fault: 'drop-response' | 'reset') => {
-      const cart = await cartWithOne();
-      ctx.faults.push({ match: isPost(`/carts/${cart.id}`), fault: { kind: fault }, times: 1 });
-      const key = newKey();
+      const cart = await newCartWithOneItem(ctx);
+      ctx.faults.push({ match: upstreamPost(ctx, `/carts/${cart.id}`), fault: { kind: fault }, times: 1 });
+      const key = newIdempotencyKey();
       const send = () =>
-        ctx.http
+        agent(ctx)
           .post(`/v1/carts/${cart.id}/line-items`)
-          .set(auth())
           .set('Idempotency-Key', key)
           .send({ sku: ctx.skus[0], quantity: 2 });
       expect((await send()).status).toBeGreaterThanOrEqual(500);
@@ -255,62 +214,47 @@ describe('exactly-once writes with Idempotency-Key', () => {
 
     test('when the add landed, then the retry with the same key answers that cart and adds nothing more', async () => {
       const { cart, send } = await failedAdd('drop-response');
-      expect(await quantityIn(cart.id)).toBe(3);
+      expect(await quantityIn(ctx, cart.id)).toBe(3);
       const retry = await send();
       expect(retry.status).toBe(200);
       expect(retry.body).toMatchObject({ id: cart.id, version: cart.version + 1 });
       expect(retry.body.lineItems[0].quantity).toBe(3);
-      expect(await quantityIn(cart.id)).toBe(3);
+      expect(await quantityIn(ctx, cart.id)).toBe(3);
       expect((await send()).headers['idempotent-replayed']).toBe('true');
     });
 
     test('when the add never reached commercetools, then the retry adds it once', async () => {
       const { cart, send } = await failedAdd('reset');
-      expect(await quantityIn(cart.id)).toBe(1);
+      expect(await quantityIn(ctx, cart.id)).toBe(1);
       const retry = await send();
       expect(retry.status).toBe(200);
-      expect(await quantityIn(cart.id)).toBe(3);
+      expect(await quantityIn(ctx, cart.id)).toBe(3);
     });
 
     test('when the cart was changed otherwise since, then the retry is 409 with currentVersion and adds nothing', async () => {
       const { cart, send } = await failedAdd('drop-response');
-      const changed = await ctx.http
+      const changed = await agent(ctx)
         .patch(`/v1/carts/${cart.id}`)
-        .set(auth())
         .send({ customerEmail: 'someone@example.com' })
         .expect(200);
       const retry = await send();
       expect(retry.status).toBe(409);
       expect(retry.body).toMatchObject({ code: 'ConcurrentModification', currentVersion: changed.body.version });
-      expect(await quantityIn(cart.id)).toBe(3);
+      expect(await quantityIn(ctx, cart.id)).toBe(3);
     });
 
     test('when no Idempotency-Key is sent, then adds apply to the current cart as before', async () => {
-      const cart = await cartWithOne();
-      await ctx.http
-        .post(`/v1/carts/${cart.id}/line-items`)
-        .set(auth())
-        .send({ sku: ctx.skus[0], quantity: 2 })
-        .expect(200);
-      await ctx.http
-        .post(`/v1/carts/${cart.id}/line-items`)
-        .set(auth())
-        .send({ sku: ctx.skus[0], quantity: 2 })
-        .expect(200);
-      expect(await quantityIn(cart.id)).toBe(5);
+      const cart = await newCartWithOneItem(ctx);
+      await agent(ctx).post(`/v1/carts/${cart.id}/line-items`).send({ sku: ctx.skus[0], quantity: 2 }).expect(200);
+      await agent(ctx).post(`/v1/carts/${cart.id}/line-items`).send({ sku: ctx.skus[0], quantity: 2 }).expect(200);
+      expect(await quantityIn(ctx, cart.id)).toBe(5);
     });
   });
 
   test('when an order is created without orderNumber, then the service gives it one', async () => {
-    const anonymousId = await newSession();
-    const cart = (
-      await ctx.http
-        .post(`/v1/sessions/${anonymousId}/carts`)
-        .set(auth())
-        .send({ currency: 'EUR', shippingAddress: { country: 'DE' } })
-        .expect(201)
-    ).body;
-    const order = await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({});
+    const anonymousId = await newSession(ctx);
+    const cart = await newCart(ctx, anonymousId);
+    const order = await agent(ctx).post(`/v1/carts/${cart.id}/order`).send({});
     expect(order.body.orderNumber).toMatch(/^GC-[A-Za-z0-9_-]{16,}$/);
   });
 });

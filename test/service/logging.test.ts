@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
+import { agent } from '../support/fixtures';
+import { createTestContext, KEYS, type TestContext } from '../support/harness';
 
 describe('request logs', () => {
   const lines: Record<string, unknown>[] = [];
@@ -17,14 +18,9 @@ describe('request logs', () => {
   afterAll(() => ctx.close());
 
   test('when requests complete, then each logs one JSON line with route template, status, duration, clientId and correlation id, and no secrets', async () => {
-    const session = await ctx.http
-      .post('/v1/sessions')
-      .set(bearer(KEYS.a))
-      .set('X-Correlation-ID', 'trace-me-1')
-      .send({});
-    await ctx.http
+    const session = await agent(ctx).post('/v1/sessions').set('X-Correlation-ID', 'trace-me-1').send({});
+    await agent(ctx)
       .post(`/v1/sessions/${session.body.anonymousId}/sign-up`)
-      .set(bearer(KEYS.a))
       .set('X-Correlation-ID', 'trace-me-2')
       .send({ email: `log-${Date.now()}@example.com`, password: 'Very-Secret-Pw-1' })
       .expect(201);

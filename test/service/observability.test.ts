@@ -1,4 +1,5 @@
-import { bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
+import { agent } from '../support/fixtures';
+import { createTestContext, type TestContext } from '../support/harness';
 
 describe('correlation and metrics', () => {
   let ctx: TestContext;
@@ -9,11 +10,7 @@ describe('correlation and metrics', () => {
 
   test('when a request carries X-Correlation-ID, then every commercetools call it makes carries the same id', async () => {
     const mark = ctx.upstreamCalls.length;
-    const session = await ctx.http
-      .post('/v1/sessions')
-      .set(bearer(KEYS.a))
-      .set('X-Correlation-ID', 'pos-17:req-0001')
-      .send({});
+    const session = await agent(ctx).post('/v1/sessions').set('X-Correlation-ID', 'pos-17:req-0001').send({});
     expect(session.status).toBe(201);
     const made = ctx.upstreamCalls.slice(mark).filter((call) => call.path !== '/oauth/token');
     expect(made.length).toBeGreaterThanOrEqual(2);
@@ -24,8 +21,8 @@ describe('correlation and metrics', () => {
 
   test('when requests run, then metrics count upstream calls by operation and outcome, replays and sessions', async () => {
     const key = `metrics-${Date.now()}`;
-    await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).set('Idempotency-Key', key).send({}).expect(201);
-    await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).set('Idempotency-Key', key).send({}).expect(201);
+    await agent(ctx).post('/v1/sessions').set('Idempotency-Key', key).send({}).expect(201);
+    await agent(ctx).post('/v1/sessions').set('Idempotency-Key', key).send({}).expect(201);
     const text = (await ctx.http.get('/metrics')).text;
     expect(text).toMatch(/idempotent_replays_total 1\b/);
     expect(text).toMatch(/commercetools_request_duration_seconds_count\{operation="carts\.check",outcome="ok"\} [1-9]/);

@@ -10,7 +10,8 @@ import { allRoutes } from '../../src/http/routes';
 import * as operationsModule from '../../src/http/routes/operations.routes';
 import type { V1Services } from '../../src/http/routes/v1.routes';
 import * as schemas from '../../src/http/schemas';
-import { bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
+import { agent } from '../support/fixtures';
+import { createTestContext, type TestContext } from '../support/harness';
 
 interface RouterLayer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -199,7 +200,7 @@ describe('the OpenAPI document', () => {
   });
 
   test('when the service answers a documented error, then the problem has the members of its example', async () => {
-    const response = await ctx.http.get('/v1/sessions/not-a-session').set(bearer(KEYS.a)).expect(404);
+    const response = await agent(ctx).get('/v1/sessions/not-a-session').expect(404);
     const example =
       doc.paths['/v1/sessions/{anonymousId}'].get.responses['404'].content['application/problem+json'].examples
         .SessionNotFound.value;

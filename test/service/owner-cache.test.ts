@@ -1,7 +1,8 @@
 import { connectRedis } from '../../src/clients/redis.client';
 import { RedisSessionStore } from '../../src/clients/session.store';
 import type { SessionStore } from '../../src/domain/ports';
-import { bearer, createTestContext, deleteKeys, KEYS, uniqueName, type TestContext } from '../support/harness';
+import { agent, newCart, newSession } from '../support/fixtures';
+import { createTestContext, deleteKeys, KEYS, uniqueName, type TestContext } from '../support/harness';
 
 /**
  * Cart and order reads check the session's owner; the owner is remembered for a while, so those
@@ -32,39 +33,34 @@ describe('when cart and order reads check the session owner', () => {
   });
 
   const readsOf = (anonymousId: string) => reads.filter((id) => id === anonymousId).length;
-  const newSession = async (): Promise<string> =>
-    (await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({}).expect(201)).body.anonymousId;
 
   test('when the owner lists carts and orders again, then only the first listing reads the session from Redis', async () => {
-    const anonymousId = await newSession();
-    await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(bearer(KEYS.a)).send({ currency: 'EUR' }).expect(201);
+    const anonymousId = await newSession(ctx);
+    await newCart(ctx, anonymousId, { currency: 'EUR' });
     const before = readsOf(anonymousId);
     for (const path of ['carts', 'orders', 'active-cart', 'carts']) {
-      await ctx.http.get(`/v1/sessions/${anonymousId}/${path}`).set(bearer(KEYS.a)).expect(200);
+      await agent(ctx).get(`/v1/sessions/${anonymousId}/${path}`).expect(200);
     }
     expect(readsOf(anonymousId) - before).toBe(1);
     // The session itself is always read fresh: its status changes on sign-in and sign-up.
-    await ctx.http.get(`/v1/sessions/${anonymousId}`).set(bearer(KEYS.a)).expect(200);
+    await agent(ctx).get(`/v1/sessions/${anonymousId}`).expect(200);
     expect(readsOf(anonymousId) - before).toBe(2);
   });
 
   test('when another client asks after the owner is remembered, then it is still 404, and admin still sees it', async () => {
-    const anonymousId = await newSession();
-    const cart = (
-      await ctx.http.post(`/v1/sessions/${anonymousId}/carts`).set(bearer(KEYS.a)).send({ currency: 'EUR' }).expect(201)
-    ).body;
-    await ctx.http.get(`/v1/sessions/${anonymousId}/carts`).set(bearer(KEYS.a)).expect(200);
+    const anonymousId = await newSession(ctx);
+    const cart = await newCart(ctx, anonymousId, { currency: 'EUR' });
+    await agent(ctx).get(`/v1/sessions/${anonymousId}/carts`).expect(200);
     const before = readsOf(anonymousId);
-    expect((await ctx.http.get(`/v1/sessions/${anonymousId}/carts`).set(bearer(KEYS.b))).status).toBe(404);
-    expect((await ctx.http.get(`/v1/carts/${cart.id}`).set(bearer(KEYS.b))).status).toBe(404);
-    expect((await ctx.http.get(`/v1/sessions/${anonymousId}/carts`).set(bearer(KEYS.admin))).body.count).toBe(1);
+    expect((await agent(ctx, KEYS.b).get(`/v1/sessions/${anonymousId}/carts`)).status).toBe(404);
+    expect((await agent(ctx, KEYS.b).get(`/v1/carts/${cart.id}`)).status).toBe(404);
+    expect((await agent(ctx, KEYS.admin).get(`/v1/sessions/${anonymousId}/carts`)).body.count).toBe(1);
     expect(readsOf(anonymousId)).toBe(before);
   });
 
   test('when a session is unknown, then nothing is remembered and every read asks Redis', async () => {
     const anonymousId = uniqueName('unknown');
-    for (let i = 0; i < 3; i++)
-      expect((await ctx.http.get(`/v1/sessions/${anonymousId}/carts`).set(bearer(KEYS.a))).status).toBe(404);
+    for (let i = 0; i < 3; i++) expect((await agent(ctx).get(`/v1/sessions/${anonymousId}/carts`)).status).toBe(404);
     expect(readsOf(anonymousId)).toBe(3);
   });
 
@@ -78,7 +74,7 @@ describe('when cart and order reads check the session owner', () => {
       'EX',
       60,
     );
-    for (let i = 0; i < 3; i++) await ctx.http.get(`/v1/sessions/${anonymousId}/carts`).set(bearer(KEYS.a)).expect(200);
+    for (let i = 0; i < 3; i++) await agent(ctx).get(`/v1/sessions/${anonymousId}/carts`).expect(200);
     expect(readsOf(anonymousId)).toBe(3);
   });
 });

@@ -1,8 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordedCall } from '../support/recording-proxy';
 import { createTestContext, type TestContext } from '../support/harness';
+import { elapse } from '../support/wait';
 
 const CACHE_MS = 500;
+/**
+ * Lets the cached readiness result expire. A bounded wait, not a poll: probing to see whether it
+ * expired would itself ping commercetools and change the counts under test.
+ */
+const letTheCacheExpire = () => elapse(CACHE_MS + 100);
 
 describe('readiness and liveness probes', () => {
   let ctx: TestContext;
@@ -19,7 +24,7 @@ describe('readiness and liveness probes', () => {
   });
   afterEach(async () => {
     ctx.faults.length = 0;
-    await sleep(CACHE_MS + 100);
+    await letTheCacheExpire();
   });
   afterAll(() => ctx.close());
 
@@ -32,7 +37,7 @@ describe('readiness and liveness probes', () => {
     expect(pings() - before).toBe(1);
 
     // Probes arriving together after expiry share one check.
-    await sleep(CACHE_MS + 100);
+    await letTheCacheExpire();
     const together = await Promise.all([1, 2, 3].map(() => ctx.http.get('/readyz')));
     expect(together.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(pings() - before).toBe(2);
@@ -43,7 +48,7 @@ describe('readiness and liveness probes', () => {
     const before = pings();
     ctx.faults.push({ match: isPing, fault: { kind: 'status', status: 503 } });
 
-    await sleep(CACHE_MS + 100);
+    await letTheCacheExpire();
     const failing = await ctx.http.get('/readyz');
     expect(failing.status).toBe(503);
     expect(failing.body).toEqual({ status: 'not ready', checks: { redis: 'ok', commercetools: 'failing' } });
@@ -51,7 +56,7 @@ describe('readiness and liveness probes', () => {
     await ctx.http.get('/readyz').expect(503);
     expect(pings() - before).toBe(1);
 
-    await sleep(CACHE_MS + 100);
+    await letTheCacheExpire();
     await ctx.http.get('/readyz').expect(503);
     expect(pings() - before).toBe(2);
   });

@@ -1,4 +1,5 @@
-import { bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
+import { agent, mint, newCart } from '../support/fixtures';
+import { createTestContext, KEYS, type TestContext } from '../support/harness';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const INJECTION = 'x" or anonymousId is defined or anonymousId = "y';
@@ -10,10 +11,8 @@ describe('sessions', () => {
   });
   afterAll(() => ctx.close());
 
-  const mint = (body: object = {}, key: string = KEYS.a) => ctx.http.post('/v1/sessions').set(bearer(key)).send(body);
-
   test('when a client posts an empty body, then it gets a fresh active UUID v4 session', async () => {
-    const response = await mint();
+    const response = await mint(ctx);
     expect(response.status).toBe(201);
     expect(response.body).toEqual({
       anonymousId: expect.stringMatching(UUID_V4),
@@ -24,13 +23,13 @@ describe('sessions', () => {
   });
 
   test('when a client posts no body at all, then a session is minted too', async () => {
-    const response = await ctx.http.post('/v1/sessions').set(bearer(KEYS.a));
+    const response = await agent(ctx).post('/v1/sessions');
     expect(response.status).toBe(201);
     expect(response.body.anonymousId).toMatch(UUID_V4);
   });
 
   test('when an id is minted, then carts and orders were both checked with an input-variable predicate', async () => {
-    const { body } = await mint();
+    const { body } = await mint(ctx);
     const checks = ctx.upstreamCalls.filter(
       (call) => call.method === 'GET' && call.query.get('var.aid') === body.anonymousId,
     );
@@ -42,14 +41,14 @@ describe('sessions', () => {
   });
 
   test('when 50 sessions are minted concurrently, then all 50 ids are distinct', async () => {
-    const responses = await Promise.all(Array.from({ length: 50 }, () => mint()));
+    const responses = await Promise.all(Array.from({ length: 50 }, () => mint(ctx)));
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(201));
     expect(new Set(responses.map((r) => r.body.anonymousId)).size).toBe(50);
   });
 
   test('when a client claims a valid unused id, then it gets that id', async () => {
     const anonymousId = `pos-7:till@store.${Date.now()}`;
-    const response = await mint({ anonymousId });
+    const response = await mint(ctx, { anonymousId });
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ anonymousId, status: 'active' });
   });
@@ -57,7 +56,7 @@ describe('sessions', () => {
   test('when 20 claims of one id run concurrently, then exactly one gets 201 and the rest 409 AnonymousIdInUse', async () => {
     const anonymousId = `race-${Date.now()}`;
     const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => mint({ anonymousId }, i % 2 ? KEYS.a : KEYS.b)),
+      Array.from({ length: 20 }, (_, i) => mint(ctx, { anonymousId }, i % 2 ? KEYS.a : KEYS.b)),
     );
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
@@ -67,8 +66,8 @@ describe('sessions', () => {
 
   test('when an id is already claimed, then claiming it again is 409 AnonymousIdInUse as problem+json', async () => {
     const anonymousId = `twice-${Date.now()}`;
-    expect((await mint({ anonymousId })).status).toBe(201);
-    const again = await mint({ anonymousId }, KEYS.b);
+    expect((await mint(ctx, { anonymousId })).status).toBe(201);
+    const again = await mint(ctx, { anonymousId }, KEYS.b);
     expect(again.status).toBe(409);
     expect(again.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(again.body).toMatchObject({
@@ -85,11 +84,11 @@ describe('sessions', () => {
     const anonymousId = `direct-cart-${Date.now()}`;
     const created = await ctx.ct('/carts', { method: 'POST', body: { currency: 'EUR', anonymousId } });
     expect(created.status).toBe(201);
-    const response = await mint({ anonymousId });
+    const response = await mint(ctx, { anonymousId });
     expect(response.status).toBe(409);
     expect(response.body.code).toBe('AnonymousIdInUse');
     // The failed claim left no reservation behind: the id is still unknown to the service.
-    expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(bearer(KEYS.a))).status).toBe(404);
+    expect((await agent(ctx).get(`/v1/sessions/${anonymousId}`)).status).toBe(404);
   });
 
   test('when an order created directly in commercetools carries an id, then claiming that id is refused', async () => {
@@ -108,7 +107,7 @@ describe('sessions', () => {
     expect((await ctx.ct(`/carts/${cart.body.id}?version=${current.body.version}`, { method: 'DELETE' })).status).toBe(
       200,
     );
-    const response = await mint({ anonymousId });
+    const response = await mint(ctx, { anonymousId });
     expect(response.status).toBe(409);
   });
 
@@ -124,7 +123,7 @@ describe('sessions', () => {
     'when a client claims %s, then it is 400 ValidationFailed and nothing reaches commercetools',
     async (_label, anonymousId) => {
       const before = ctx.upstreamCalls.length;
-      const response = await mint({ anonymousId });
+      const response = await mint(ctx, { anonymousId });
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('ValidationFailed');
       expect(ctx.upstreamCalls.length).toBe(before);
@@ -132,41 +131,55 @@ describe('sessions', () => {
   );
 
   test('when a client sends an unknown field, then it is 400 naming the field', async () => {
-    const response = await mint({ anonymousId: 'ok-id-1', colour: 'red' });
+    const response = await mint(ctx, { anonymousId: 'ok-id-1', colour: 'red' });
     expect(response.status).toBe(400);
     expect(response.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'body.colour' })]));
   });
 
   test("when the injection value is used as a path id, then it is 400 and no other session's carts leak", async () => {
-    const victim = (await mint()).body.anonymousId;
-    await ctx.http.post(`/v1/sessions/${victim}/carts`).set(bearer(KEYS.a)).send({ currency: 'EUR' }).expect(201);
+    const victim = (await mint(ctx)).body.anonymousId;
+    await newCart(ctx, victim, { currency: 'EUR' });
     const before = ctx.upstreamCalls.length;
-    const response = await ctx.http.get(`/v1/sessions/${encodeURIComponent(INJECTION)}/carts`).set(bearer(KEYS.a));
+    const response = await agent(ctx).get(`/v1/sessions/${encodeURIComponent(INJECTION)}/carts`);
     expect(response.status).toBe(400);
     expect(JSON.stringify(response.body)).not.toContain(victim);
     expect(ctx.upstreamCalls.length).toBe(before);
   });
 
-  test('when the owner reads its session, then it gets it; another client gets 404; admin gets it', async () => {
-    const { body: session } = await mint();
-    const own = await ctx.http.get(`/v1/sessions/${session.anonymousId}`).set(bearer(KEYS.a));
+  test('when the owner reads its session, then it gets it as minted', async () => {
+    const { body: session } = await mint(ctx);
+
+    const own = await agent(ctx).get(`/v1/sessions/${session.anonymousId}`);
+
     expect(own.status).toBe(200);
     expect(own.body).toEqual(session);
-    const other = await ctx.http.get(`/v1/sessions/${session.anonymousId}`).set(bearer(KEYS.b));
+  });
+
+  test('when another client reads a session, then it is 404 SessionNotFound', async () => {
+    const { body: session } = await mint(ctx);
+
+    const other = await agent(ctx, KEYS.b).get(`/v1/sessions/${session.anonymousId}`);
+
     expect(other.status).toBe(404);
     expect(other.body.code).toBe('SessionNotFound');
-    const admin = await ctx.http.get(`/v1/sessions/${session.anonymousId}`).set(bearer(KEYS.admin));
+  });
+
+  test("when an admin key reads another client's session, then it gets it", async () => {
+    const { body: session } = await mint(ctx);
+
+    const admin = await agent(ctx, KEYS.admin).get(`/v1/sessions/${session.anonymousId}`);
+
     expect(admin.status).toBe(200);
   });
 
   test('when a session id is unknown, then it is 404 SessionNotFound', async () => {
-    const response = await ctx.http.get('/v1/sessions/never-minted-id').set(bearer(KEYS.a));
+    const response = await agent(ctx).get('/v1/sessions/never-minted-id');
     expect(response.status).toBe(404);
     expect(response.body.code).toBe('SessionNotFound');
   });
 
   test('when a session is stored, then its Redis key expires with the configured lifetime (SESSION_TTL_DAYS=1 here)', async () => {
-    const { body } = await mint();
+    const { body } = await mint(ctx);
     const ttl = await ctx.redis.ttl(`${ctx.redisPrefix}{${body.anonymousId}}:session`);
     expect(ttl).toBeGreaterThan(86_300);
     expect(ttl).toBeLessThanOrEqual(86_400);

@@ -1,5 +1,4 @@
 import { Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import request from 'supertest';
@@ -10,6 +9,7 @@ import { loadConfig } from '../../src/config';
 import { createDeps } from '../../src/composition-root';
 import { serviceEnv, bearer, KEYS, uniqueName } from '../support/harness';
 import { startRecordingProxy, type RecordedCall, type RecordingProxy } from '../support/recording-proxy';
+import { waitFor } from '../support/wait';
 
 /** The emulator's token lifetime (172800 s), as commercetools' own. */
 const LIFETIME_MS = 172_800_000;
@@ -126,7 +126,12 @@ describe('one client-credentials token shared by all instances', () => {
     jest.spyOn(Date, 'now').mockImplementation(() => realNow() + NEAR_EXPIRY_MS);
     const index = proxy.calls.length;
     await burst(2);
-    await sleep(200); // the background renewals finish failing
+    // Until a renewal was tried and failed: it asked for a token and released its lock.
+    await waitFor(
+      async () =>
+        tokenRequests() - before >= 1 && (await connections[0]!.keys(`${prefix}ctp-token:*:lock`)).length === 0,
+      { what: 'the background renewal to fail' },
+    );
     expect(tokenRequests() - before).toBeGreaterThanOrEqual(1);
     expect(bearersSince(index)).toEqual(current);
   });
@@ -141,13 +146,15 @@ describe('one client-credentials token shared by all instances', () => {
     jest.spyOn(Date, 'now').mockImplementation(() => realNow() + NEAR_EXPIRY_MS);
     await burst(4);
     // The renewal runs in the background: calls go on with the current token until the new one is everywhere.
-    let latest = current;
-    for (let attempt = 0; attempt < 40 && [...latest].some((b) => current.has(b)); attempt++) {
-      await sleep(25);
-      const index = proxy.calls.length;
-      await burst(1);
-      latest = bearersSince(index);
-    }
+    const latest = await waitFor(
+      async () => {
+        const index = proxy.calls.length;
+        await burst(1);
+        const bearers = bearersSince(index);
+        return ![...bearers].some((b) => current.has(b)) && bearers;
+      },
+      { timeoutMs: 3000, what: 'the renewed token to reach every instance' },
+    );
     expect(tokenRequests() - before).toBe(1);
     expect(latest.size).toBe(1);
     expect(current.has([...latest][0]!)).toBe(false);
