@@ -11,6 +11,7 @@ import { UpstreamPolicy } from './clients/upstream-policy';
 import type { Config } from './config';
 import { ApiKeyResolver } from './domain/api-key.resolver';
 import { CartService } from './domain/cart.service';
+import { CheckoutService } from './domain/checkout.service';
 import { CustomerService } from './domain/customer.service';
 import type { AttemptLog, CommerceGateway, IdempotencyStore, SessionStore } from './domain/ports';
 import { SessionService } from './domain/session.service';
@@ -93,11 +94,13 @@ export function createParts(config: Config, redis: RedisClient, logger: Logger):
 export function compose(parts: AppParts): AppDeps {
   const metrics = parts.metrics ?? createMetrics();
   const sessions = new SessionService(parts.store, parts.commerce, metrics.events);
+  const carts = new CartService(sessions, parts.commerce, parts.idempotency);
   return {
     services: {
       sessions,
-      carts: new CartService(sessions, parts.commerce, parts.idempotency),
+      carts,
       customers: new CustomerService(sessions, parts.commerce),
+      checkout: new CheckoutService(carts, parts.commerce, parts.idempotency),
     },
     keys: parts.keys,
     ...(parts.rateLimiter ? { rateLimiter: parts.rateLimiter } : {}),

@@ -1,4 +1,5 @@
 import type { CartService } from '../../domain/cart.service';
+import type { CheckoutService } from '../../domain/checkout.service';
 import type { CustomerService } from '../../domain/customer.service';
 import { toView, type SessionService } from '../../domain/session.service';
 import { route, type RouteSpec } from '../route';
@@ -8,6 +9,7 @@ export interface V1Services {
   sessions: SessionService;
   carts: CartService;
   customers: CustomerService;
+  checkout: CheckoutService;
 }
 
 /** The v1 contract. Handlers only translate: every decision lives in the domain services. */
@@ -145,7 +147,14 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
       params: s.CartParams,
       body: s.AddLineItemBody,
       success: { status: 200, description: 'The updated cart', schema: s.Cart },
-      errors: ['ValidationFailed', 'CartNotFound', 'CartNotActive', 'ConcurrentModification', 'InvalidUpstreamRequest'],
+      errors: [
+        'ValidationFailed',
+        'CartNotFound',
+        'CartNotActive',
+        'CartFrozen',
+        'ConcurrentModification',
+        'InvalidUpstreamRequest',
+      ],
       handle: ({ caller, params, body, idempotencyKey, fingerprint }) => {
         const { version, ...item } = body;
         return carts.addLineItem(caller, params.cartId, item, { version, idempotencyKey, fingerprint });
@@ -157,13 +166,27 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
       operationId: 'changeLineItemQuantity',
       tag: 'Carts',
       scope: 'sessions',
-      summary: 'Change a line item quantity (0 removes it)',
+      summary: 'Change a line item quantity (0 removes it) or its custom fields',
       params: s.LineItemParams,
       body: s.ChangeLineItemBody,
       success: { status: 200, description: 'The updated cart', schema: s.Cart },
-      errors: ['ValidationFailed', 'CartNotFound', 'LineItemNotFound', 'CartNotActive', 'ConcurrentModification'],
+      errors: [
+        'ValidationFailed',
+        'CartNotFound',
+        'LineItemNotFound',
+        'CartNotActive',
+        'CartFrozen',
+        'ConcurrentModification',
+      ],
       handle: ({ caller, params, body }) =>
-        carts.changeLineItemQuantity(caller, params.cartId, params.lineItemId, body.quantity, body.version),
+        carts.changeLineItemQuantity(
+          caller,
+          params.cartId,
+          params.lineItemId,
+          body.quantity,
+          body.version,
+          body.custom,
+        ),
     }),
     route({
       method: 'delete',
@@ -174,7 +197,7 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
       summary: 'Remove a line item',
       params: s.LineItemParams,
       success: { status: 200, description: 'The updated cart', schema: s.Cart },
-      errors: ['CartNotFound', 'LineItemNotFound', 'CartNotActive'],
+      errors: ['CartNotFound', 'LineItemNotFound', 'CartNotActive', 'CartFrozen'],
       handle: ({ caller, params }) => carts.removeLineItem(caller, params.cartId, params.lineItemId),
     }),
     route({
@@ -183,11 +206,11 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
       operationId: 'updateCart',
       tag: 'Carts',
       scope: 'sessions',
-      summary: 'Set customer email, shipping or billing address',
+      summary: 'Set customer email, shipping or billing address, locale, custom fields',
       params: s.CartParams,
       body: s.UpdateCartBody,
       success: { status: 200, description: 'The updated cart', schema: s.Cart },
-      errors: ['ValidationFailed', 'CartNotFound', 'CartNotActive', 'ConcurrentModification'],
+      errors: ['ValidationFailed', 'CartNotFound', 'CartNotActive', 'CartFrozen', 'ConcurrentModification'],
       handle: ({ caller, params, body }) => {
         const { version, ...changes } = body;
         return carts.updateCart(caller, params.cartId, changes, version);
@@ -200,7 +223,8 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
       tag: 'Carts',
       scope: 'sessions',
       summary: 'Order the cart',
-      description: 'Creates the order with the cart reference and the current cart version.',
+      description:
+        'Creates the order with the cart reference and the current cart version, in the given order, payment and shipment states. The cart needs a shipping address; a Frozen cart can be ordered. commercetools refusals come with what to fix: OutOfStock and PriceChanged name the lineItems, DiscountCodeNotApplicable the discountCodeId.',
       params: s.CartParams,
       body: s.CreateOrderBody,
       success: { status: 201, description: 'The order, carrying the anonymousId', schema: s.Order },
@@ -209,11 +233,16 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
         'CartNotFound',
         'CartAlreadyOrdered',
         'CartNotActive',
+        'ShippingAddressMissing',
+        'OutOfStock',
+        'PriceChanged',
+        'DiscountCodeNotApplicable',
+        'ShippingMethodNotApplicable',
         'DuplicateOrderNumber',
         'InvalidUpstreamRequest',
       ],
       handle: ({ caller, params, body, idempotencyKey }) =>
-        carts.order(caller, params.cartId, { orderNumber: body.orderNumber, idempotencyKey }),
+        carts.order(caller, params.cartId, { ...body, idempotencyKey }),
     }),
     route({
       method: 'get',
