@@ -159,6 +159,7 @@ export class FakeCommerce implements CommerceGateway {
         version: 1,
         ...(draft.key ? { key: draft.key } : {}),
         ...(draft.anonymousId ? { anonymousId: draft.anonymousId } : {}),
+        ...(draft.shippingAddress ? { shippingAddress: draft.shippingAddress } : {}),
         cartState: 'Active',
         lineItems: [],
         totalPrice: { type: 'centPrecision', currencyCode: draft.currency, centAmount: 0, fractionDigits: 2 },
