@@ -12,6 +12,7 @@ import type {
 } from '@commercetools/platform-sdk';
 import type { Caller } from '../../src/domain/api-keys';
 import { CartService } from '../../src/domain/cart.service';
+import { CheckoutService } from '../../src/domain/checkout.service';
 import { CustomerService } from '../../src/domain/customer.service';
 import {
   AnonymousIdUsedUp,
@@ -467,12 +468,14 @@ export function createDomain() {
   const store = new FakeSessionStore();
   const attempts = new FakeAttemptLog();
   const sessions = new SessionService(store, commerce);
+  const carts = new CartService(sessions, commerce, attempts);
   return {
     commerce,
     store,
     attempts,
     sessions,
-    carts: new CartService(sessions, commerce, attempts),
+    carts,
     customers: new CustomerService(sessions, commerce),
+    checkout: new CheckoutService(carts, commerce, attempts),
   };
 }
