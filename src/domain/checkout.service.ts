@@ -253,17 +253,25 @@ export class CheckoutService {
     };
     const payment = await this.createOrFind(draft, key);
     if (holdsPayment(cart, payment.id)) return { payment, cart };
-    const updated = await this.carts.changeCart(
-      caller,
-      cart.id,
-      undefined,
-      (current) =>
-        holdsPayment(current, payment.id)
-          ? []
-          : [{ action: 'addPayment', payment: { typeId: 'payment', id: payment.id } }],
-      { states: ACTIVE_OR_FROZEN },
-    );
-    return { payment, cart: updated };
+    try {
+      const updated = await this.carts.changeCart(
+        caller,
+        cart.id,
+        undefined,
+        (current) =>
+          holdsPayment(current, payment.id)
+            ? []
+            : [{ action: 'addPayment', payment: { typeId: 'payment', id: payment.id } }],
+        { states: ACTIVE_OR_FROZEN },
+      );
+      return { payment, cart: updated };
+    } catch (error) {
+      // The addPayment may have landed although its answer was lost: the cart tells.
+      if (!mayHaveHappened(error)) throw error;
+      const current = await this.carts.getCart(caller, cart.id);
+      if (holdsPayment(current, payment.id)) return { payment, cart: current };
+      throw error;
+    }
   }
 
   private async createOrFind(draft: PaymentDraft, key: string): Promise<Payment> {

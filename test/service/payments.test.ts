@@ -144,9 +144,20 @@ describe('payments of a cart', () => {
       expect((await paymentsOf(anonymousId)).map((p) => p.id)).toEqual([first.body.payment.id]);
     });
 
-    test('when the answer to addPayment is lost, then the retry with the same key finds the payment and the cart holds it once', async () => {
+    test('when the answer to addPayment is lost, then the cart read shows it landed: 201 with one payment held once', async () => {
       const { anonymousId, cart } = await newCart();
       ctx.faults.push({ match: isPost(`/carts/${cart.id}`), fault: { kind: 'drop-response' }, times: 1 });
+
+      const response = await pay(cart.id);
+
+      expect(response.status).toBe(201);
+      expect(response.body.cart.paymentInfo.payments).toEqual([{ typeId: 'payment', id: response.body.payment.id }]);
+      expect((await paymentsOf(anonymousId)).map((p) => p.id)).toEqual([response.body.payment.id]);
+    });
+
+    test('when addPayment never reaches commercetools, then the retry with the same key adds the payment made first, once', async () => {
+      const { anonymousId, cart } = await newCart();
+      ctx.faults.push({ match: isPost(`/carts/${cart.id}`), fault: { kind: 'reset' }, times: 1 });
       const key = newKey();
       const send = () =>
         ctx.http.post(`/v1/carts/${cart.id}/payments`).set(auth()).set('Idempotency-Key', key).send(charge);
