@@ -168,7 +168,7 @@ export class CheckoutService {
     return this.refusing(this.carts.changeCart(caller, cart, undefined, actions, { beforeSend: note }));
   }
 
-  async removeDiscountCode(caller: Caller, cartId: string, discountCodeId: string, version?: number): Promise<Cart> {
+  removeDiscountCode(caller: Caller, cartId: string, discountCodeId: string, version?: number): Promise<Cart> {
     return this.carts.changeCart(caller, cartId, version, (cart) => {
       if (!cart.discountCodes.some((info) => info.discountCode.id === discountCodeId)) {
         throw new DomainError('DiscountCodeNotOnCart', `Cart '${cart.id}' has no discount code '${discountCodeId}'.`);
