@@ -62,7 +62,7 @@ function productOf(ref: LineItemRequest): ProductRef {
   return 'sku' in ref ? { sku: ref.sku } : { productId: ref.productId, variantId: ref.variantId };
 }
 
-export function customDraft(custom: CustomFields): CustomFieldsDraft {
+function customDraft(custom: CustomFields): CustomFieldsDraft {
   return { type: { typeId: 'type', key: custom.typeKey }, fields: custom.fields ?? {} };
 }
 
