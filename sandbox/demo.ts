@@ -97,7 +97,7 @@ async function walkthrough(url: string, apiKey: string, sku: string): Promise<vo
     ...cartPath,
     body: { shippingMethodId: chosen.id },
   });
-  const shippingInfo = shipped!.shippingInfo as { shippingMethodName: string; price: Money };
+  const shippingInfo = shipped!.shippingInfo!;
   show(
     'Choose the shipping method',
     `PUT /v1/carts/${cart!.id}/shipping-method {"shippingMethodId":"${chosen.id}"}`,
@@ -109,7 +109,7 @@ async function walkthrough(url: string, apiKey: string, sku: string): Promise<vo
     ...cartPath,
     body: { code: 'WELCOME10' },
   });
-  const codes = discounted!.discountCodes as Array<{ state: string }>;
+  const codes = discounted!.discountCodes ?? [];
   show(
     'Redeem a voucher',
     `POST /v1/carts/${cart!.id}/discount-codes {"code":"WELCOME10"}`,
@@ -150,7 +150,7 @@ async function walkthrough(url: string, apiKey: string, sku: string): Promise<vo
     `POST /v1/carts/${cart!.id}/order {"orderState":"Confirmed","paymentState":"Paid"}`,
     ordered.status,
     `order ${order!.orderNumber} (${order!.id}) anonymousId=${order!.anonymousId} ` +
-      `orderState=${String(order!.orderState)} paymentState=${String(order!.paymentState)}`,
+      `orderState=${order!.orderState} paymentState=${order!.paymentState}`,
   );
 
   const email = `ada+${Date.now()}@example.com`;

@@ -295,6 +295,28 @@ const EXAMPLE_ORDER = {
   totalPrice: EXAMPLE_CART.totalPrice,
   createdAt: '2026-11-26T10:06:00.000Z',
 };
+/** The parts of a Cart (and the Order made of it) the checkout sets, typed for clients; the rest stays as is. */
+const CHECKOUT_PARTS = {
+  shippingAddress: z.looseObject({ country: z.string() }).optional(),
+  shippingInfo: z.looseObject({ shippingMethodName: z.string(), price: Money }).optional(),
+  discountCodes: z
+    .array(
+      z.looseObject({
+        discountCode: z.looseObject({ typeId: z.literal('discount-code'), id: z.string() }),
+        state: z.string().meta({ description: 'MatchesCart, DoesNotMatchCart, NotActive, NotValid, ...' }),
+      }),
+    )
+    .optional(),
+  paymentInfo: z
+    .looseObject({ payments: z.array(z.looseObject({ typeId: z.literal('payment'), id: z.string() })) })
+    .optional(),
+  custom: z
+    .looseObject({
+      type: z.looseObject({ typeId: z.literal('type'), id: z.string() }),
+      fields: z.record(z.string(), z.any()),
+    })
+    .optional(),
+};
 export const Cart = z
   .looseObject({
     id: z.string(),
@@ -305,6 +327,7 @@ export const Cart = z
     lineItems: z.array(z.looseObject({ id: z.string(), productId: z.string(), quantity: z.number() })),
     totalPrice: Money,
     lastModifiedAt: z.string(),
+    ...CHECKOUT_PARTS,
   })
   .meta({ id: 'Cart', description: 'A commercetools Cart, as commercetools returns it.', example: EXAMPLE_CART });
 export const Order = z
@@ -316,6 +339,10 @@ export const Order = z
     customerId: z.string().optional(),
     cart: z.looseObject({ typeId: z.literal('cart'), id: z.string() }).optional(),
     totalPrice: Money,
+    orderState: z.enum(ORDER_STATES).optional(),
+    paymentState: z.enum(PAYMENT_STATES).optional(),
+    shipmentState: z.enum(SHIPMENT_STATES).optional(),
+    ...CHECKOUT_PARTS,
   })
   .meta({ id: 'Order', description: 'A commercetools Order, as commercetools returns it.', example: EXAMPLE_ORDER });
 const pageOf = <T extends z.ZodType>(item: T, id: string, example: unknown) =>

@@ -593,6 +593,60 @@ export interface components {
                 [key: string]: unknown;
             };
             lastModifiedAt: string;
+            shippingAddress?: {
+                country: string;
+            } & {
+                [key: string]: unknown;
+            };
+            shippingInfo?: {
+                shippingMethodName: string;
+                price: {
+                    currencyCode: string;
+                    centAmount: number;
+                } & {
+                    [key: string]: unknown;
+                };
+            } & {
+                [key: string]: unknown;
+            };
+            discountCodes?: ({
+                discountCode: {
+                    /** @enum {string} */
+                    typeId: "discount-code";
+                    id: string;
+                } & {
+                    [key: string]: unknown;
+                };
+                /** @description MatchesCart, DoesNotMatchCart, NotActive, NotValid, ... */
+                state: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            paymentInfo?: {
+                payments: ({
+                    /** @enum {string} */
+                    typeId: "payment";
+                    id: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
+            } & {
+                [key: string]: unknown;
+            };
+            custom?: {
+                type: {
+                    /** @enum {string} */
+                    typeId: "type";
+                    id: string;
+                } & {
+                    [key: string]: unknown;
+                };
+                fields: {
+                    [key: string]: unknown;
+                };
+            } & {
+                [key: string]: unknown;
+            };
         } & {
             [key: string]: unknown;
         };
@@ -851,6 +905,66 @@ export interface components {
             totalPrice: {
                 currencyCode: string;
                 centAmount: number;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            orderState?: "Open" | "Confirmed" | "Complete" | "Cancelled";
+            /** @enum {string} */
+            paymentState?: "BalanceDue" | "Failed" | "Pending" | "CreditOwed" | "Paid";
+            /** @enum {string} */
+            shipmentState?: "Shipped" | "Delivered" | "Ready" | "Pending" | "Delayed" | "Partial" | "Backorder";
+            shippingAddress?: {
+                country: string;
+            } & {
+                [key: string]: unknown;
+            };
+            shippingInfo?: {
+                shippingMethodName: string;
+                price: {
+                    currencyCode: string;
+                    centAmount: number;
+                } & {
+                    [key: string]: unknown;
+                };
+            } & {
+                [key: string]: unknown;
+            };
+            discountCodes?: ({
+                discountCode: {
+                    /** @enum {string} */
+                    typeId: "discount-code";
+                    id: string;
+                } & {
+                    [key: string]: unknown;
+                };
+                /** @description MatchesCart, DoesNotMatchCart, NotActive, NotValid, ... */
+                state: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            paymentInfo?: {
+                payments: ({
+                    /** @enum {string} */
+                    typeId: "payment";
+                    id: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
+            } & {
+                [key: string]: unknown;
+            };
+            custom?: {
+                type: {
+                    /** @enum {string} */
+                    typeId: "type";
+                    id: string;
+                } & {
+                    [key: string]: unknown;
+                };
+                fields: {
+                    [key: string]: unknown;
+                };
             } & {
                 [key: string]: unknown;
             };
