@@ -6,6 +6,12 @@ import { SandboxError, startSandbox, type Sandbox } from './sandbox';
  * callers use (clients/typescript). Runs against DEMO_URL + DEMO_API_KEY when given (e.g. a running
  * `npm run dev`), else starts its own sandbox.
  */
+interface Money {
+  centAmount: number;
+  currencyCode: string;
+}
+const money = (amount: Money) => `${(amount.centAmount / 100).toFixed(2)} ${amount.currencyCode}`;
+
 let stepNo = 0;
 function show(title: string, request: string, status: number, summary: string): void {
   stepNo += 1;
@@ -26,12 +32,12 @@ async function walkthrough(url: string, apiKey: string, sku: string): Promise<vo
   const sessionPath = { params: { path: { anonymousId: aid } } };
   const { data: cart, response: created } = await api.POST('/v1/sessions/{anonymousId}/carts', {
     ...sessionPath,
-    body: { currency: 'EUR', country: 'DE' },
+    body: { currency: 'EUR', country: 'DE', custom: { typeKey: 'pos-cart-fields', fields: { terminalId: 'T-01' } } },
   });
   const cartPath = { params: { path: { cartId: cart!.id } } };
   show(
-    'Create a cart for the session',
-    `POST /v1/sessions/${aid}/carts {"currency":"EUR"}`,
+    "Create a cart for the session, with the till's own fields",
+    `POST /v1/sessions/${aid}/carts {"currency":"EUR","custom":{"typeKey":"pos-cart-fields",...}}`,
     created.status,
     `cart ${cart!.id} anonymousId=${cart!.anonymousId} state=${cart!.cartState}`,
   );
@@ -45,6 +51,16 @@ async function walkthrough(url: string, apiKey: string, sku: string): Promise<vo
     `POST /v1/carts/${cart!.id}/line-items {"sku":"${sku}","quantity":2}`,
     added.status,
     `${item!.lineItems.length} line item(s), total ${item!.totalPrice.centAmount / 100} ${item!.totalPrice.currencyCode}`,
+  );
+  const { data: more, response: addedMore } = await api.POST('/v1/carts/{cartId}/line-items', {
+    ...cartPath,
+    body: { sku: 'HOODIE-GREY-M', quantity: 1 },
+  });
+  show(
+    'Add another line item',
+    `POST /v1/carts/${cart!.id}/line-items {"sku":"HOODIE-GREY-M","quantity":1}`,
+    addedMore.status,
+    `${more!.lineItems.length} line item(s), total ${money(more!.totalPrice)}`,
   );
 
   const address = {
@@ -69,15 +85,72 @@ async function walkthrough(url: string, apiKey: string, sku: string): Promise<vo
     `ships to ${shipTo.city}, ${shipTo.country}`,
   );
 
-  const { data: order, response: ordered } = await api.POST('/v1/carts/{cartId}/order', {
+  const { data: methods, response: matched } = await api.GET('/v1/carts/{cartId}/shipping-methods', cartPath);
+  show(
+    'The shipping methods matching the cart',
+    `GET /v1/carts/${cart!.id}/shipping-methods`,
+    matched.status,
+    methods!.results.map((m) => `${m.key} ${money(m.price)}${m.isDefault ? ' (default)' : ''}`).join(', '),
+  );
+  const chosen = methods!.results.find((m) => m.isDefault) ?? methods!.results[0]!;
+  const { data: shipped, response: methodSet } = await api.PUT('/v1/carts/{cartId}/shipping-method', {
     ...cartPath,
-    body: { orderNumber: `DEMO-${Date.now()}` },
+    body: { shippingMethodId: chosen.id },
+  });
+  const shippingInfo = shipped!.shippingInfo!;
+  show(
+    'Choose the shipping method',
+    `PUT /v1/carts/${cart!.id}/shipping-method {"shippingMethodId":"${chosen.id}"}`,
+    methodSet.status,
+    `${shippingInfo.shippingMethodName} for ${money(shippingInfo.price)}`,
+  );
+
+  const { data: discounted, response: voucher } = await api.POST('/v1/carts/{cartId}/discount-codes', {
+    ...cartPath,
+    body: { code: 'WELCOME10' },
+  });
+  const codes = discounted!.discountCodes ?? [];
+  show(
+    'Redeem a voucher',
+    `POST /v1/carts/${cart!.id}/discount-codes {"code":"WELCOME10"}`,
+    voucher.status,
+    `code state ${codes.map((c) => c.state).join(', ')}`,
+  );
+
+  const { data: frozen, response: froze } = await api.POST('/v1/carts/{cartId}/freeze', { ...cartPath, body: {} });
+  show(
+    'Freeze the cart while the terminal takes the payment',
+    `POST /v1/carts/${cart!.id}/freeze`,
+    froze.status,
+    `cartState=${frozen!.cartState} total ${money(frozen!.totalPrice)}`,
+  );
+
+  const { data: paid, response: payment } = await api.POST('/v1/carts/{cartId}/payments', {
+    ...cartPath,
+    body: {
+      method: 'card',
+      paymentInterface: 'pos-terminal',
+      interfaceId: 'T-01-000042',
+      transaction: { type: 'Charge', state: 'Success', interactionId: 'T-01-000042' },
+    },
   });
   show(
-    'Order the cart',
-    `POST /v1/carts/${cart!.id}/order`,
+    'Record the payment (Charge, Success)',
+    `POST /v1/carts/${cart!.id}/payments`,
+    payment.status,
+    `payment ${paid!.payment.id} ${money(paid!.payment.amountPlanned)} anonymousId=${paid!.payment.anonymousId}`,
+  );
+
+  const { data: order, response: ordered } = await api.POST('/v1/carts/{cartId}/order', {
+    ...cartPath,
+    body: { orderNumber: `DEMO-${Date.now()}`, orderState: 'Confirmed', paymentState: 'Paid' },
+  });
+  show(
+    'Order the cart: Confirmed and Paid',
+    `POST /v1/carts/${cart!.id}/order {"orderState":"Confirmed","paymentState":"Paid"}`,
     ordered.status,
-    `order ${order!.orderNumber} (${order!.id}) anonymousId=${order!.anonymousId}`,
+    `order ${order!.orderNumber} (${order!.id}) anonymousId=${order!.anonymousId} ` +
+      `orderState=${order!.orderState} paymentState=${order!.paymentState}`,
   );
 
   const email = `ada+${Date.now()}@example.com`;
@@ -109,12 +182,21 @@ async function walkthrough(url: string, apiKey: string, sku: string): Promise<vo
     orderRead.status,
     `customerId=${orderAfter!.customerId} anonymousId=${orderAfter!.anonymousId}`,
   );
+  const { data: payments, response: paymentsRead } = await api.GET('/v1/carts/{cartId}/payments', cartPath);
+  const paymentAfter = payments!.results[0];
+  show(
+    'The payment now belongs to the customer',
+    `GET /v1/carts/${cart!.id}/payments`,
+    paymentsRead.status,
+    `payment ${paymentAfter?.id} customer=${paymentAfter?.customer?.id}`,
+  );
   if (
     cartAfter!.customerId !== customerId ||
     orderAfter!.customerId !== customerId ||
-    orderAfter!.anonymousId !== aid
+    orderAfter!.anonymousId !== aid ||
+    paymentAfter?.customer?.id !== customerId
   ) {
-    throw new Error('the cart and the order were not handed over to the customer');
+    throw new Error('the cart, the order and the payment were not handed over to the customer');
   }
 
   const { data: ended, response: endedRead } = await api.GET('/v1/sessions/{anonymousId}', sessionPath);

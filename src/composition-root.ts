@@ -13,6 +13,7 @@ import type { Config } from './config';
 import { ApiKeyResolver } from './domain/api-key.resolver';
 import { BackofficeService, type BackofficeEvents } from './domain/backoffice.service';
 import { CartService } from './domain/cart.service';
+import { CheckoutService } from './domain/checkout.service';
 import { CustomerService } from './domain/customer.service';
 import {
   StoreError,
@@ -131,6 +132,7 @@ export function compose(parts: AppParts): AppDeps {
       carts,
       customers: new CustomerService(sessions, parts.commerce, parts.signInGuard),
       backoffice: new BackofficeService(index, carts, parts.commerce, backofficeLog(parts.logger)),
+      checkout: new CheckoutService(carts, parts.commerce, parts.idempotency),
     },
     keys: parts.keys,
     ...(parts.rateLimiter ? { rateLimiter: parts.rateLimiter } : {}),

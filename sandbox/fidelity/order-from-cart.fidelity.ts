@@ -12,7 +12,9 @@ import { CtError, listParam, missingField, type FidelityLayer, type RepositoryCo
  *   InvalidOperation; a Frozen Cart can be ordered;
  * - a Discount Code in a state other than `MatchesCart` or `ApplicationStoppedByGroupBestDeal` answers
  *   400 DiscountCodeNonApplicable (DiscountCodeState);
- * - on success the Cart's `cartState` becomes `Ordered` (version + 1).
+ * - on success the Cart's `cartState` becomes `Ordered` (version + 1);
+ * - the Order starts in the draft's `orderState` (default `Open`), `paymentState` and `shipmentState`,
+ *   which the mock drops.
  * Accepts `cart: {typeId, id | key}` and the deprecated `id`.
  * https://docs.commercetools.com/api/projects/orders#create-order
  * https://docs.commercetools.com/api/projects/orders#ctp:api:type:OrderFromCartDraft
@@ -49,7 +51,13 @@ export function installOrderFromCartFidelity(layer: FidelityLayer): void {
       assertOrderable(cart);
       if (orderNumber !== undefined) await assertOrderNumberFree(layer, context, orderNumber);
 
-      const created = await orders.create(context, { ...draft, version, cart: { typeId: 'cart', id: cart.id } });
+      const made = await orders.create(context, { ...draft, version, cart: { typeId: 'cart', id: cart.id } });
+      const { orderState, paymentState, shipmentState } = draft;
+      const states = { orderState, paymentState, shipmentState };
+      const given = Object.fromEntries(Object.entries(states).filter(([, value]) => value !== undefined));
+      const created = { ...made, ...given };
+      // Part of the creation: stored as is, same version.
+      if (Object.keys(given).length > 0) await layer.mock.project(context.projectKey).unsafeAdd('order', created);
       await carts.saveUpdate(context, cart.version, { ...cart, cartState: 'Ordered', version: cart.version + 1 });
       return created;
     });

@@ -8,21 +8,30 @@ import {
   type Customer,
   type Order,
   type OrderUpdateAction,
+  type Payment,
+  type PaymentDraft,
+  type PaymentUpdateAction,
+  type ShippingMethod,
 } from '@commercetools/platform-sdk';
 import type { Config } from '../config';
 import { UpstreamPolicy } from './upstream-policy';
 import type { CartSignInMode } from '../domain/commerce.model';
 import {
   AnonymousIdUsedUp,
+  DiscountCodeNonApplicable,
   DuplicateValue,
   InvalidCredentials,
   InvalidOperation,
   NotFound,
+  OutOfStock,
+  PriceChanged,
   Refused,
+  ShippingMethodRefused,
   UnexpectedAnswer,
   Unavailable,
   VersionConflict,
   type CommerceGateway,
+  type NewOrder,
   type Page,
   type QueryByAnonymousId,
   type RefusalReason,
@@ -74,6 +83,11 @@ interface CtErrorObject {
   currentVersion?: unknown;
   field?: unknown;
   duplicateValue?: unknown;
+  discountCode?: unknown;
+  discountCodeId?: unknown;
+  reason?: unknown;
+  lineItems?: unknown;
+  typeId?: unknown;
 }
 
 interface CtErrorBody {
@@ -169,10 +183,43 @@ export function translateFailedCall(call: FailedCall): UpstreamFailure {
     const duplicate = errors.find((e) => e.code === 'DuplicateField');
     if (duplicate) return new DuplicateValue(asString(duplicate.field), duplicate.duplicateValue, message, reasons);
     if (errors.some((e) => e.code === 'InvalidCredentials')) return new InvalidCredentials(message, reasons);
+    const checkout = checkoutRefusal(errors, message, reasons);
+    if (checkout) return checkout;
     if (errors.some((e) => e.code === 'InvalidOperation')) return new InvalidOperation(message, reasons);
     return new Refused(reasons[0]?.code ?? 'Unknown', message, reasons);
   }
   return new UnexpectedAnswer(`commercetools answered ${status}.`);
+}
+
+const asStrings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((each): each is string => typeof each === 'string') : [];
+
+/**
+ * The checkout's refusals (https://docs.commercetools.com/api/errors): DiscountCodeNonApplicable
+ * (`discountCode`, `discountCodeId`, `reason`), OutOfStock and PriceChanged (`lineItems`: ids),
+ * ShippingMethodDoesNotMatchCart, and ReferencedResourceNotFound of a shipping method.
+ */
+function checkoutRefusal(errors: CtErrorObject[], message: string, reasons: RefusalReason[]): Refused | undefined {
+  const discount = errors.find((e) => e.code === 'DiscountCodeNonApplicable');
+  if (discount) {
+    const details = {
+      discountCode: asString(discount.discountCode),
+      discountCodeId: asString(discount.discountCodeId),
+      reason: asString(discount.reason),
+    };
+    return new DiscountCodeNonApplicable(message, details, reasons);
+  }
+  const stock = errors.find((e) => e.code === 'OutOfStock');
+  if (stock) return new OutOfStock(message, asStrings(stock.lineItems), reasons);
+  const price = errors.find((e) => e.code === 'PriceChanged');
+  if (price) return new PriceChanged(message, asStrings(price.lineItems), reasons);
+  const shipping = errors.find(
+    (e) =>
+      e.code === 'ShippingMethodDoesNotMatchCart' ||
+      (e.code === 'ReferencedResourceNotFound' && e.typeId === 'shipping-method'),
+  );
+  if (shipping) return new ShippingMethodRefused(asString(shipping.code) ?? 'Unknown', message, reasons);
+  return undefined;
 }
 
 const ANONYMOUS_ID_PREDICATE = 'anonymousId = :aid';
@@ -278,12 +325,15 @@ export class CommercetoolsGateway implements CommerceGateway {
     );
   }
 
-  createOrder(input: { cartId: string; version: number; orderNumber?: string }): Promise<Order> {
+  createOrder(input: NewOrder): Promise<Order> {
     // The cart reference form; `{id, version}` is deprecated.
     const body = {
       cart: { typeId: 'cart' as const, id: input.cartId },
       version: input.version,
       ...(input.orderNumber ? { orderNumber: input.orderNumber } : {}),
+      ...(input.orderState ? { orderState: input.orderState } : {}),
+      ...(input.paymentState ? { paymentState: input.paymentState } : {}),
+      ...(input.shipmentState ? { shipmentState: input.shipmentState } : {}),
     };
     return this.call('orders.create', () => this.api.orders().post({ body }).execute(), 'write');
   }
@@ -345,6 +395,39 @@ export class CommercetoolsGateway implements CommerceGateway {
   }): Promise<SignInResult> {
     // Sign-in changes carts (merge, assignment): not repeated blindly either.
     return this.call('customers.login', () => this.api.login().post({ body: input }).execute(), 'write');
+  }
+
+  async matchingShippingMethods(cartId: string): Promise<ShippingMethod[]> {
+    const body = await this.call('shippingMethods.matchingCart', () =>
+      this.api.shippingMethods().matchingCart().get({ queryArgs: { cartId } }).execute(),
+    );
+    return body.results;
+  }
+
+  createPayment(draft: PaymentDraft): Promise<Payment> {
+    return this.call('payments.create', () => this.api.payments().post({ body: draft }).execute(), 'write');
+  }
+
+  getPayment(id: string): Promise<Payment | null> {
+    return this.find('payments.get', () => this.api.payments().withId({ ID: id }).get().execute());
+  }
+
+  getPaymentByKey(key: string): Promise<Payment | null> {
+    return this.find('payments.byKey', () => this.api.payments().withKey({ key }).get().execute());
+  }
+
+  updatePayment(id: string, version: number, actions: PaymentUpdateAction[]): Promise<Payment> {
+    return this.call(
+      'payments.update',
+      () => this.api.payments().withId({ ID: id }).post({ body: { version, actions } }).execute(),
+      'write',
+    );
+  }
+
+  async findCartOfPayment(paymentId: string): Promise<Cart | null> {
+    const queryArgs = { where: 'paymentInfo(payments(id = :pid))', 'var.pid': paymentId, limit: 1, withTotal: false };
+    const body = await this.call('carts.byPayment', () => this.api.carts().get({ queryArgs }).execute());
+    return body.results[0] ?? null;
   }
 
   async ping(): Promise<void> {

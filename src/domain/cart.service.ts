@@ -1,7 +1,15 @@
-import type { BaseAddress, Cart, CartDraft, CartUpdateAction, Order } from '@commercetools/platform-sdk';
+import type {
+  BaseAddress,
+  Cart,
+  CartDraft,
+  CartUpdateAction,
+  CustomFieldsDraft,
+  FieldContainer,
+  Order,
+} from '@commercetools/platform-sdk';
 import type { Caller } from './api-keys';
 import { DomainError } from './errors';
-import type { CartState } from './commerce.model';
+import type { CartState, InventoryMode, OrderState, PaymentState, ShipmentState } from './commerce.model';
 import {
   DuplicateValue,
   InvalidOperation,
@@ -11,11 +19,17 @@ import {
   type CommerceGateway,
   type Page,
 } from './ports';
+import { orderRefusal } from './checkout-refusals';
 import { cartKeyFor, orderNumberFor } from './idempotent-keys';
 import type { SessionService } from './session.service';
 
 export type ProductRef = { sku: string } | { productId: string; variantId: number };
-export type LineItemRequest = ProductRef & { quantity: number };
+/** Custom fields of a cart or line item: the Type by key (the seeded `pos-cart-fields`) and field values. */
+export interface CustomFields {
+  typeKey: string;
+  fields?: FieldContainer;
+}
+export type LineItemRequest = ProductRef & { quantity: number; custom?: CustomFields };
 
 export interface NewCart {
   currency: string;
@@ -24,12 +38,16 @@ export interface NewCart {
   customerEmail?: string;
   shippingAddress?: BaseAddress;
   lineItems?: LineItemRequest[];
+  custom?: CustomFields;
+  inventoryMode?: InventoryMode;
 }
 
 export interface CartChanges {
   customerEmail?: string;
   shippingAddress?: BaseAddress;
   billingAddress?: BaseAddress;
+  locale?: string;
+  custom?: CustomFields;
 }
 
 /**
@@ -49,8 +67,51 @@ async function backOff(attempt: number, deadline: number): Promise<boolean> {
   return true;
 }
 
+/** The states a cart may be changed in: Active, and for a few actions (payments, unfreezing) Frozen. */
+export const CHANGEABLE: readonly CartState[] = ['Active'];
+/** A Frozen cart keeps its prices while a payment runs, and can be ordered. */
+export const ACTIVE_OR_FROZEN: readonly CartState[] = ['Active', 'Frozen'];
+
 function productOf(ref: LineItemRequest): ProductRef {
   return 'sku' in ref ? { sku: ref.sku } : { productId: ref.productId, variantId: ref.variantId };
+}
+
+function customDraft(custom: CustomFields): CustomFieldsDraft {
+  return { type: { typeId: 'type', key: custom.typeKey }, fields: custom.fields ?? {} };
+}
+
+/** A line item as commercetools takes it, in a draft or in addLineItem. */
+function lineItemDraft(item: LineItemRequest) {
+  return { ...productOf(item), quantity: item.quantity, ...(item.custom ? { custom: customDraft(item.custom) } : {}) };
+}
+
+/**
+ * Sets the Type with its fields when the resource has none yet; otherwise sets the given fields
+ * on the Type it has (the Type is identified by key, the resource names it by id only).
+ */
+function customActions(
+  existing: { custom?: { fields: FieldContainer } } | undefined,
+  custom: CustomFields,
+  lineItemId?: string,
+): CartUpdateAction[] {
+  const target = lineItemId ? { lineItemId } : {};
+  if (!existing?.custom) {
+    const draft = customDraft(custom);
+    return [
+      lineItemId
+        ? { action: 'setLineItemCustomType', lineItemId, type: draft.type, fields: draft.fields }
+        : { action: 'setCustomType', type: draft.type, fields: draft.fields },
+    ];
+  }
+  return Object.entries(custom.fields ?? {}).map(
+    ([name, value]) =>
+      ({
+        action: lineItemId ? 'setLineItemCustomField' : 'setCustomField',
+        ...target,
+        name,
+        value,
+      }) as CartUpdateAction,
+  );
 }
 
 function conflict(currentVersion: number | undefined): DomainError {
@@ -83,13 +144,14 @@ export class CartService {
     input: NewCart,
     options: { idempotencyKey?: string } = {},
   ): Promise<Cart> {
-    const { lineItems, ...rest } = input;
+    const { lineItems, custom, ...rest } = input;
     const key = options.idempotencyKey ? cartKeyFor(caller.clientId, anonymousId, options.idempotencyKey) : undefined;
     const draft: CartDraft = {
       ...rest,
       anonymousId,
       ...(key ? { key } : {}),
-      ...(lineItems ? { lineItems: lineItems.map((item) => ({ ...productOf(item), quantity: item.quantity })) } : {}),
+      ...(custom ? { custom: customDraft(custom) } : {}),
+      ...(lineItems ? { lineItems: lineItems.map(lineItemDraft) } : {}),
     };
     return this.sessions.creatingOn(caller, anonymousId, async () => {
       try {
@@ -176,7 +238,7 @@ export class CartService {
     options: { version?: number; idempotencyKey?: string; fingerprint?: string } = {},
   ): Promise<Cart> {
     const product = productOf(item);
-    const actions = (): CartUpdateAction[] => [{ action: 'addLineItem', ...product, quantity: item.quantity }];
+    const actions = (): CartUpdateAction[] => [{ action: 'addLineItem', ...lineItemDraft(item) }];
     const key = options.version === undefined ? options.idempotencyKey : undefined;
     if (!key) return this.update(caller, cartId, options.version, actions);
     // A note is about this request and this cart only.
@@ -206,12 +268,16 @@ export class CartService {
     caller: Caller,
     cartId: string,
     lineItemId: string,
-    quantity: number,
+    quantity: number | undefined,
     version?: number,
+    custom?: CustomFields,
   ): Promise<Cart> {
     return this.update(caller, cartId, version, (cart) => {
-      requireLineItem(cart, lineItemId);
-      return [{ action: 'changeLineItemQuantity', lineItemId, quantity }];
+      const item = requireLineItem(cart, lineItemId);
+      return [
+        ...(custom ? customActions(item, custom, lineItemId) : []),
+        ...(quantity !== undefined ? [{ action: 'changeLineItemQuantity' as const, lineItemId, quantity }] : []),
+      ];
     });
   }
 
@@ -223,8 +289,10 @@ export class CartService {
   }
 
   updateCart(caller: Caller, cartId: string, changes: CartChanges, version?: number): Promise<Cart> {
-    return this.update(caller, cartId, version, () => {
+    return this.update(caller, cartId, version, (cart) => {
       const actions: CartUpdateAction[] = [];
+      if (changes.locale !== undefined) actions.push({ action: 'setLocale', locale: changes.locale });
+      if (changes.custom !== undefined) actions.push(...customActions(cart, changes.custom));
       if (changes.customerEmail !== undefined)
         actions.push({ action: 'setCustomerEmail', email: changes.customerEmail });
       if (changes.shippingAddress !== undefined)
@@ -233,6 +301,21 @@ export class CartService {
         actions.push({ action: 'setBillingAddress', address: changes.billingAddress });
       return actions;
     });
+  }
+
+  /**
+   * A change of a cart the caller may see, through the same path as every cart write here (the
+   * access decision, versions, bounded re-reads): for the checkout's use cases (checkout.service.ts).
+   * `states`: the cart states the change is allowed in; `beforeSend` runs before each attempt.
+   */
+  changeCart(
+    caller: Caller,
+    cartOrId: string | Cart,
+    version: number | undefined,
+    build: (cart: Cart) => CartUpdateAction[],
+    options: { states?: readonly CartState[]; beforeSend?: (cart: Cart) => Promise<void> } = {},
+  ): Promise<Cart> {
+    return this.update(caller, cartOrId, version, build, options.beforeSend, options.states);
   }
 
   /**
@@ -246,13 +329,14 @@ export class CartService {
     version: number | undefined,
     build: (cart: Cart) => CartUpdateAction[],
     beforeSend?: (cart: Cart) => Promise<void>,
+    states: readonly CartState[] = CHANGEABLE,
   ): Promise<Cart> {
     // A cart the caller has just read (and may see) saves reading it again.
     let cart = typeof cartOrId === 'string' ? await this.getCart(caller, cartOrId) : cartOrId;
     const cartId = cart.id;
     const deadline = Date.now() + VERSIONLESS_RETRY.deadlineMs;
     for (let attempt = 1; ; attempt++) {
-      assertModifiable(cart);
+      assertModifiable(cart, states);
       await beforeSend?.(cart);
       try {
         return await this.commerce.updateCart(cart.id, version ?? cart.version, build(cart));
@@ -272,8 +356,15 @@ export class CartService {
   async order(
     caller: Caller,
     cartId: string,
-    options: { orderNumber?: string; idempotencyKey?: string } = {},
+    options: {
+      orderNumber?: string;
+      idempotencyKey?: string;
+      orderState?: OrderState;
+      paymentState?: PaymentState;
+      shipmentState?: ShipmentState;
+    } = {},
   ): Promise<Order> {
+    const { orderState, paymentState, shipmentState } = options;
     const orderNumber = options.orderNumber ?? orderNumberFor(caller.clientId, cartId, options.idempotencyKey);
     // The cart state alone is not trusted: an existing order of the cart also means "ordered".
     // Both reads run at once; the order is only looked at once ownership is established.
@@ -287,10 +378,15 @@ export class CartService {
     const deadline = Date.now() + VERSIONLESS_RETRY.deadlineMs;
     for (let attempt = 1; ; attempt++) {
       if (cart.cartState === 'Ordered') throw alreadyOrdered(cartId);
-      assertModifiable(cart);
+      assertModifiable(cart, ACTIVE_OR_FROZEN);
+      // "The Cart must have a shipping address set, regardless of the TaxMode" (Create Order).
+      if (!cart.shippingAddress) throw shippingAddressMissing(cartId);
       try {
-        return await this.commerce.createOrder({ cartId: cart.id, version: cart.version, orderNumber });
+        const states = { orderState, paymentState, shipmentState };
+        return await this.commerce.createOrder({ cartId: cart.id, version: cart.version, orderNumber, ...states });
       } catch (error) {
+        const refusal = orderRefusal(error);
+        if (refusal) throw refusal;
         if (mayHaveHappened(error) || error instanceof DuplicateValue) {
           const made = await this.commerce.getOrderByNumber(orderNumber).catch(() => null);
           if (made && made.cart?.id === cartId) return made;
@@ -320,14 +416,20 @@ function alreadyOrdered(cartId: string): DomainError {
   return new DomainError('CartAlreadyOrdered', `Cart '${cartId}' has already been ordered.`);
 }
 
-function requireLineItem(cart: Cart, lineItemId: string): void {
-  if (!cart.lineItems.some((item) => item.id === lineItemId)) {
-    throw new DomainError('LineItemNotFound', `Cart '${cart.id}' has no line item '${lineItemId}'.`);
-  }
+function requireLineItem(cart: Cart, lineItemId: string): Cart['lineItems'][number] {
+  const item = cart.lineItems.find((each) => each.id === lineItemId);
+  if (!item) throw new DomainError('LineItemNotFound', `Cart '${cart.id}' has no line item '${lineItemId}'.`);
+  return item;
 }
 
-function assertModifiable(cart: Cart): void {
-  if (cart.cartState !== 'Active') {
-    throw new DomainError('CartNotActive', `Cart '${cart.id}' is ${cart.cartState} and can no longer be changed.`);
+export function shippingAddressMissing(cartId: string): DomainError {
+  return new DomainError('ShippingAddressMissing', `Cart '${cartId}' has no shipping address; set one first.`);
+}
+
+function assertModifiable(cart: Cart, states: readonly CartState[] = CHANGEABLE): void {
+  if (states.includes(cart.cartState as CartState)) return;
+  if (cart.cartState === 'Frozen') {
+    throw new DomainError('CartFrozen', `Cart '${cart.id}' is Frozen: its prices are fixed; unfreeze it first.`);
   }
+  throw new DomainError('CartNotActive', `Cart '${cart.id}' is ${cart.cartState} and can no longer be changed.`);
 }

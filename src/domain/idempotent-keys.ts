@@ -33,3 +33,16 @@ export function orderNumberFor(clientId: string, cartId: string, idempotencyKey?
     : randomBytes(12).toString('base64url');
   return `GC-${suffix}`;
 }
+
+/**
+ * The `key` of a payment the service creates for a cart: derived from the Idempotency-Key when
+ * there is one (a retry finds the payment its lost answer made instead of making another), random
+ * otherwise (the same request still finds it after a lost answer). Payment keys match
+ * ^[A-Za-z0-9_-]{2,256}$.
+ */
+export function paymentKeyFor(clientId: string, cartId: string, idempotencyKey?: string): string {
+  const suffix = idempotencyKey
+    ? digest('payment', clientId, cartId, idempotencyKey).slice(0, 40)
+    : randomBytes(20).toString('base64url');
+  return `gp-${suffix}`;
+}

@@ -5,8 +5,12 @@ import type {
   Customer,
   Order,
   OrderUpdateAction,
+  Payment,
+  PaymentDraft,
+  PaymentUpdateAction,
+  ShippingMethod,
 } from '@commercetools/platform-sdk';
-import type { CartSignInMode, CartState } from './commerce.model';
+import type { CartSignInMode, CartState, OrderState, PaymentState, ShipmentState } from './commerce.model';
 import type { SessionRecord } from './session.model';
 
 export type { SessionRecord } from './session.model';
@@ -96,6 +100,16 @@ export interface QueryByAnonymousId {
   offset: number;
 }
 
+/** What Create Order takes besides the cart: its number and the states the order starts in. */
+export interface NewOrder {
+  cartId: string;
+  version: number;
+  orderNumber?: string;
+  orderState?: OrderState;
+  paymentState?: PaymentState;
+  shipmentState?: ShipmentState;
+}
+
 export interface SignInResult {
   customer: Customer;
   cart?: Cart;
@@ -116,7 +130,7 @@ export interface CommerceGateway {
   getOrderByNumber(orderNumber: string): Promise<Order | null>;
   createCart(draft: CartDraft): Promise<Cart>;
   updateCart(id: string, version: number, actions: CartUpdateAction[]): Promise<Cart>;
-  createOrder(input: { cartId: string; version: number; orderNumber?: string }): Promise<Order>;
+  createOrder(input: NewOrder): Promise<Order>;
   getOrder(id: string): Promise<Order | null>;
   /** Order update actions (changeOrderState, changePaymentState, changeShipmentState, ...) at `version`. */
   updateOrder(id: string, version: number, actions: OrderUpdateAction[]): Promise<Order>;
@@ -140,6 +154,14 @@ export interface CommerceGateway {
     anonymousId?: string;
     anonymousCartSignInMode?: CartSignInMode;
   }): Promise<SignInResult>;
+  /** The shipping methods matching the cart (its shipping address and currency), with their matching rates. */
+  matchingShippingMethods(cartId: string): Promise<ShippingMethod[]>;
+  createPayment(draft: PaymentDraft): Promise<Payment>;
+  getPayment(id: string): Promise<Payment | null>;
+  getPaymentByKey(key: string): Promise<Payment | null>;
+  updatePayment(id: string, version: number, actions: PaymentUpdateAction[]): Promise<Payment>;
+  /** The cart holding the payment (`paymentInfo(payments(id = :pid))`), if any. */
+  findCartOfPayment(paymentId: string): Promise<Cart | null>;
   ping(): Promise<void>;
 }
 

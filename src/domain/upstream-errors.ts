@@ -90,6 +90,62 @@ export class InvalidCredentials extends Refused {
 }
 
 /**
+ * A Discount Code that cannot be applied (commercetools' DiscountCodeNonApplicable, on Add
+ * DiscountCode and on Create Order): `discountCodeId` is absent when no such code exists
+ * (`reason` DoesNotExist), `reason` is e.g. TimeRangeNonApplicable.
+ */
+export class DiscountCodeNonApplicable extends Refused {
+  constructor(
+    message: string,
+    readonly details: { discountCode?: string; discountCodeId?: string; reason?: string },
+    reasons?: RefusalReason[],
+  ) {
+    super('DiscountCodeNonApplicable', message, reasons);
+    this.name = 'DiscountCodeNonApplicable';
+  }
+
+  get codeExists(): boolean {
+    return this.details.reason !== 'DoesNotExist' && this.details.discountCodeId !== undefined;
+  }
+}
+
+/** Line items whose quantity is not in stock, or whose price changed (Create Order): their ids. */
+export class LineItemsRefused extends Refused {
+  constructor(
+    code: 'OutOfStock' | 'PriceChanged',
+    message: string,
+    readonly lineItems: string[],
+    reasons?: RefusalReason[],
+  ) {
+    super(code, message, reasons);
+    this.name = code;
+  }
+}
+
+export class OutOfStock extends LineItemsRefused {
+  constructor(message: string, lineItems: string[], reasons?: RefusalReason[]) {
+    super('OutOfStock', message, lineItems, reasons);
+  }
+}
+
+export class PriceChanged extends LineItemsRefused {
+  constructor(message: string, lineItems: string[], reasons?: RefusalReason[]) {
+    super('PriceChanged', message, lineItems, reasons);
+  }
+}
+
+/**
+ * The Shipping Method does not match the Cart (ShippingMethodDoesNotMatchCart), or the referenced
+ * one does not exist (ReferencedResourceNotFound of a shipping-method).
+ */
+export class ShippingMethodRefused extends Refused {
+  constructor(code: string, message: string, reasons?: RefusalReason[]) {
+    super(code, message, reasons);
+    this.name = 'ShippingMethodRefused';
+  }
+}
+
+/**
  * commercetools did not carry the call out or did not say: unreachable, too slow (`timedOut`:
  * our timeout or its 504), failing (5xx), or not called at all because the circuit is open
  * (`circuitOpen`, with the seconds after which it is tried again). `retryable`: a read may be

@@ -19,12 +19,12 @@ const COMMON_ERRORS: ErrorCode[] = [
 ];
 /** Errors of any route that reads a body. */
 const BODY_ERRORS: ErrorCode[] = ['ValidationFailed', 'PayloadTooLarge', 'UnsupportedMediaType'];
-/** Every POST under /v1 takes an Idempotency-Key (src/http/idempotency.ts). */
+/** Every write (POST, PUT, PATCH, DELETE) under /v1 takes an Idempotency-Key (src/http/idempotency.ts). */
 const IDEMPOTENCY_ERRORS: ErrorCode[] = ['ValidationFailed', 'IdempotencyKeyInProgress', 'IdempotencyKeyReused'];
 const IdempotencyHeaders = z.object({
   [IDEMPOTENCY_HEADER]: z.string().optional().meta({
     description:
-      'Makes the POST safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent.',
+      'Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent.',
     example: '7f9c2ba4-e88f-4f29-a6b4-3c9b1f0e5d21',
   }),
 });
@@ -43,7 +43,7 @@ function problemExamples(codes: ErrorCode[]): Record<string, { summary: string; 
         new DomainError(code, `${title}.`, EXAMPLE_EXTENSIONS[code]),
         'c0ffee00-0000-4000-8000-000000000000',
       );
-      return [code, { summary: title, value: body }];
+      return [body.code, { summary: title, value: body }];
     }),
   );
 }
@@ -60,7 +60,7 @@ export function buildOpenApiDocument(routes: RouteSpec[], version: string): obje
 
   for (const spec of routes) {
     const byStatus = new Map<number, ErrorCode[]>();
-    const idempotent = spec.method === 'post';
+    const idempotent = spec.method !== 'get';
     const keyed = spec.scope !== null;
     for (const code of [
       ...spec.errors,
@@ -84,8 +84,9 @@ export function buildOpenApiDocument(routes: RouteSpec[], version: string): obje
     }
     for (const [status, all] of byStatus) {
       const codes = [...new Set(all)];
+      const shown = [...new Set(codes.map((code) => PROBLEM_KINDS[code].code ?? code))];
       responses[status] = {
-        description: `Problem: ${codes.join(', ')}`,
+        description: `Problem: ${shown.join(', ')}`,
         content: { 'application/problem+json': { schema: problem, examples: problemExamples(codes) } },
       };
     }
@@ -104,7 +105,8 @@ export function buildOpenApiDocument(routes: RouteSpec[], version: string): obje
         ...(spec.body
           ? {
               body: {
-                required: spec.method !== 'post' || spec.operationId !== 'createSession',
+                // A body whose fields are all optional may be left out.
+                required: !spec.body.safeParse({}).success,
                 content: { 'application/json': { schema: spec.body } },
               },
             }

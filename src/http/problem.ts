@@ -8,6 +8,8 @@ export interface ProblemKind {
   title: string;
   /** When a caller gets it, in a few words; docs/api.md's error table is generated from these. */
   when: string;
+  /** The `code` the caller sees, when two domain codes share it with different statuses. */
+  code?: ErrorCode;
 }
 
 /** Status, title and when, for every stable code; `npm run docs:errors` renders them into docs/api.md. */
@@ -41,6 +43,59 @@ export const PROBLEM_KINDS: Record<ErrorCode, ProblemKind> = {
     status: 409,
     title: 'Order not cancellable',
     when: 'the order is shipped or delivered (`shipmentState` Shipped/Delivered)',
+  },
+  CartFrozen: {
+    status: 409,
+    title: 'Cart frozen',
+    when: 'a change to the prices of a Frozen cart (items, shipping, codes); unfreeze it first',
+  },
+  CartNotFrozen: { status: 409, title: 'Cart not frozen', when: 'unfreezing a cart that is not Frozen' },
+  ShippingAddressMissing: {
+    status: 409,
+    title: 'Shipping address missing',
+    when: 'shipping methods or ordering need the cart to have a shipping address',
+  },
+  ShippingMethodNotApplicable: {
+    status: 400,
+    title: 'Shipping method not applicable',
+    when: 'unknown shipping method, or one not matching the cart (see GET .../shipping-methods)',
+  },
+  DiscountCodeNotFound: { status: 400, title: 'Discount code not found', when: 'no discount code with that code' },
+  DiscountCodeNotOnCart: {
+    status: 404,
+    title: 'Discount code not found',
+    when: 'removing a code the cart does not carry (answered with code `DiscountCodeNotFound`)',
+    code: 'DiscountCodeNotFound',
+  },
+  DiscountCodeNotApplicable: {
+    status: 400,
+    title: 'Discount code not applicable',
+    when: 'the code exists but cannot apply (inactive, expired, used up); on ordering: a code that does not match the cart (`discountCodeId`)',
+  },
+  CurrencyMismatch: {
+    status: 400,
+    title: 'Currency mismatch',
+    when: "the payment's currency differs from the cart's",
+  },
+  PaymentNotFound: {
+    status: 404,
+    title: 'Payment not found',
+    when: "no such payment, or one of another client's cart",
+  },
+  TransactionNotFound: {
+    status: 404,
+    title: 'Transaction not found',
+    when: 'changing the state of a transaction the payment does not have',
+  },
+  OutOfStock: {
+    status: 409,
+    title: 'Out of stock',
+    when: 'ordering: line items not in stock (`lineItems`: their ids)',
+  },
+  PriceChanged: {
+    status: 409,
+    title: 'Price changed',
+    when: 'ordering: line item prices changed (`lineItems`); recalculate and check the cart',
   },
   ConcurrentModification: {
     status: 409,
@@ -180,7 +235,7 @@ export function problemDocument(error: DomainError, correlationId: string): { st
     title: kind.title,
     status: kind.status,
     detail: error.message,
-    code: error.code,
+    code: kind.code ?? error.code,
     correlationId,
   };
   return { status: kind.status, body };

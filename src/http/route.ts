@@ -8,11 +8,11 @@ import { fingerprintOf, idempotencyKeyOf, runIdempotent } from './idempotency';
 import { requireScope } from './middleware/auth.middleware';
 import { validationError } from './problem';
 
-export type Method = 'get' | 'post' | 'patch' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface RouteInput<P, Q, B> {
   caller: Caller;
-  /** The request's Idempotency-Key (POST only), for idempotent creates. */
+  /** The request's Idempotency-Key (any write: POST, PUT, PATCH, DELETE), for exactly-once writes. */
   idempotencyKey?: string;
   /** With idempotencyKey: the request's fingerprint, to bind what is noted under the key to this request. */
   fingerprint?: string;
@@ -119,7 +119,7 @@ export function toHandler(spec: RouteSpec, options: HandlerOptions): RequestHand
     if (spec.body && hasBody(req) && !req.is('application/json')) {
       throw new DomainError('UnsupportedMediaType', 'Send the request body as application/json.');
     }
-    const idempotencyKey = spec.method === 'post' ? idempotencyKeyOf(req) : undefined;
+    const idempotencyKey = spec.method !== 'get' ? idempotencyKeyOf(req) : undefined;
     const params = parse(spec.params, req.params, 'path');
     const query = parse(spec.query, req.query, 'query');
     const body = parse(spec.body, req.body ?? {}, 'body');

@@ -4,9 +4,13 @@ import {
   CART_SIGN_IN_MODES,
   CART_STATES,
   DEFAULT_CART_SIGN_IN_MODE,
+  INITIAL_TRANSACTION_TYPES,
+  INVENTORY_MODES,
   ORDER_STATES,
   PAYMENT_STATES,
   SHIPMENT_STATES,
+  TRANSACTION_STATES,
+  TRANSACTION_TYPES,
 } from '../domain/commerce.model';
 import { SESSION_STATUSES, type SessionView } from '../domain/session.model';
 
@@ -77,10 +81,37 @@ export const Address = z
     },
   });
 
+/** commercetools keys (Types, Shipping Methods): ^[A-Za-z0-9_-]{2,256}$. */
+const ResourceKey = z.string().regex(/^[A-Za-z0-9_-]{2,256}$/, 'must be a commercetools key');
+
+export const CustomFieldsInput = z
+  .strictObject({
+    typeKey: ResourceKey.meta({ description: 'Key of the commercetools Type, e.g. pos-cart-fields' }),
+    fields: z
+      .record(z.string().regex(/^[A-Za-z0-9_-]{1,36}$/, 'must be a field name'), z.any())
+      .optional()
+      .meta({ description: 'Field values by name; null removes a field (once the Type is set)' }),
+  })
+  .meta({
+    id: 'CustomFieldsInput',
+    description:
+      'Sets the Type with these fields when the cart or line item has none yet; otherwise sets the given fields.',
+    example: { typeKey: 'pos-cart-fields', fields: { terminalId: 'T-01', cashierId: 'C-7' } },
+  });
+
 export const LineItemInput = z
   .union([
-    z.strictObject({ sku: z.string().min(1).max(256), quantity: Quantity.default(1) }),
-    z.strictObject({ productId: ResourceId, variantId: z.number().int().min(1), quantity: Quantity.default(1) }),
+    z.strictObject({
+      sku: z.string().min(1).max(256),
+      quantity: Quantity.default(1),
+      custom: CustomFieldsInput.optional(),
+    }),
+    z.strictObject({
+      productId: ResourceId,
+      variantId: z.number().int().min(1),
+      quantity: Quantity.default(1),
+      custom: CustomFieldsInput.optional(),
+    }),
   ])
   .meta({ id: 'LineItemInput', example: { sku: 'TSHIRT-BLUE-M', quantity: 2 } });
 export type LineItemInput = z.infer<typeof LineItemInput>;
@@ -114,6 +145,8 @@ export const CreateCartBody = z
     customerEmail: Email.optional(),
     shippingAddress: Address.optional(),
     lineItems: z.array(LineItemInput).max(100).optional(),
+    custom: CustomFieldsInput.optional(),
+    inventoryMode: z.enum(INVENTORY_MODES).optional(),
   })
   .meta({
     id: 'CreateCartBody',
@@ -122,32 +155,55 @@ export const CreateCartBody = z
 
 export const AddLineItemBody = z
   .union([
-    z.strictObject({ sku: z.string().min(1).max(256), quantity: Quantity.default(1), version: Version.optional() }),
+    z.strictObject({
+      sku: z.string().min(1).max(256),
+      quantity: Quantity.default(1),
+      custom: CustomFieldsInput.optional(),
+      version: Version.optional(),
+    }),
     z.strictObject({
       productId: ResourceId,
       variantId: z.number().int().min(1),
       quantity: Quantity.default(1),
+      custom: CustomFieldsInput.optional(),
       version: Version.optional(),
     }),
   ])
   .meta({ id: 'AddLineItemBody', example: { sku: 'MUG-WHITE', quantity: 1 } });
 
 export const ChangeLineItemBody = z
-  .strictObject({ quantity: z.number().int().min(0).max(10_000), version: Version.optional() })
-  .meta({ id: 'ChangeLineItemBody', description: 'Quantity 0 removes the line item.', example: { quantity: 3 } });
+  .strictObject({
+    quantity: z.number().int().min(0).max(10_000).optional(),
+    custom: CustomFieldsInput.optional(),
+    version: Version.optional(),
+  })
+  .refine((body) => body.quantity !== undefined || body.custom !== undefined, {
+    message: 'give quantity or custom',
+  })
+  .meta({
+    id: 'ChangeLineItemBody',
+    description: 'Quantity 0 removes the line item; custom sets its custom fields.',
+    example: { quantity: 3 },
+  });
 
 export const UpdateCartBody = z
   .strictObject({
     customerEmail: Email.optional(),
     shippingAddress: Address.optional(),
     billingAddress: Address.optional(),
+    locale: Locale.optional(),
+    custom: CustomFieldsInput.optional(),
     version: Version.optional(),
   })
   .refine(
     (body) =>
-      body.customerEmail !== undefined || body.shippingAddress !== undefined || body.billingAddress !== undefined,
+      body.customerEmail !== undefined ||
+      body.shippingAddress !== undefined ||
+      body.billingAddress !== undefined ||
+      body.locale !== undefined ||
+      body.custom !== undefined,
     {
-      message: 'give at least one of customerEmail, shippingAddress, billingAddress',
+      message: 'give at least one of customerEmail, shippingAddress, billingAddress, locale, custom',
     },
   )
   .meta({
@@ -161,8 +217,14 @@ export const CreateOrderBody = z
       .string()
       .regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'must be 1-100 letters, digits or _ . : -')
       .optional(),
+    orderState: z.enum(ORDER_STATES).optional().meta({ description: 'Open unless given' }),
+    paymentState: z.enum(PAYMENT_STATES).optional(),
+    shipmentState: z.enum(SHIPMENT_STATES).optional(),
   })
-  .meta({ id: 'CreateOrderBody', example: { orderNumber: 'POS-0042-000123' } });
+  .meta({
+    id: 'CreateOrderBody',
+    example: { orderNumber: 'POS-0042-000123', orderState: 'Confirmed', paymentState: 'Paid' },
+  });
 
 export const SignUpBody = z
   .strictObject({
@@ -233,6 +295,28 @@ const EXAMPLE_ORDER = {
   totalPrice: EXAMPLE_CART.totalPrice,
   createdAt: '2026-11-26T10:06:00.000Z',
 };
+/** The parts of a Cart (and the Order made of it) the checkout sets, typed for clients; the rest stays as is. */
+const CHECKOUT_PARTS = {
+  shippingAddress: z.looseObject({ country: z.string() }).optional(),
+  shippingInfo: z.looseObject({ shippingMethodName: z.string(), price: Money }).optional(),
+  discountCodes: z
+    .array(
+      z.looseObject({
+        discountCode: z.looseObject({ typeId: z.literal('discount-code'), id: z.string() }),
+        state: z.string().meta({ description: 'MatchesCart, DoesNotMatchCart, NotActive, NotValid, ...' }),
+      }),
+    )
+    .optional(),
+  paymentInfo: z
+    .looseObject({ payments: z.array(z.looseObject({ typeId: z.literal('payment'), id: z.string() })) })
+    .optional(),
+  custom: z
+    .looseObject({
+      type: z.looseObject({ typeId: z.literal('type'), id: z.string() }),
+      fields: z.record(z.string(), z.any()),
+    })
+    .optional(),
+};
 export const Cart = z
   .looseObject({
     id: z.string(),
@@ -243,6 +327,7 @@ export const Cart = z
     lineItems: z.array(z.looseObject({ id: z.string(), productId: z.string(), quantity: z.number() })),
     totalPrice: Money,
     lastModifiedAt: z.string(),
+    ...CHECKOUT_PARTS,
   })
   .meta({ id: 'Cart', description: 'A commercetools Cart, as commercetools returns it.', example: EXAMPLE_CART });
 export const Order = z
@@ -254,6 +339,10 @@ export const Order = z
     customerId: z.string().optional(),
     cart: z.looseObject({ typeId: z.literal('cart'), id: z.string() }).optional(),
     totalPrice: Money,
+    orderState: z.enum(ORDER_STATES).optional(),
+    paymentState: z.enum(PAYMENT_STATES).optional(),
+    shipmentState: z.enum(SHIPMENT_STATES).optional(),
+    ...CHECKOUT_PARTS,
   })
   .meta({ id: 'Order', description: 'A commercetools Order, as commercetools returns it.', example: EXAMPLE_ORDER });
 const pageOf = <T extends z.ZodType>(item: T, id: string, example: unknown) =>
@@ -285,6 +374,177 @@ export const SignInResult = z
         isEmailVerified: false,
       },
       cart: { ...EXAMPLE_CART, customerId: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b', version: 4 },
+    },
+  });
+
+// The checkout (src/http/routes/checkout.routes.ts).
+const VersionOnly = { version: Version.optional() };
+export const VersionBody = z.strictObject(VersionOnly).meta({ id: 'VersionBody', example: {} });
+export const RecalculateBody = z
+  .strictObject({
+    updateProductData: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Also refresh product data (names, images) of line items' }),
+    ...VersionOnly,
+  })
+  .meta({ id: 'RecalculateBody', example: { updateProductData: false } });
+export const SetShippingMethodBody = z
+  .strictObject({
+    shippingMethodId: ResourceId.optional(),
+    shippingMethodKey: ResourceKey.optional(),
+    ...VersionOnly,
+  })
+  .refine((body) => (body.shippingMethodId === undefined) !== (body.shippingMethodKey === undefined), {
+    message: 'give exactly one of shippingMethodId, shippingMethodKey',
+  })
+  .meta({ id: 'SetShippingMethodBody', example: { shippingMethodKey: 'standard' } });
+export const AddDiscountCodeBody = z
+  .strictObject({ code: z.string().min(1).max(256), ...VersionOnly })
+  .meta({ id: 'AddDiscountCodeBody', example: { code: 'WELCOME10' } });
+const MoneyInput = z
+  .strictObject({ centAmount: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), currencyCode: Currency })
+  .meta({ id: 'MoneyInput', example: { centAmount: 5398, currencyCode: 'EUR' } });
+const PaymentText = z.string().min(1).max(256);
+export const CreatePaymentBody = z
+  .strictObject({
+    amount: MoneyInput.optional().meta({ description: "The cart's totalPrice unless given" }),
+    method: PaymentText.meta({ example: 'card' }),
+    paymentInterface: PaymentText.meta({ description: 'The PSP or terminal', example: 'pos-terminal' }),
+    interfaceId: PaymentText.optional(),
+    transaction: z.strictObject({
+      type: z.enum(INITIAL_TRANSACTION_TYPES),
+      state: z.enum(TRANSACTION_STATES),
+      interactionId: PaymentText.optional(),
+      timestamp: z.iso.datetime().optional(),
+    }),
+  })
+  .meta({
+    id: 'CreatePaymentBody',
+    example: {
+      method: 'card',
+      paymentInterface: 'pos-terminal',
+      interfaceId: 'T-01-000042',
+      transaction: { type: 'Charge', state: 'Success', interactionId: 'T-01-000042' },
+    },
+  });
+export const ChangePaymentBody = z
+  .union([
+    z.strictObject({
+      transaction: z.strictObject({
+        type: z.enum(TRANSACTION_TYPES),
+        state: z.enum(TRANSACTION_STATES),
+        interactionId: PaymentText.optional(),
+        timestamp: z.iso.datetime().optional(),
+      }),
+      ...VersionOnly,
+    }),
+    z.strictObject({ transactionId: ResourceId, state: z.enum(TRANSACTION_STATES), ...VersionOnly }),
+  ])
+  .meta({
+    id: 'ChangePaymentBody',
+    description: 'Adds a transaction (for the amount planned), or changes the state of one.',
+    example: { transaction: { type: 'Charge', state: 'Success', interactionId: 'T-01-000043' } },
+  });
+export const DiscountCodeParams = z.strictObject({ cartId: ResourceId, discountCodeId: ResourceId });
+export const PaymentParams = z.strictObject({ paymentId: ResourceId });
+
+const PlainMoney = z.object({ currencyCode: z.string(), centAmount: z.number() });
+export const ShippingMethodList = z
+  .object({
+    results: z.array(
+      z.object({
+        id: z.string(),
+        key: z.string().optional(),
+        name: z.string(),
+        localizedName: z.record(z.string(), z.string()).optional(),
+        isDefault: z.boolean(),
+        price: PlainMoney,
+        freeAbove: PlainMoney.optional(),
+      }),
+    ),
+  })
+  .meta({
+    id: 'ShippingMethodList',
+    description: 'The shipping methods matching the cart, priced for its currency and shipping address.',
+    example: {
+      results: [
+        {
+          id: '1b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b',
+          key: 'standard',
+          name: 'Standard delivery',
+          localizedName: { en: 'Standard delivery' },
+          isDefault: true,
+          price: { currencyCode: 'EUR', centAmount: 490 },
+          freeAbove: { currencyCode: 'EUR', centAmount: 5000 },
+        },
+      ],
+    },
+  });
+const EXAMPLE_PAYMENT = {
+  id: '7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d',
+  version: 1,
+  key: 'gp-3Qm1h0b7n2KcW9sXv4tYpL8eRf6uZa5dGj0iHk1',
+  anonymousId: EXAMPLE_ANONYMOUS_ID,
+  amountPlanned: { type: 'centPrecision', currencyCode: 'EUR', centAmount: 3998, fractionDigits: 2 },
+  paymentMethodInfo: { method: 'card', paymentInterface: 'pos-terminal' },
+  transactions: [
+    {
+      id: '2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f',
+      type: 'Charge',
+      state: 'Success',
+      amount: { type: 'centPrecision', currencyCode: 'EUR', centAmount: 3998, fractionDigits: 2 },
+    },
+  ],
+};
+export const Payment = z
+  .looseObject({
+    id: z.string(),
+    version: z.number(),
+    key: z.string().optional(),
+    anonymousId: z.string().optional(),
+    customer: z.looseObject({ typeId: z.literal('customer'), id: z.string() }).optional(),
+    amountPlanned: Money,
+    transactions: z.array(z.looseObject({ id: z.string(), type: z.string(), state: z.string() })),
+  })
+  .meta({
+    id: 'Payment',
+    description: 'A commercetools Payment, as commercetools returns it.',
+    example: EXAMPLE_PAYMENT,
+  });
+export const PaymentList = z
+  .object({ results: z.array(Payment) })
+  .meta({ id: 'PaymentList', example: { results: [EXAMPLE_PAYMENT] } });
+export const PaymentWithCart = z.object({ payment: Payment, cart: Cart }).meta({
+  id: 'PaymentWithCart',
+  description: 'The payment and the cart it was added to.',
+  example: {
+    payment: EXAMPLE_PAYMENT,
+    cart: { ...EXAMPLE_CART, paymentInfo: { payments: [{ typeId: 'payment', id: EXAMPLE_PAYMENT.id }] } },
+  },
+});
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().meta({ description: 'Stable machine-readable error code' }),
+    correlationId: z.string(),
+    errors: z.array(z.looseObject({})).optional(),
+    currentVersion: z.number().int().optional(),
+  })
+  .meta({
+    id: 'Problem',
+    description: 'RFC 9457 problem details (application/problem+json).',
+    example: {
+      type: 'urn:ct-guest-checkout:problem:SessionEnded',
+      title: 'Session ended',
+      status: 409,
+      detail: 'The session has ended; start a new one.',
+      code: 'SessionEnded',
+      correlationId: 'c0ffee00-0000-4000-8000-000000000000',
     },
   });
 
@@ -373,27 +633,3 @@ export const ChangeOrderBody = z
     message: 'give at least one of orderState, paymentState, shipmentState',
   })
   .meta({ id: 'ChangeOrderBody', example: { shipmentState: 'Shipped', paymentState: 'Paid' } });
-
-export const Problem = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    code: z.string().meta({ description: 'Stable machine-readable error code' }),
-    correlationId: z.string(),
-    errors: z.array(z.looseObject({})).optional(),
-    currentVersion: z.number().int().optional(),
-  })
-  .meta({
-    id: 'Problem',
-    description: 'RFC 9457 problem details (application/problem+json).',
-    example: {
-      type: 'urn:ct-guest-checkout:problem:SessionEnded',
-      title: 'Session ended',
-      status: 409,
-      detail: 'The session has ended; start a new one.',
-      code: 'SessionEnded',
-      correlationId: 'c0ffee00-0000-4000-8000-000000000000',
-    },
-  });

@@ -41,6 +41,22 @@ describe('emulator: POST /{projectKey}/orders from a cart', () => {
     expect(await getCart(emu.api, cart.id)).toMatchObject({ cartState: 'Ordered', version: cart.version + 1 });
   });
 
+  test('when the draft has order, payment and shipment states, then the order starts in them', async () => {
+    const cart = await createCart(emu.api, {
+      anonymousId: anonymousId(),
+      lineItems: [{ sku: 'MUG-WHITE', quantity: 1 }],
+    });
+    const states = { orderState: 'Confirmed', paymentState: 'Paid', shipmentState: 'Ready' };
+
+    const order = bodyOf(
+      await createOrder({ cart: { typeId: 'cart', id: cart.id }, version: cart.version, ...states }),
+      201,
+    );
+
+    expect(order).toMatchObject(states);
+    expect(bodyOf(await emu.api.get<Order>(`/orders/${order.id}`), 200)).toMatchObject({ ...states, version: 1 });
+  });
+
   test('when a customer cart is ordered with the deprecated {id, version} draft, then the order carries the customerId', async () => {
     const customer = await createCustomer(emu.api);
     const cart = await createCart(emu.api, { customerId: customer.id, customerEmail: customer.email });

@@ -12,6 +12,10 @@ describe('sandbox scripts', () => {
     const result = spawnSync(node, args, { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Redeem a voucher');
+    expect(result.stdout).toMatch(/Record the payment \(Charge, Success\)\n.* -> 201/);
+    expect(result.stdout).toContain('orderState=Confirmed paymentState=Paid');
+    expect(result.stdout).toContain('The payment now belongs to the customer');
     expect(result.stdout).toContain('The ended session refuses a new cart');
     expect(result.stdout).toContain('SessionEnded');
     expect(result.stdout).toContain('Guest checkout walkthrough complete.');

@@ -78,7 +78,7 @@ const ROOT = join(__dirname, '..', '..');
 /** The rows of the route table in src/http/routes/index.ts: route, schemas, test file. */
 function routeIndexRows(): Array<{ route: string; schemas: string; test: string }> {
   const source = readFileSync(join(ROOT, 'src', 'http', 'routes', 'index.ts'), 'utf8');
-  return [...source.matchAll(/^ \* \| ((?:GET|POST|PATCH|DELETE) \S+)\s*\| (.*?)\s*\| (\S+)\s*\|$/gm)].map((m) => ({
+  return [...source.matchAll(/^ \* \| ((?:GET|POST|PUT|PATCH|DELETE) \S+)\s*\| (.*?)\s*\| (\S+)\s*\|$/gm)].map((m) => ({
     route: m[1]!,
     schemas: m[2]!,
     test: m[3]!,

@@ -6,9 +6,14 @@ import type {
   Customer,
   Order,
   OrderUpdateAction,
+  Payment,
+  PaymentDraft,
+  PaymentUpdateAction,
+  ShippingMethod,
 } from '@commercetools/platform-sdk';
 import type { Caller } from '../../src/domain/api-keys';
 import { CartService } from '../../src/domain/cart.service';
+import { CheckoutService } from '../../src/domain/checkout.service';
 import { CustomerService } from '../../src/domain/customer.service';
 import {
   AnonymousIdUsedUp,
@@ -182,6 +187,7 @@ export class FakeCommerce implements CommerceGateway {
         version: 1,
         ...(draft.key ? { key: draft.key } : {}),
         ...(draft.anonymousId ? { anonymousId: draft.anonymousId } : {}),
+        ...(draft.shippingAddress ? { shippingAddress: draft.shippingAddress } : {}),
         cartState: 'Active',
         lineItems: [],
         totalPrice: { type: 'centPrecision', currencyCode: draft.currency, centAmount: 0, fractionDigits: 2 },
@@ -297,6 +303,59 @@ export class FakeCommerce implements CommerceGateway {
 
   ping(): Promise<void> {
     return Promise.resolve();
+  }
+
+  readonly payments = new Map<string, Payment>();
+
+  /** The unit tests need no shipping methods: none match. */
+  matchingShippingMethods(_cartId: string): Promise<ShippingMethod[]> {
+    return this.run('matchingShippingMethods', () => []);
+  }
+
+  createPayment(draft: PaymentDraft): Promise<Payment> {
+    return this.run('createPayment', () => {
+      if (draft.key && [...this.payments.values()].some((p) => p.key === draft.key))
+        throw new DuplicateValue('key', draft.key, 'duplicate key');
+      const at = this.now();
+      const payment = {
+        ...draft,
+        id: randomUUID(),
+        version: 1,
+        createdAt: at,
+        lastModifiedAt: at,
+        transactions: [],
+        interfaceInteractions: [],
+      } as unknown as Payment;
+      this.payments.set(payment.id, payment);
+      return payment;
+    });
+  }
+
+  getPayment(id: string): Promise<Payment | null> {
+    return this.run('getPayment', () => this.payments.get(id) ?? null);
+  }
+
+  getPaymentByKey(key: string): Promise<Payment | null> {
+    return this.run('getPaymentByKey', () => [...this.payments.values()].find((p) => p.key === key) ?? null);
+  }
+
+  /** Versions only: the unit tests do not look at transactions. */
+  updatePayment(id: string, version: number, _actions: PaymentUpdateAction[]): Promise<Payment> {
+    return this.run('updatePayment', () => {
+      const payment = this.payments.get(id);
+      if (!payment) throw new NotFound();
+      if (payment.version !== version) throw new VersionConflict(payment.version);
+      const updated = { ...payment, version: version + 1, lastModifiedAt: this.now() };
+      this.payments.set(id, updated);
+      return updated;
+    });
+  }
+
+  findCartOfPayment(paymentId: string): Promise<Cart | null> {
+    return this.run(
+      'findCartOfPayment',
+      () => [...this.carts.values()].find((c) => c.paymentInfo?.payments.some((p) => p.id === paymentId)) ?? null,
+    );
   }
 
   /** commercetools gives the customer the session's carts and orders and uses the anonymousId up. */
@@ -486,13 +545,15 @@ export function createDomain() {
   const attempts = new FakeAttemptLog();
   const signInGuard = new FakeSignInGuard();
   const sessions = new SessionService(store, commerce);
+  const carts = new CartService(sessions, commerce, attempts);
   return {
     commerce,
     store,
     attempts,
     sessions,
     signInGuard,
-    carts: new CartService(sessions, commerce, attempts),
+    carts,
     customers: new CustomerService(sessions, commerce, signInGuard),
+    checkout: new CheckoutService(carts, commerce, attempts),
   };
 }

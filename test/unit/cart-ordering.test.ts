@@ -4,11 +4,14 @@ import { DomainError } from '../../src/domain/errors';
 import { Unavailable, VersionConflict } from '../../src/domain/ports';
 import { createDomain, failBeforeSending, loseTheAnswer, POS } from '../support/fakes';
 
-/** A domain with a session holding one Active cart. */
+/** Ordering needs a shipping address (Create Order). */
+const ORDERABLE = { currency: 'EUR', shippingAddress: { country: 'DE' } };
+
+/** A domain with a session holding one Active cart that can be ordered. */
 async function withCart() {
   const domain = createDomain();
   const session = await domain.sessions.start(POS);
-  const cart = await domain.carts.createCart(POS, session.anonymousId, { currency: 'EUR' });
+  const cart = await domain.carts.createCart(POS, session.anonymousId, ORDERABLE);
   return { ...domain, session, cart };
 }
 
@@ -99,7 +102,7 @@ describe('ordering a cart (CartService.order)', () => {
 
   test('when the orderNumber is taken by another cart’s order, then it is DuplicateOrderNumber', async () => {
     const { carts, sessions, cart } = await withCart();
-    const other = await carts.createCart(POS, (await sessions.start(POS)).anonymousId, { currency: 'EUR' });
+    const other = await carts.createCart(POS, (await sessions.start(POS)).anonymousId, ORDERABLE);
     await carts.order(POS, other.id, { orderNumber: 'POS-1' });
 
     const ordering = carts.order(POS, cart.id, { orderNumber: 'POS-1' });

@@ -57,13 +57,14 @@ async function problemOf(response: Response): Promise<Problem> {
 
 /**
  * Every call carries the key and an `X-Correlation-ID` (a new UUID unless the call gives one in
- * `headers`); every POST an `Idempotency-Key` (likewise: give the same one to retry an operation).
+ * `headers`); every write (POST, PUT, PATCH, DELETE) an `Idempotency-Key` (likewise: give the same
+ * one to retry an operation).
  */
 const conventions = (apiKey: string): Middleware => ({
   onRequest({ request }) {
     request.headers.set('Authorization', `Bearer ${apiKey}`);
     if (!request.headers.has(CORRELATION_ID)) request.headers.set(CORRELATION_ID, crypto.randomUUID());
-    if (request.method === 'POST' && !request.headers.has(IDEMPOTENCY_KEY))
+    if (request.method !== 'GET' && request.method !== 'HEAD' && !request.headers.has(IDEMPOTENCY_KEY))
       request.headers.set(IDEMPOTENCY_KEY, crypto.randomUUID());
     return request;
   },

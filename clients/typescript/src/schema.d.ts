@@ -147,7 +147,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Set customer email, shipping or billing address */
+        /** Set customer email, shipping or billing address, locale, custom fields */
         patch: operations["updateCart"];
         trace?: never;
     };
@@ -185,7 +185,7 @@ export interface paths {
         delete: operations["removeLineItem"];
         options?: never;
         head?: never;
-        /** Change a line item quantity (0 removes it) */
+        /** Change a line item quantity (0 removes it) or its custom fields */
         patch: operations["changeLineItemQuantity"];
         trace?: never;
     };
@@ -200,7 +200,7 @@ export interface paths {
         put?: never;
         /**
          * Order the cart
-         * @description Creates the order with the cart reference and the current cart version.
+         * @description Creates the order with the cart reference and the current cart version, in the given order, payment and shipment states. The cart needs a shipping address; a Frozen cart can be ordered. commercetools refusals come with what to fix: OutOfStock and PriceChanged name the lineItems, DiscountCodeNotApplicable the discountCodeId.
          */
         post: operations["createOrder"];
         delete?: never;
@@ -228,6 +228,176 @@ export interface paths {
          * @description Through changeOrderState, changePaymentState and changeShipmentState. Without version the change applies to the current order (re-read on a conflict); with a stale one it is a 409. Setting orderState Cancelled on a shipped or delivered order is 409 OrderNotCancellable.
          */
         patch: operations["changeOrderStates"];
+        trace?: never;
+    };
+    "/v1/carts/{cartId}/shipping-methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shipping methods matching the cart
+         * @description commercetools' shipping methods matching the cart's shipping address and currency, each priced for the cart (its matching rate).
+         */
+        get: operations["listShippingMethods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/carts/{cartId}/shipping-method": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the shipping method (by id or key) */
+        put: operations["setShippingMethod"];
+        post?: never;
+        /** Remove the shipping method */
+        delete: operations["removeShippingMethod"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/carts/{cartId}/discount-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a discount code
+         * @description The cart's discountCodes[] report each code's state as commercetools gives it (MatchesCart, DoesNotMatchCart, ...); a code that stops matching is no error. Under an Idempotency-Key a retry after a lost answer never adds twice.
+         */
+        post: operations["addDiscountCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/carts/{cartId}/discount-codes/{discountCodeId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a discount code */
+        delete: operations["removeDiscountCode"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/carts/{cartId}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cart's payments */
+        get: operations["listPayments"];
+        put?: never;
+        /**
+         * Record a payment of the cart
+         * @description Creates a commercetools Payment (for the cart's total unless an amount is given) carrying the session's anonymousId, or the customer of a customer's cart, and adds it to the cart; a Frozen cart takes payments. The payment's key comes from the Idempotency-Key: a retry finds the payment instead of making another.
+         */
+        post: operations["createPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{paymentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Add a transaction to a payment, or change the state of one
+         * @description Only for payments of a cart you may see. A transaction with the interactionId and type of one the payment has is not added again.
+         */
+        patch: operations["changePayment"];
+        trace?: never;
+    };
+    "/v1/carts/{cartId}/freeze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Freeze the cart: its prices stay as they are
+         * @description While a terminal payment runs. A Frozen cart refuses changes to its prices (items, shipping, codes: 409 CartFrozen), takes payments and can be ordered.
+         */
+        post: operations["freezeCart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/carts/{cartId}/unfreeze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unfreeze the cart and recalculate it */
+        post: operations["unfreezeCart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/carts/{cartId}/recalculate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recalculate prices, discounts and shipping */
+        post: operations["recalculateCart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/customers": {
@@ -491,6 +661,60 @@ export interface components {
                 [key: string]: unknown;
             };
             lastModifiedAt: string;
+            shippingAddress?: {
+                country: string;
+            } & {
+                [key: string]: unknown;
+            };
+            shippingInfo?: {
+                shippingMethodName: string;
+                price: {
+                    currencyCode: string;
+                    centAmount: number;
+                } & {
+                    [key: string]: unknown;
+                };
+            } & {
+                [key: string]: unknown;
+            };
+            discountCodes?: ({
+                discountCode: {
+                    /** @enum {string} */
+                    typeId: "discount-code";
+                    id: string;
+                } & {
+                    [key: string]: unknown;
+                };
+                /** @description MatchesCart, DoesNotMatchCart, NotActive, NotValid, ... */
+                state: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            paymentInfo?: {
+                payments: ({
+                    /** @enum {string} */
+                    typeId: "payment";
+                    id: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
+            } & {
+                [key: string]: unknown;
+            };
+            custom?: {
+                type: {
+                    /** @enum {string} */
+                    typeId: "type";
+                    id: string;
+                } & {
+                    [key: string]: unknown;
+                };
+                fields: {
+                    [key: string]: unknown;
+                };
+            } & {
+                [key: string]: unknown;
+            };
         } & {
             [key: string]: unknown;
         };
@@ -517,6 +741,9 @@ export interface components {
             customerEmail?: string;
             shippingAddress?: components["schemas"]["Address"];
             lineItems?: components["schemas"]["LineItemInput"][];
+            custom?: components["schemas"]["CustomFieldsInput"];
+            /** @enum {string} */
+            inventoryMode?: "None" | "TrackOnly" | "ReserveOnOrder";
         };
         /**
          * @example {
@@ -565,11 +792,31 @@ export interface components {
             sku: string;
             /** @default 1 */
             quantity: number;
+            custom?: components["schemas"]["CustomFieldsInput"];
         } | {
             productId: string;
             variantId: number;
             /** @default 1 */
             quantity: number;
+            custom?: components["schemas"]["CustomFieldsInput"];
+        };
+        /**
+         * @description Sets the Type with these fields when the cart or line item has none yet; otherwise sets the given fields.
+         * @example {
+         *       "typeKey": "pos-cart-fields",
+         *       "fields": {
+         *         "terminalId": "T-01",
+         *         "cashierId": "C-7"
+         *       }
+         *     }
+         */
+        CustomFieldsInput: {
+            /** @description Key of the commercetools Type, e.g. pos-cart-fields */
+            typeKey: string;
+            /** @description Field values by name; null removes a field (once the Type is set) */
+            fields?: {
+                [key: string]: unknown;
+            };
         };
         /**
          * @example {
@@ -729,6 +976,66 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+            /** @enum {string} */
+            orderState?: "Open" | "Confirmed" | "Complete" | "Cancelled";
+            /** @enum {string} */
+            paymentState?: "BalanceDue" | "Failed" | "Pending" | "CreditOwed" | "Paid";
+            /** @enum {string} */
+            shipmentState?: "Shipped" | "Delivered" | "Ready" | "Pending" | "Delayed" | "Partial" | "Backorder" | "Canceled";
+            shippingAddress?: {
+                country: string;
+            } & {
+                [key: string]: unknown;
+            };
+            shippingInfo?: {
+                shippingMethodName: string;
+                price: {
+                    currencyCode: string;
+                    centAmount: number;
+                } & {
+                    [key: string]: unknown;
+                };
+            } & {
+                [key: string]: unknown;
+            };
+            discountCodes?: ({
+                discountCode: {
+                    /** @enum {string} */
+                    typeId: "discount-code";
+                    id: string;
+                } & {
+                    [key: string]: unknown;
+                };
+                /** @description MatchesCart, DoesNotMatchCart, NotActive, NotValid, ... */
+                state: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            paymentInfo?: {
+                payments: ({
+                    /** @enum {string} */
+                    typeId: "payment";
+                    id: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
+            } & {
+                [key: string]: unknown;
+            };
+            custom?: {
+                type: {
+                    /** @enum {string} */
+                    typeId: "type";
+                    id: string;
+                } & {
+                    [key: string]: unknown;
+                };
+                fields: {
+                    [key: string]: unknown;
+                };
+            } & {
+                [key: string]: unknown;
+            };
         } & {
             [key: string]: unknown;
         };
@@ -828,6 +1135,7 @@ export interface components {
             sku: string;
             /** @default 1 */
             quantity: number;
+            custom?: components["schemas"]["CustomFieldsInput"];
             /** @description Expected resource version; a stale one answers 409 */
             version?: number;
         } | {
@@ -835,17 +1143,19 @@ export interface components {
             variantId: number;
             /** @default 1 */
             quantity: number;
+            custom?: components["schemas"]["CustomFieldsInput"];
             /** @description Expected resource version; a stale one answers 409 */
             version?: number;
         };
         /**
-         * @description Quantity 0 removes the line item.
+         * @description Quantity 0 removes the line item; custom sets its custom fields.
          * @example {
          *       "quantity": 3
          *     }
          */
         ChangeLineItemBody: {
-            quantity: number;
+            quantity?: number;
+            custom?: components["schemas"]["CustomFieldsInput"];
             /** @description Expected resource version; a stale one answers 409 */
             version?: number;
         };
@@ -863,16 +1173,358 @@ export interface components {
             customerEmail?: string;
             shippingAddress?: components["schemas"]["Address"];
             billingAddress?: components["schemas"]["Address"];
+            /** @example en-US */
+            locale?: string;
+            custom?: components["schemas"]["CustomFieldsInput"];
             /** @description Expected resource version; a stale one answers 409 */
             version?: number;
         };
         /**
          * @example {
-         *       "orderNumber": "POS-0042-000123"
+         *       "orderNumber": "POS-0042-000123",
+         *       "orderState": "Confirmed",
+         *       "paymentState": "Paid"
          *     }
          */
         CreateOrderBody: {
             orderNumber?: string;
+            /**
+             * @description Open unless given
+             * @enum {string}
+             */
+            orderState?: "Open" | "Confirmed" | "Complete" | "Cancelled";
+            /** @enum {string} */
+            paymentState?: "BalanceDue" | "Failed" | "Pending" | "CreditOwed" | "Paid";
+            /** @enum {string} */
+            shipmentState?: "Shipped" | "Delivered" | "Ready" | "Pending" | "Delayed" | "Partial" | "Backorder" | "Canceled";
+        };
+        /**
+         * @description The shipping methods matching the cart, priced for its currency and shipping address.
+         * @example {
+         *       "results": [
+         *         {
+         *           "id": "1b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b",
+         *           "key": "standard",
+         *           "name": "Standard delivery",
+         *           "localizedName": {
+         *             "en": "Standard delivery"
+         *           },
+         *           "isDefault": true,
+         *           "price": {
+         *             "currencyCode": "EUR",
+         *             "centAmount": 490
+         *           },
+         *           "freeAbove": {
+         *             "currencyCode": "EUR",
+         *             "centAmount": 5000
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        ShippingMethodList: {
+            results: {
+                id: string;
+                key?: string;
+                name: string;
+                localizedName?: {
+                    [key: string]: string;
+                };
+                isDefault: boolean;
+                price: {
+                    currencyCode: string;
+                    centAmount: number;
+                };
+                freeAbove?: {
+                    currencyCode: string;
+                    centAmount: number;
+                };
+            }[];
+        };
+        /**
+         * @example {
+         *       "shippingMethodKey": "standard"
+         *     }
+         */
+        SetShippingMethodBody: {
+            shippingMethodId?: string;
+            shippingMethodKey?: string;
+            /** @description Expected resource version; a stale one answers 409 */
+            version?: number;
+        };
+        /**
+         * @example {
+         *       "code": "WELCOME10"
+         *     }
+         */
+        AddDiscountCodeBody: {
+            code: string;
+            /** @description Expected resource version; a stale one answers 409 */
+            version?: number;
+        };
+        /**
+         * @description The payment and the cart it was added to.
+         * @example {
+         *       "payment": {
+         *         "id": "7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d",
+         *         "version": 1,
+         *         "key": "gp-3Qm1h0b7n2KcW9sXv4tYpL8eRf6uZa5dGj0iHk1",
+         *         "anonymousId": "6b1f0b2e-5c1a-4f7e-9d0e-2a4c8f1e7b3d",
+         *         "amountPlanned": {
+         *           "type": "centPrecision",
+         *           "currencyCode": "EUR",
+         *           "centAmount": 3998,
+         *           "fractionDigits": 2
+         *         },
+         *         "paymentMethodInfo": {
+         *           "method": "card",
+         *           "paymentInterface": "pos-terminal"
+         *         },
+         *         "transactions": [
+         *           {
+         *             "id": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+         *             "type": "Charge",
+         *             "state": "Success",
+         *             "amount": {
+         *               "type": "centPrecision",
+         *               "currencyCode": "EUR",
+         *               "centAmount": 3998,
+         *               "fractionDigits": 2
+         *             }
+         *           }
+         *         ]
+         *       },
+         *       "cart": {
+         *         "id": "3c5e8a0f-4d6b-4f0a-9a51-6f2f0c2b7d11",
+         *         "version": 3,
+         *         "anonymousId": "6b1f0b2e-5c1a-4f7e-9d0e-2a4c8f1e7b3d",
+         *         "cartState": "Active",
+         *         "country": "DE",
+         *         "lineItems": [
+         *           {
+         *             "id": "a9d2c7e4-1b3f-4e8a-8c6d-0f5b7e2a9c41",
+         *             "productId": "5f0c1e9a-7b2d-4c3e-8f6a-1d2e3f4a5b6c",
+         *             "variant": {
+         *               "id": 1,
+         *               "sku": "TSHIRT-BLUE-M"
+         *             },
+         *             "quantity": 2,
+         *             "totalPrice": {
+         *               "type": "centPrecision",
+         *               "currencyCode": "EUR",
+         *               "centAmount": 3998,
+         *               "fractionDigits": 2
+         *             }
+         *           }
+         *         ],
+         *         "totalPrice": {
+         *           "type": "centPrecision",
+         *           "currencyCode": "EUR",
+         *           "centAmount": 3998,
+         *           "fractionDigits": 2
+         *         },
+         *         "createdAt": "2026-11-26T10:01:00.000Z",
+         *         "lastModifiedAt": "2026-11-26T10:05:00.000Z",
+         *         "paymentInfo": {
+         *           "payments": [
+         *             {
+         *               "typeId": "payment",
+         *               "id": "7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d"
+         *             }
+         *           ]
+         *         }
+         *       }
+         *     }
+         */
+        PaymentWithCart: {
+            payment: components["schemas"]["Payment"];
+            cart: components["schemas"]["Cart"];
+        };
+        /**
+         * @description A commercetools Payment, as commercetools returns it.
+         * @example {
+         *       "id": "7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d",
+         *       "version": 1,
+         *       "key": "gp-3Qm1h0b7n2KcW9sXv4tYpL8eRf6uZa5dGj0iHk1",
+         *       "anonymousId": "6b1f0b2e-5c1a-4f7e-9d0e-2a4c8f1e7b3d",
+         *       "amountPlanned": {
+         *         "type": "centPrecision",
+         *         "currencyCode": "EUR",
+         *         "centAmount": 3998,
+         *         "fractionDigits": 2
+         *       },
+         *       "paymentMethodInfo": {
+         *         "method": "card",
+         *         "paymentInterface": "pos-terminal"
+         *       },
+         *       "transactions": [
+         *         {
+         *           "id": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+         *           "type": "Charge",
+         *           "state": "Success",
+         *           "amount": {
+         *             "type": "centPrecision",
+         *             "currencyCode": "EUR",
+         *             "centAmount": 3998,
+         *             "fractionDigits": 2
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        Payment: {
+            id: string;
+            version: number;
+            key?: string;
+            anonymousId?: string;
+            customer?: {
+                /** @enum {string} */
+                typeId: "customer";
+                id: string;
+            } & {
+                [key: string]: unknown;
+            };
+            amountPlanned: {
+                currencyCode: string;
+                centAmount: number;
+            } & {
+                [key: string]: unknown;
+            };
+            transactions: ({
+                id: string;
+                type: string;
+                state: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @example {
+         *       "method": "card",
+         *       "paymentInterface": "pos-terminal",
+         *       "interfaceId": "T-01-000042",
+         *       "transaction": {
+         *         "type": "Charge",
+         *         "state": "Success",
+         *         "interactionId": "T-01-000042"
+         *       }
+         *     }
+         */
+        CreatePaymentBody: {
+            /**
+             * @description The cart's totalPrice unless given
+             * @example {
+             *       "centAmount": 5398,
+             *       "currencyCode": "EUR"
+             *     }
+             */
+            amount?: {
+                centAmount: number;
+                /** @example EUR */
+                currencyCode: string;
+            };
+            /** @example card */
+            method: string;
+            /**
+             * @description The PSP or terminal
+             * @example pos-terminal
+             */
+            paymentInterface: string;
+            interfaceId?: string;
+            transaction: {
+                /** @enum {string} */
+                type: "Authorization" | "Charge";
+                /** @enum {string} */
+                state: "Initial" | "Pending" | "Success" | "Failure";
+                interactionId?: string;
+                /** Format: date-time */
+                timestamp?: string;
+            };
+        };
+        /**
+         * @example {
+         *       "results": [
+         *         {
+         *           "id": "7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d",
+         *           "version": 1,
+         *           "key": "gp-3Qm1h0b7n2KcW9sXv4tYpL8eRf6uZa5dGj0iHk1",
+         *           "anonymousId": "6b1f0b2e-5c1a-4f7e-9d0e-2a4c8f1e7b3d",
+         *           "amountPlanned": {
+         *             "type": "centPrecision",
+         *             "currencyCode": "EUR",
+         *             "centAmount": 3998,
+         *             "fractionDigits": 2
+         *           },
+         *           "paymentMethodInfo": {
+         *             "method": "card",
+         *             "paymentInterface": "pos-terminal"
+         *           },
+         *           "transactions": [
+         *             {
+         *               "id": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+         *               "type": "Charge",
+         *               "state": "Success",
+         *               "amount": {
+         *                 "type": "centPrecision",
+         *                 "currencyCode": "EUR",
+         *                 "centAmount": 3998,
+         *                 "fractionDigits": 2
+         *               }
+         *             }
+         *           ]
+         *         }
+         *       ]
+         *     }
+         */
+        PaymentList: {
+            results: components["schemas"]["Payment"][];
+        };
+        /**
+         * @description Adds a transaction (for the amount planned), or changes the state of one.
+         * @example {
+         *       "transaction": {
+         *         "type": "Charge",
+         *         "state": "Success",
+         *         "interactionId": "T-01-000043"
+         *       }
+         *     }
+         */
+        ChangePaymentBody: {
+            transaction: {
+                /** @enum {string} */
+                type: "Authorization" | "CancelAuthorization" | "Charge" | "Refund" | "Chargeback";
+                /** @enum {string} */
+                state: "Initial" | "Pending" | "Success" | "Failure";
+                interactionId?: string;
+                /** Format: date-time */
+                timestamp?: string;
+            };
+            /** @description Expected resource version; a stale one answers 409 */
+            version?: number;
+        } | {
+            transactionId: string;
+            /** @enum {string} */
+            state: "Initial" | "Pending" | "Success" | "Failure";
+            /** @description Expected resource version; a stale one answers 409 */
+            version?: number;
+        };
+        /** @example {} */
+        VersionBody: {
+            /** @description Expected resource version; a stale one answers 409 */
+            version?: number;
+        };
+        /**
+         * @example {
+         *       "updateProductData": false
+         *     }
+         */
+        RecalculateBody: {
+            /** @description Also refresh product data (names, images) of line items */
+            updateProductData?: boolean;
+            /** @description Expected resource version; a stale one answers 409 */
+            version?: number;
         };
         /**
          * @description Customers with that email: id, email, names and createdAt only.
@@ -1109,7 +1761,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -1447,7 +2099,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -1796,7 +2448,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -1943,7 +2595,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -2183,7 +2835,10 @@ export interface operations {
     updateCart: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 cartId: string;
             };
@@ -2240,7 +2895,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: CartNotActive, ConcurrentModification */
+            /** @description Problem: CartNotActive, CartFrozen, ConcurrentModification, IdempotencyKeyInProgress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2260,6 +2915,15 @@ export interface operations {
             };
             /** @description Problem: UnsupportedMediaType */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: IdempotencyKeyReused */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2318,7 +2982,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -2377,7 +3041,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: CartNotActive, ConcurrentModification, IdempotencyKeyInProgress */
+            /** @description Problem: CartNotActive, CartFrozen, ConcurrentModification, IdempotencyKeyInProgress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2463,7 +3127,10 @@ export interface operations {
     removeLineItem: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 cartId: string;
                 lineItemId: string;
@@ -2479,6 +3146,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description Problem: ValidationFailed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem: Unauthorized */
@@ -2508,8 +3184,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: CartNotActive */
+            /** @description Problem: CartNotActive, CartFrozen, IdempotencyKeyInProgress */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: IdempotencyKeyReused */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2567,7 +3252,10 @@ export interface operations {
     changeLineItemQuantity: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 cartId: string;
                 lineItemId: string;
@@ -2625,7 +3313,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: CartNotActive, ConcurrentModification */
+            /** @description Problem: CartNotActive, CartFrozen, ConcurrentModification, IdempotencyKeyInProgress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2645,6 +3333,15 @@ export interface operations {
             };
             /** @description Problem: UnsupportedMediaType */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: IdempotencyKeyReused */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2703,7 +3400,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -2711,7 +3408,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["CreateOrderBody"];
             };
@@ -2726,7 +3423,7 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            /** @description Problem: ValidationFailed, InvalidUpstreamRequest */
+            /** @description Problem: ValidationFailed, DiscountCodeNotApplicable, ShippingMethodNotApplicable, InvalidUpstreamRequest */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2762,7 +3459,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: CartAlreadyOrdered, CartNotActive, DuplicateOrderNumber, IdempotencyKeyInProgress */
+            /** @description Problem: CartAlreadyOrdered, CartNotActive, ShippingAddressMissing, OutOfStock, PriceChanged, DuplicateOrderNumber, IdempotencyKeyInProgress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2942,7 +3639,10 @@ export interface operations {
     changeOrderStates: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 orderId: string;
             };
@@ -2999,7 +3699,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: ConcurrentModification, OrderNotCancellable */
+            /** @description Problem: ConcurrentModification, OrderNotCancellable, IdempotencyKeyInProgress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3019,6 +3719,1483 @@ export interface operations {
             };
             /** @description Problem: UnsupportedMediaType */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: IdempotencyKeyReused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: RateLimited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: InternalError */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamError */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: StoreUnavailable, UpstreamUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamTimeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listShippingMethods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cartId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching shipping methods */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShippingMethodList"];
+                };
+            };
+            /** @description Problem: Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: CartNotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: ShippingAddressMissing */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: RateLimited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: InternalError */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamError */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: StoreUnavailable, UpstreamUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamTimeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setShippingMethod: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                cartId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetShippingMethodBody"];
+            };
+        };
+        responses: {
+            /** @description The cart with its shippingInfo */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description Problem: ShippingMethodNotApplicable, ValidationFailed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: CartNotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: CartNotActive, CartFrozen, ShippingAddressMissing, ConcurrentModification, IdempotencyKeyInProgress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: PayloadTooLarge */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UnsupportedMediaType */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: IdempotencyKeyReused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: RateLimited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: InternalError */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamError */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: StoreUnavailable, UpstreamUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamTimeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeShippingMethod: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                cartId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cart without shipping method */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description Problem: ValidationFailed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: CartNotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: CartNotActive, CartFrozen, IdempotencyKeyInProgress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: IdempotencyKeyReused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: RateLimited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: InternalError */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamError */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: StoreUnavailable, UpstreamUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamTimeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addDiscountCode: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                cartId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddDiscountCodeBody"];
+            };
+        };
+        responses: {
+            /** @description The cart with the code */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description Problem: DiscountCodeNotFound, DiscountCodeNotApplicable, ValidationFailed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: CartNotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: CartNotActive, CartFrozen, ConcurrentModification, IdempotencyKeyInProgress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: PayloadTooLarge */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UnsupportedMediaType */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: IdempotencyKeyReused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: RateLimited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: InternalError */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamError */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: StoreUnavailable, UpstreamUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamTimeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeDiscountCode: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                cartId: string;
+                discountCodeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cart without the code */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description Problem: ValidationFailed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: CartNotFound, DiscountCodeNotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: CartNotActive, CartFrozen, IdempotencyKeyInProgress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: IdempotencyKeyReused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: RateLimited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: InternalError */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamError */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: StoreUnavailable, UpstreamUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamTimeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPayments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cartId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentList"];
+                };
+            };
+            /** @description Problem: Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: CartNotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: RateLimited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: InternalError */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamError */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: StoreUnavailable, UpstreamUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamTimeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                cartId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePaymentBody"];
+            };
+        };
+        responses: {
+            /** @description The payment and the cart */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentWithCart"];
+                };
+            };
+            /** @description Problem: CurrencyMismatch, InvalidUpstreamRequest, ValidationFailed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: CartNotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: CartNotActive, IdempotencyKeyInProgress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: PayloadTooLarge */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UnsupportedMediaType */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: IdempotencyKeyReused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: RateLimited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: InternalError */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamError */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: StoreUnavailable, UpstreamUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamTimeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    changePayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePaymentBody"];
+            };
+        };
+        responses: {
+            /** @description The payment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description Problem: InvalidUpstreamRequest, ValidationFailed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: PaymentNotFound, TransactionNotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: ConcurrentModification, IdempotencyKeyInProgress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: PayloadTooLarge */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UnsupportedMediaType */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: IdempotencyKeyReused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: RateLimited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: InternalError */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamError */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: StoreUnavailable, UpstreamUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamTimeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    freezeCart: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                cartId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["VersionBody"];
+            };
+        };
+        responses: {
+            /** @description The Frozen cart */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description Problem: InvalidUpstreamRequest, ValidationFailed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: CartNotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: CartNotActive, ConcurrentModification, IdempotencyKeyInProgress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: PayloadTooLarge */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UnsupportedMediaType */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: IdempotencyKeyReused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: RateLimited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: InternalError */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamError */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: StoreUnavailable, UpstreamUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamTimeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unfreezeCart: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                cartId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["VersionBody"];
+            };
+        };
+        responses: {
+            /** @description The Active cart */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description Problem: ValidationFailed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: CartNotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: CartNotActive, CartNotFrozen, ConcurrentModification, IdempotencyKeyInProgress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: PayloadTooLarge */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UnsupportedMediaType */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: IdempotencyKeyReused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: RateLimited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: InternalError */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamError */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: StoreUnavailable, UpstreamUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamTimeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recalculateCart: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                cartId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RecalculateBody"];
+            };
+        };
+        responses: {
+            /** @description The recalculated cart */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description Problem: ValidationFailed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: CartNotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: CartNotActive, CartFrozen, ConcurrentModification, IdempotencyKeyInProgress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: PayloadTooLarge */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UnsupportedMediaType */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: IdempotencyKeyReused */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3267,7 +5444,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
                 "Idempotency-Key"?: string;
             };
             path: {

@@ -1,5 +1,6 @@
 import type { BackofficeService } from '../../domain/backoffice.service';
 import type { CartService } from '../../domain/cart.service';
+import type { CheckoutService } from '../../domain/checkout.service';
 import type { CustomerService } from '../../domain/customer.service';
 import { toView, type SessionService } from '../../domain/session.service';
 import { route, type RouteSpec } from '../route';
@@ -11,6 +12,8 @@ export interface V1Services {
   customers: CustomerService;
   /** Served by backoffice.routes.ts. */
   backoffice: BackofficeService;
+  /** Served by checkout.routes.ts. */
+  checkout: CheckoutService;
 }
 
 /** The v1 contract. Handlers only translate: every decision lives in the domain services. */
@@ -162,7 +165,14 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
       params: s.CartParams,
       body: s.AddLineItemBody,
       success: { status: 200, description: 'The updated cart', schema: s.Cart },
-      errors: ['ValidationFailed', 'CartNotFound', 'CartNotActive', 'ConcurrentModification', 'InvalidUpstreamRequest'],
+      errors: [
+        'ValidationFailed',
+        'CartNotFound',
+        'CartNotActive',
+        'CartFrozen',
+        'ConcurrentModification',
+        'InvalidUpstreamRequest',
+      ],
       handle: ({ caller, params, body, idempotencyKey, fingerprint }) => {
         const { version, ...item } = body;
         return carts.addLineItem(caller, params.cartId, item, { version, idempotencyKey, fingerprint });
@@ -174,13 +184,27 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
       operationId: 'changeLineItemQuantity',
       tag: 'Carts',
       scope: 'sessions',
-      summary: 'Change a line item quantity (0 removes it)',
+      summary: 'Change a line item quantity (0 removes it) or its custom fields',
       params: s.LineItemParams,
       body: s.ChangeLineItemBody,
       success: { status: 200, description: 'The updated cart', schema: s.Cart },
-      errors: ['ValidationFailed', 'CartNotFound', 'LineItemNotFound', 'CartNotActive', 'ConcurrentModification'],
+      errors: [
+        'ValidationFailed',
+        'CartNotFound',
+        'LineItemNotFound',
+        'CartNotActive',
+        'CartFrozen',
+        'ConcurrentModification',
+      ],
       handle: ({ caller, params, body }) =>
-        carts.changeLineItemQuantity(caller, params.cartId, params.lineItemId, body.quantity, body.version),
+        carts.changeLineItemQuantity(
+          caller,
+          params.cartId,
+          params.lineItemId,
+          body.quantity,
+          body.version,
+          body.custom,
+        ),
     }),
     route({
       method: 'delete',
@@ -191,7 +215,7 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
       summary: 'Remove a line item',
       params: s.LineItemParams,
       success: { status: 200, description: 'The updated cart', schema: s.Cart },
-      errors: ['CartNotFound', 'LineItemNotFound', 'CartNotActive'],
+      errors: ['CartNotFound', 'LineItemNotFound', 'CartNotActive', 'CartFrozen'],
       handle: ({ caller, params }) => carts.removeLineItem(caller, params.cartId, params.lineItemId),
     }),
     route({
@@ -200,11 +224,11 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
       operationId: 'updateCart',
       tag: 'Carts',
       scope: 'sessions',
-      summary: 'Set customer email, shipping or billing address',
+      summary: 'Set customer email, shipping or billing address, locale, custom fields',
       params: s.CartParams,
       body: s.UpdateCartBody,
       success: { status: 200, description: 'The updated cart', schema: s.Cart },
-      errors: ['ValidationFailed', 'CartNotFound', 'CartNotActive', 'ConcurrentModification'],
+      errors: ['ValidationFailed', 'CartNotFound', 'CartNotActive', 'CartFrozen', 'ConcurrentModification'],
       handle: ({ caller, params, body }) => {
         const { version, ...changes } = body;
         return carts.updateCart(caller, params.cartId, changes, version);
@@ -217,7 +241,8 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
       tag: 'Carts',
       scope: 'sessions',
       summary: 'Order the cart',
-      description: 'Creates the order with the cart reference and the current cart version.',
+      description:
+        'Creates the order with the cart reference and the current cart version, in the given order, payment and shipment states. The cart needs a shipping address; a Frozen cart can be ordered. commercetools refusals come with what to fix: OutOfStock and PriceChanged name the lineItems, DiscountCodeNotApplicable the discountCodeId.',
       params: s.CartParams,
       body: s.CreateOrderBody,
       success: { status: 201, description: 'The order, carrying the anonymousId', schema: s.Order },
@@ -226,11 +251,16 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
         'CartNotFound',
         'CartAlreadyOrdered',
         'CartNotActive',
+        'ShippingAddressMissing',
+        'OutOfStock',
+        'PriceChanged',
+        'DiscountCodeNotApplicable',
+        'ShippingMethodNotApplicable',
         'DuplicateOrderNumber',
         'InvalidUpstreamRequest',
       ],
       handle: ({ caller, params, body, idempotencyKey }) =>
-        carts.order(caller, params.cartId, { orderNumber: body.orderNumber, idempotencyKey }),
+        carts.order(caller, params.cartId, { ...body, idempotencyKey }),
     }),
     route({
       method: 'get',
