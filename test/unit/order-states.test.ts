@@ -11,7 +11,10 @@ const unusedIndex: SessionIndex = { listByClient: () => Promise.reject(new Error
 async function withOrder() {
   const domain = createDomain();
   const session = await domain.sessions.start(POS);
-  const cart = await domain.carts.createCart(POS, session.anonymousId, { currency: 'EUR' });
+  const cart = await domain.carts.createCart(POS, session.anonymousId, {
+    currency: 'EUR',
+    shippingAddress: { country: 'DE' },
+  });
   const order = await domain.carts.order(POS, cart.id, { orderNumber: 'UNIT-1' });
   const backoffice = new BackofficeService(unusedIndex, domain.carts, domain.commerce);
   return { ...domain, order, backoffice };
