@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppDeps } from './app';
 import { RedisApiKeyStore } from './clients/api-key.store';
+import { RedisGrantStore } from './clients/grant.store';
 import { buildCtpClient, CommercetoolsGateway } from './clients/commercetools.client';
 import { RedisIdempotencyStore } from './clients/idempotency.store';
 import type { RedisClient } from './clients/redis.client';
@@ -12,7 +13,7 @@ import type { Config } from './config';
 import { ApiKeyResolver } from './domain/api-key.resolver';
 import { CartService } from './domain/cart.service';
 import { CustomerService } from './domain/customer.service';
-import type { AttemptLog, CommerceGateway, IdempotencyStore, SessionStore } from './domain/ports';
+import type { AttemptLog, CommerceGateway, GrantStore, IdempotencyStore, SessionStore } from './domain/ports';
 import { SessionService } from './domain/session.service';
 import { createMetrics, type Metrics } from './http/metrics';
 import { cachedReadiness, READINESS_CACHE_MS } from './http/readiness';
@@ -27,6 +28,12 @@ export interface AppParts {
   /** Per-client limit; none when RATE_LIMIT_PER_MINUTE is 0. */
   rateLimiter?: RateLimiterAbstract;
   store: SessionStore;
+  /** Customer grants and the owners of orders placed through them. */
+  grants: GrantStore;
+  /** SESSION_QUOTA_PER_CLIENT; the domain's default when absent. */
+  sessionQuotaPerClient?: number;
+  /** deleteDaysAfterLastModification of new carts: the session lifetime in whole days. */
+  cartLifetimeDays?: number;
   /** Idempotency records, and the notes of attempts that retries decide from. */
   idempotency: IdempotencyStore & AttemptLog;
   /** HMAC key of Idempotency-Key fingerprints (IDEMPOTENCY_SECRET). */
@@ -78,7 +85,11 @@ export function createParts(config: Config, redis: RedisClient, logger: Logger):
     ...(config.rateLimitPerMinute > 0
       ? { rateLimiter: createRateLimiter(redis, prefix, config.rateLimitPerMinute) }
       : {}),
-    store: new RedisSessionStore(redis, prefix, config.sessionTtlSeconds),
+    store: new RedisSessionStore(redis, prefix, config.sessionTtlSeconds, config.endedSessionTtlSeconds),
+    grants: new RedisGrantStore(redis, prefix, config.customerGrantTtlSeconds, config.orderOwnerTtlSeconds),
+    sessionQuotaPerClient: config.sessionQuotaPerClient,
+    // commercetools counts whole days; rounding up never deletes a cart before its session lapses.
+    cartLifetimeDays: Math.ceil(config.sessionTtlSeconds / 86_400),
     idempotency: new RedisIdempotencyStore(redis, prefix, config.idempotencyTtlSeconds),
     idempotencySecret: config.idempotencySecret,
     commerce: new CommercetoolsGateway(client, ctp.projectKey, metrics.observeUpstream, new UpstreamPolicy(ctp.policy)),
@@ -92,12 +103,16 @@ export function createParts(config: Config, redis: RedisClient, logger: Logger):
 /** The domain services and what the HTTP layer needs, built on the given parts. */
 export function compose(parts: AppParts): AppDeps {
   const metrics = parts.metrics ?? createMetrics();
-  const sessions = new SessionService(parts.store, parts.commerce, metrics.events);
+  const sessions = new SessionService(parts.store, parts.commerce, metrics.events, undefined, {
+    quotaPerClient: parts.sessionQuotaPerClient,
+  });
   return {
     services: {
       sessions,
-      carts: new CartService(sessions, parts.commerce, parts.idempotency),
-      customers: new CustomerService(sessions, parts.commerce),
+      carts: new CartService(sessions, parts.commerce, parts.idempotency, parts.grants, {
+        cartLifetimeDays: parts.cartLifetimeDays,
+      }),
+      customers: new CustomerService(sessions, parts.commerce, parts.grants),
     },
     keys: parts.keys,
     ...(parts.rateLimiter ? { rateLimiter: parts.rateLimiter } : {}),

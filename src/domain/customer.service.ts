@@ -9,14 +9,24 @@ import {
   InvalidCredentials,
   mayHaveHappened,
   type CommerceGateway,
+  type GrantStore,
   type SignInResult,
 } from './ports';
 import { AlreadyHandedOver, type SessionService } from './session.service';
 
+/** What a hand-over answers: the customer, the cart it returned and the caller's grant on that cart. */
+export interface HandOverResult extends SignInResult {
+  grant?: { cartId: string; expiresAt: string };
+}
+
 /** The password hash is commercetools' business; it never leaves the service. */
-function withoutPassword(result: SignInResult): SignInResult {
+function withoutPassword(result: HandOverResult): HandOverResult {
   const { password: _password, ...customer } = result.customer as Customer & { password?: string };
-  return { customer: customer as Customer, ...(result.cart ? { cart: result.cart } : {}) };
+  return {
+    customer: customer as Customer,
+    ...(result.cart ? { cart: result.cart } : {}),
+    ...(result.grant ? { grant: result.grant } : {}),
+  };
 }
 
 /**
@@ -30,18 +40,31 @@ export class CustomerService {
   constructor(
     private readonly sessions: SessionService,
     private readonly commerce: CommerceGateway,
+    private readonly grants: GrantStore,
   ) {}
+
+  /**
+   * Grants the caller the cart the hand-over returned (docs/ownership.md), before the session
+   * ends: should ending it fail, the retry recognises the hand-over and grants again.
+   */
+  private async withGrant(caller: Caller, result: SignInResult): Promise<HandOverResult> {
+    if (!result.cart) return result;
+    const expiresAt = new Date(Date.now() + this.grants.ttlSeconds * 1000).toISOString();
+    const cartId = result.cart.id;
+    await this.grants.grant({ clientId: caller.clientId, customerId: result.customer.id, cartId }, expiresAt);
+    return { ...result, grant: { cartId, expiresAt } };
+  }
 
   /** The customer gets a key derived from the session (customerKeyFor), by which a lost sign-up is found. */
   async signUp(
     caller: Caller,
     anonymousId: string,
     input: { email: string; password: string; firstName?: string; lastName?: string },
-  ): Promise<SignInResult> {
+  ): Promise<HandOverResult> {
     const key = customerKeyFor(caller.clientId, anonymousId);
     const result = await this.sessions.handOver(caller, anonymousId, async () => {
       try {
-        return await this.commerce.signUp({ ...input, anonymousId, key });
+        return await this.withGrant(caller, await this.commerce.signUp({ ...input, anonymousId, key }));
       } catch (error) {
         const taken = error instanceof DuplicateValue || error instanceof AnonymousIdUsedUp;
         if (mayHaveHappened(error) || taken) {
@@ -50,7 +73,7 @@ export class CustomerService {
           if (made) {
             // commercetools treats emails case-insensitively. Another email: the session went to someone else.
             if (made.email.toLowerCase() !== input.email.toLowerCase()) throw new AlreadyHandedOver(made.id);
-            return { customer: made, ...(await this.activeCartOf(anonymousId, made.id)) };
+            return this.withGrant(caller, { customer: made, ...(await this.activeCartOf(anonymousId, made.id)) });
           }
         }
         if (error instanceof AnonymousIdUsedUp) throw new AlreadyHandedOver(await this.handedTo(anonymousId));
@@ -66,15 +89,16 @@ export class CustomerService {
     caller: Caller,
     anonymousId: string,
     input: { email: string; password: string; cartSignInMode: CartSignInMode },
-  ): Promise<SignInResult> {
+  ): Promise<HandOverResult> {
     const result = await this.sessions.handOver(caller, anonymousId, async () => {
       try {
-        return await this.commerce.signIn({
+        const signedIn = await this.commerce.signIn({
           email: input.email,
           password: input.password,
           anonymousId,
           anonymousCartSignInMode: input.cartSignInMode,
         });
+        return await this.withGrant(caller, signedIn);
       } catch (error) {
         if (error instanceof InvalidCredentials)
           throw new DomainError('InvalidCredentials', 'The email or password is wrong.');
@@ -82,7 +106,7 @@ export class CustomerService {
         // Used up: by an earlier sign-in of this very customer whose answer was lost, when the
         // session's carts or orders now carry the customerId that these credentials sign in to.
         const [customerId, signedIn] = await Promise.all([this.handedTo(anonymousId), this.signInAlone(input)]);
-        if (signedIn && customerId === signedIn.customer.id) return signedIn;
+        if (signedIn && customerId === signedIn.customer.id) return this.withGrant(caller, signedIn);
         throw new AlreadyHandedOver(customerId);
       }
     });

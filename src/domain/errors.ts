@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'IdempotencyKeyInProgress'
   | 'IdempotencyKeyReused'
   | 'RateLimited'
+  | 'SessionQuotaExceeded'
   | 'InvalidUpstreamRequest'
   | 'UpstreamUnavailable'
   | 'UpstreamError'

@@ -11,6 +11,7 @@ import {
   type AttemptLog,
   type CommerceGateway,
   type IdempotencyStore,
+  type GrantStore,
   type SessionStore,
 } from '../../src/domain/ports';
 import { API_KEYS, bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
@@ -217,6 +218,9 @@ describe('when the backends fail', () => {
   const failingIdempotency = new Proxy({} as IdempotencyStore & AttemptLog, {
     get: () => () => Promise.reject(new StoreError('redis down')),
   });
+  const failingGrants = new Proxy({} as GrantStore, {
+    get: () => () => Promise.reject(new StoreError('redis down')),
+  });
   const app = (store: SessionStore, commerce: CommerceGateway) =>
     request(
       createApp(
@@ -224,6 +228,7 @@ describe('when the backends fail', () => {
           keys: new ApiKeyResolver(parseApiKeys(API_KEYS)),
           store,
           idempotency: failingIdempotency,
+          grants: failingGrants,
           idempotencySecret: 'test-idempotency-secret-0123456789abcdef',
           commerce,
           logger: pino({ level: 'silent' }),
@@ -246,6 +251,7 @@ describe('when the backends fail', () => {
     const released: string[] = [];
     const store: SessionStore = {
       ttlSeconds: 3600,
+      endedTtlSeconds: 0,
       reserve: async (anonymousId) => ({ anonymousId, token: 't' }),
       release: async (r) => {
         released.push(r.anonymousId);
@@ -256,6 +262,12 @@ describe('when the backends fail', () => {
       leaveCreate: async () => undefined,
       createsRunning: async () => 0,
       save: async () => undefined,
+      extend: async () => null,
+      markHasOrders: async () => undefined,
+      end: async () => undefined,
+      countActive: async () => 0,
+      trackActive: async () => undefined,
+      untrackActive: async () => undefined,
       lock: async () => 't',
       unlock: async () => undefined,
       ping: async () => undefined,

@@ -17,6 +17,8 @@ import {
   type QueryByAnonymousId,
   type Reservation,
   type SessionRecord,
+  type Grant,
+  type GrantStore,
   type SessionStore,
   type SignInResult,
 } from '../../src/domain/ports';
@@ -99,7 +101,10 @@ export class FakeCommerce implements CommerceGateway {
     return this.run('queryCarts', () =>
       page(
         [...this.carts.values()].filter(
-          (c) => c.anonymousId === query.anonymousId && (!query.cartState || c.cartState === query.cartState),
+          (c) =>
+            c.anonymousId === query.anonymousId &&
+            (!query.cartState || c.cartState === query.cartState) &&
+            c.id !== query.excludeCartId,
         ),
         query,
       ),
@@ -109,7 +114,11 @@ export class FakeCommerce implements CommerceGateway {
   queryOrders(query: QueryByAnonymousId): Promise<Page<Order>> {
     return this.run('queryOrders', () =>
       page(
-        [...this.orders.values()].filter((o) => o.anonymousId === query.anonymousId),
+        [...this.orders.values()].filter(
+          (o) =>
+            o.anonymousId === query.anonymousId &&
+            (!query.createdUntil || Date.parse(o.createdAt) <= Date.parse(query.createdUntil)),
+        ),
         query,
       ),
     );
@@ -324,7 +333,10 @@ function addLineItem(cart: Cart, sku: string, quantity: number): Cart {
 /** Sessions in memory, with the same reservation, lock and create-count rules as the Redis store. */
 export class FakeSessionStore implements SessionStore {
   readonly ttlSeconds = 3600;
+  readonly endedTtlSeconds = 0;
   readonly sessions = new Map<string, SessionRecord>();
+  /** clientId -> anonymousId -> lapse time (ms), as the Redis store's quota set. */
+  readonly active = new Map<string, Map<string, number>>();
   private readonly reserved = new Map<string, string>();
   private readonly locks = new Map<string, string>();
   private readonly creates = new Map<string, number>();
@@ -355,6 +367,42 @@ export class FakeSessionStore implements SessionStore {
     if (this.sessions.has(session.anonymousId)) this.sessions.set(session.anonymousId, session);
   }
 
+  async extend(anonymousId: string, clientId: string, expiresAt: string): Promise<SessionRecord | null> {
+    const session = this.sessions.get(anonymousId);
+    if (!session) return null;
+    const lapsed = session.expiresAt !== undefined && Date.parse(session.expiresAt) <= Date.now();
+    if (session.clientId !== clientId || session.status !== 'active' || lapsed) return session;
+    const extended = { ...session, expiresAt };
+    this.sessions.set(anonymousId, extended);
+    return extended;
+  }
+
+  async markHasOrders(anonymousId: string): Promise<void> {
+    const session = this.sessions.get(anonymousId);
+    if (session) this.sessions.set(anonymousId, { ...session, hasOrders: true });
+  }
+
+  async end(session: SessionRecord): Promise<void> {
+    const current = this.sessions.get(session.anonymousId);
+    if (current) this.sessions.set(session.anonymousId, { ...current, ...session });
+  }
+
+  async countActive(clientId: string): Promise<number> {
+    const sessions = this.active.get(clientId) ?? new Map<string, number>();
+    for (const [id, until] of sessions) if (until <= Date.now()) sessions.delete(id);
+    return sessions.size;
+  }
+
+  async trackActive(clientId: string, anonymousId: string, expiresAt: string): Promise<void> {
+    const sessions = this.active.get(clientId) ?? new Map<string, number>();
+    sessions.set(anonymousId, Date.parse(expiresAt));
+    this.active.set(clientId, sessions);
+  }
+
+  async untrackActive(clientId: string, anonymousId: string): Promise<void> {
+    this.active.get(clientId)?.delete(anonymousId);
+  }
+
   async enterCreate(anonymousId: string): Promise<{ session: SessionRecord | null; busy: boolean }> {
     const found = await this.get(anonymousId);
     if (found.session) this.creates.set(anonymousId, (this.creates.get(anonymousId) ?? 0) + 1);
@@ -383,6 +431,39 @@ export class FakeSessionStore implements SessionStore {
   async ping(): Promise<void> {}
 }
 
+/** Grants and order owners in memory, with the Redis store's rule: a customer's new grant ends the previous one. */
+export class FakeGrantStore implements GrantStore {
+  readonly ttlSeconds = 3600;
+  readonly grants = new Map<string, Grant>();
+  readonly byCustomer = new Map<string, string>();
+  readonly orderOwners = new Map<string, string>();
+
+  async grant(input: Omit<Grant, 'expiresAt' | 'ordered'>, expiresAt: string): Promise<void> {
+    const previous = this.byCustomer.get(input.customerId);
+    if (previous && this.grants.get(previous)?.customerId === input.customerId) this.grants.delete(previous);
+    this.grants.set(input.cartId, { ...input, expiresAt });
+    this.byCustomer.set(input.customerId, input.cartId);
+  }
+
+  async get(cartId: string): Promise<Grant | null> {
+    const grant = this.grants.get(cartId);
+    return grant && Date.parse(grant.expiresAt) > Date.now() ? grant : null;
+  }
+
+  async markOrdered(cartId: string): Promise<void> {
+    const grant = this.grants.get(cartId);
+    if (grant) this.grants.set(cartId, { ...grant, ordered: true });
+  }
+
+  async setOrderOwner(orderId: string, clientId: string): Promise<void> {
+    this.orderOwners.set(orderId, clientId);
+  }
+
+  async orderOwner(orderId: string): Promise<string | null> {
+    return this.orderOwners.get(orderId) ?? null;
+  }
+}
+
 export class FakeAttemptLog implements AttemptLog {
   readonly notes = new Map<string, string>();
 
@@ -402,13 +483,15 @@ export function createDomain() {
   const commerce = new FakeCommerce();
   const store = new FakeSessionStore();
   const attempts = new FakeAttemptLog();
+  const grants = new FakeGrantStore();
   const sessions = new SessionService(store, commerce);
   return {
     commerce,
     store,
     attempts,
+    grants,
     sessions,
-    carts: new CartService(sessions, commerce, attempts),
-    customers: new CustomerService(sessions, commerce),
+    carts: new CartService(sessions, commerce, attempts, grants),
+    customers: new CustomerService(sessions, commerce, grants),
   };
 }
