@@ -68,6 +68,7 @@ export function createParts(config: Config, redis: RedisClient, logger: Logger):
   const metrics = createMetrics();
   const ctp = config.commercetools;
   redis.on('error', () => metrics.redisError('connection'));
+  metrics.watchRedisMemory(() => redis.info('memory'));
   // One token for all instances sharing this Redis (and prefix), renewed by one of them before expiry.
   const tokenCache = new RedisTokenCache(redis, config.redis.keyPrefix, ctp, {
     observe: metrics.observeUpstream,
