@@ -95,3 +95,29 @@ describe('configuration of the lifetime', () => {
     expect(loadConfig(env({ SESSION_TTL_DAYS: '2', SESSION_TTL_SECONDS: '600' })).sessionTtlSeconds).toBe(600);
   });
 });
+
+describe('memory per kept record (docs/ownership.md quotes these sizes)', () => {
+  const usage = async (key: string) => Number(await ctx.redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
+
+  test('when a session ended with orders and its cart was ordered through a grant, then each record stays within its documented size', async () => {
+    const session = await till.session(KEYS.a);
+    const ordered = await till.cart(KEYS.a, session);
+    await till.order(KEYS.a, ordered.id).expect(201);
+    const cart = await till.cart(KEYS.a, session);
+    const signUp = await till.signUp(KEYS.a, session, till.email()).expect(201);
+    const order = (await till.order(KEYS.a, cart.id).expect(201)).body;
+    const sizes = {
+      session: await usage(sessionKey(session)),
+      grant: await usage(`${ctx.redisPrefix}{cart:${cart.id}}:grant`),
+      customerGrant: await usage(`${ctx.redisPrefix}{customer:${signUp.body.customer.id}}:grant`),
+      orderOwner: await usage(`${ctx.redisPrefix}{order:${order.id}}:owner`),
+      activeSet: await usage(`${ctx.redisPrefix}{client:client-a}:active`),
+      activeSessions: await ctx.redis.zcard(`${ctx.redisPrefix}{client:client-a}:active`),
+    };
+    process.stdout.write(`MEMORY USAGE (bytes, prefix ${ctx.redisPrefix.length} chars): ${JSON.stringify(sizes)}\n`);
+    expect(sizes.session).toBeLessThanOrEqual(576);
+    expect(sizes.grant).toBeLessThanOrEqual(384);
+    expect(sizes.customerGrant).toBeLessThanOrEqual(192);
+    expect(sizes.orderOwner).toBeLessThanOrEqual(160);
+  });
+});
