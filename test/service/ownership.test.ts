@@ -192,6 +192,23 @@ describe('every row of the table', () => {
   });
 });
 
+describe('when a second client signs the same customer in', () => {
+  test("then the first client's grant ends: the cart it could reach through the grant is 404", async () => {
+    const x = till.email();
+    const bSession = await till.session(KEYS.b);
+    const bCart = await till.cart(KEYS.b, bSession);
+    await till.signUp(KEYS.b, bSession, x).expect(201);
+    expect((await till.readCart(KEYS.b, bCart.id)).status).toBe(200);
+    const aSession = await till.session(KEYS.a);
+    const aCart = await till.cart(KEYS.a, aSession);
+    const signIn = await till.signIn(KEYS.a, aSession, x, 'UseAsNewActiveCustomerCart');
+    expect(signIn.body.grant.cartId).toBe(aCart.id);
+    expect((await till.readCart(KEYS.b, bCart.id)).status).toBe(404);
+    expect((await till.addItem(KEYS.b, bCart.id)).status).toBe(404);
+    expect((await till.readCart(KEYS.a, aCart.id)).status).toBe(200);
+  });
+});
+
 describe('when the grant expires', () => {
   let short: TestContext;
   let shortTill: ReturnType<typeof tills>;
