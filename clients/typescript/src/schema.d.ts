@@ -11,7 +11,7 @@ export interface paths {
         put?: never;
         /**
          * Start an anonymous session
-         * @description Mints an unused anonymousId (UUID v4), or claims the given one. The id is reserved atomically in Redis and checked against carts and orders in commercetools.
+         * @description Mints an unused anonymousId (UUID v4), or claims the given one. The id is reserved atomically in Redis and checked against carts and orders in commercetools. A session lives SESSION_TTL_SECONDS from its last cart change (sliding), then shows as ended; a client holds at most SESSION_QUOTA_PER_CLIENT active sessions (429 SessionQuotaExceeded).
          */
         post: operations["createSession"];
         delete?: never;
@@ -27,7 +27,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a session */
+        /**
+         * Read a session
+         * @description Its client (admin: any) reads it, active or ended; another client gets 404 SessionNotFound.
+         */
         get: operations["getSession"];
         put?: never;
         post?: never;
@@ -44,7 +47,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The session's carts, most recently modified first */
+        /**
+         * The session's carts, most recently modified first
+         * @description Its client (admin: any) lists them. An ended session's listing leaves out the cart its hand-over returned (reached through the grant only).
+         */
         get: operations["listCarts"];
         put?: never;
         /** Create a cart carrying the session's anonymousId */
@@ -62,7 +68,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The most recently modified Active cart */
+        /**
+         * The most recently modified Active cart
+         * @description Of an ended session: never the cart its hand-over returned (that one is the grant holder's).
+         */
         get: operations["getActiveCart"];
         put?: never;
         post?: never;
@@ -79,7 +88,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The session's orders, most recently modified first */
+        /**
+         * The session's orders, most recently modified first
+         * @description Its client (admin: any) lists them: of an ended session, those created before it ended (later ones were placed through a grant and belong to its holder).
+         */
         get: operations["listOrders"];
         put?: never;
         post?: never;
@@ -100,7 +112,7 @@ export interface paths {
         put?: never;
         /**
          * Create a customer who takes over the session's carts and orders
-         * @description Passes the anonymousId in POST /customers; on success the session ends. The customer gets a key derived from the session, so a sign-up whose answer was lost is found on the next try (same email: 201 with that customer; another email: 409 SessionEnded).
+         * @description Passes the anonymousId in POST /customers; on success the session ends. The customer gets a key derived from the session, so a sign-up whose answer was lost is found on the next try (same email: 201 with that customer; another email: 409 SessionEnded). The cart handed over comes with a customer grant (`grant`): this client reaches that cart through the grant only (not through the ended session) until it is ordered or the grant expires; a later hand-over of the same customer (any client) ends the grant.
          */
         post: operations["signUp"];
         delete?: never;
@@ -120,7 +132,7 @@ export interface paths {
         put?: never;
         /**
          * Sign a customer in, handing over the session's carts and orders
-         * @description Passes the anonymousId in POST /login with anonymousCartSignInMode; on success the session ends. Wrong credentials leave it active. A sign-in whose answer was lost is recognised on the next try with the same credentials (200); with another customer's it is 409 SessionEnded.
+         * @description Passes the anonymousId in POST /login with anonymousCartSignInMode; on success the session ends. Wrong credentials leave it active. A sign-in whose answer was lost is recognised on the next try with the same credentials (200); with another customer's it is 409 SessionEnded. The customer's active cart comes with a customer grant (`grant`) for this client, and the customer's previous grant (at another till) ends.
          */
         post: operations["signIn"];
         delete?: never;
@@ -136,14 +148,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a cart of one of your sessions */
+        /**
+         * Read a cart of one of your sessions, or one you hold a grant on
+         * @description Access: admin reads and changes every cart. Otherwise a cart is reachable (1) through a customer grant the caller holds (the cart a sign-up or sign-in returned to this client: until it is ordered or the grant expires, CUSTOMER_GRANT_TTL_SECONDS), or (2) through one of the caller's sessions: an active session's carts are read and changed; an ended session's carts are read only (changes: 409 SessionEnded), and its handed-over cart is not reachable through it at all. Any other cart (another client's, any other customer cart) is 404 CartNotFound. A change through an active session extends its lifetime (SESSION_TTL_SECONDS).
+         */
         get: operations["getCart"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Set customer email, shipping or billing address */
+        /**
+         * Set customer email, shipping or billing address
+         * @description Access: admin reads and changes every cart. Otherwise a cart is reachable (1) through a customer grant the caller holds (the cart a sign-up or sign-in returned to this client: until it is ordered or the grant expires, CUSTOMER_GRANT_TTL_SECONDS), or (2) through one of the caller's sessions: an active session's carts are read and changed; an ended session's carts are read only (changes: 409 SessionEnded), and its handed-over cart is not reachable through it at all. Any other cart (another client's, any other customer cart) is 404 CartNotFound. A change through an active session extends its lifetime (SESSION_TTL_SECONDS).
+         */
         patch: operations["updateCart"];
         trace?: never;
     };
@@ -158,7 +176,7 @@ export interface paths {
         put?: never;
         /**
          * Add a line item
-         * @description Without version the change applies to the current cart; with a stale version it is a 409. Under an Idempotency-Key, a retry after a lost answer never adds twice: it answers the cart the lost answer had, or 409 when the cart has changed otherwise.
+         * @description Without version the change applies to the current cart; with a stale version it is a 409. Under an Idempotency-Key, a retry after a lost answer never adds twice: it answers the cart the lost answer had, or 409 when the cart has changed otherwise. Access: admin reads and changes every cart. Otherwise a cart is reachable (1) through a customer grant the caller holds (the cart a sign-up or sign-in returned to this client: until it is ordered or the grant expires, CUSTOMER_GRANT_TTL_SECONDS), or (2) through one of the caller's sessions: an active session's carts are read and changed; an ended session's carts are read only (changes: 409 SessionEnded), and its handed-over cart is not reachable through it at all. Any other cart (another client's, any other customer cart) is 404 CartNotFound. A change through an active session extends its lifetime (SESSION_TTL_SECONDS).
          */
         post: operations["addLineItem"];
         delete?: never;
@@ -177,11 +195,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a line item */
+        /**
+         * Remove a line item
+         * @description Access: admin reads and changes every cart. Otherwise a cart is reachable (1) through a customer grant the caller holds (the cart a sign-up or sign-in returned to this client: until it is ordered or the grant expires, CUSTOMER_GRANT_TTL_SECONDS), or (2) through one of the caller's sessions: an active session's carts are read and changed; an ended session's carts are read only (changes: 409 SessionEnded), and its handed-over cart is not reachable through it at all. Any other cart (another client's, any other customer cart) is 404 CartNotFound. A change through an active session extends its lifetime (SESSION_TTL_SECONDS).
+         */
         delete: operations["removeLineItem"];
         options?: never;
         head?: never;
-        /** Change a line item quantity (0 removes it) */
+        /**
+         * Change a line item quantity (0 removes it)
+         * @description Access: admin reads and changes every cart. Otherwise a cart is reachable (1) through a customer grant the caller holds (the cart a sign-up or sign-in returned to this client: until it is ordered or the grant expires, CUSTOMER_GRANT_TTL_SECONDS), or (2) through one of the caller's sessions: an active session's carts are read and changed; an ended session's carts are read only (changes: 409 SessionEnded), and its handed-over cart is not reachable through it at all. Any other cart (another client's, any other customer cart) is 404 CartNotFound. A change through an active session extends its lifetime (SESSION_TTL_SECONDS).
+         */
         patch: operations["changeLineItemQuantity"];
         trace?: never;
     };
@@ -196,7 +220,7 @@ export interface paths {
         put?: never;
         /**
          * Order the cart
-         * @description Creates the order with the cart reference and the current cart version.
+         * @description Creates the order with the cart reference and the cart version: the caller's `version` when given (a cart changed since is 409 ConcurrentModification with currentVersion), else the current one. An order through a customer grant belongs to the grant's client (and ends the grant's changes); an order through a session keeps the session's record as long as its orders are to be readable. Access: admin reads and changes every cart. Otherwise a cart is reachable (1) through a customer grant the caller holds (the cart a sign-up or sign-in returned to this client: until it is ordered or the grant expires, CUSTOMER_GRANT_TTL_SECONDS), or (2) through one of the caller's sessions: an active session's carts are read and changed; an ended session's carts are read only (changes: 409 SessionEnded), and its handed-over cart is not reachable through it at all. Any other cart (another client's, any other customer cart) is 404 CartNotFound. A change through an active session extends its lifetime (SESSION_TTL_SECONDS).
          */
         post: operations["createOrder"];
         delete?: never;
@@ -212,7 +236,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read an order of one of your sessions */
+        /**
+         * Read an order of one of your sessions, or one you placed through a grant
+         * @description Access: admin reads every order. An order placed through a customer grant belongs to the grant's client. Otherwise an order is read through one of the caller's sessions: all orders of an active session, and of an ended session those created before it ended, for as long as the order exists. Any other order is 404 OrderNotFound.
+         */
         get: operations["getOrder"];
         put?: never;
         post?: never;
@@ -665,7 +692,7 @@ export interface components {
             [key: string]: unknown;
         };
         /**
-         * @description The customer (without password hash) and the cart handed over, if any.
+         * @description The customer (without password hash), the cart handed over, if any, and the grant on it.
          * @example {
          *       "customer": {
          *         "id": "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b",
@@ -706,6 +733,10 @@ export interface components {
          *         "createdAt": "2026-11-26T10:01:00.000Z",
          *         "lastModifiedAt": "2026-11-26T10:05:00.000Z",
          *         "customerId": "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b"
+         *       },
+         *       "grant": {
+         *         "cartId": "3c5e8a0f-4d6b-4f0a-9a51-6f2f0c2b7d11",
+         *         "expiresAt": "2026-01-02T10:00:00.000Z"
          *       }
          *     }
          */
@@ -718,6 +749,11 @@ export interface components {
                 [key: string]: unknown;
             };
             cart?: components["schemas"]["Cart"];
+            /** @description The customer grant: this client may read, change and order the cart handed over until expiresAt (CUSTOMER_GRANT_TTL_SECONDS) or until it is ordered; the ended session no longer reaches it. */
+            grant?: {
+                cartId: string;
+                expiresAt: string;
+            };
         };
         /**
          * @example {
@@ -800,11 +836,14 @@ export interface components {
         };
         /**
          * @example {
-         *       "orderNumber": "POS-0042-000123"
+         *       "orderNumber": "POS-0042-000123",
+         *       "version": 3
          *     }
          */
         CreateOrderBody: {
             orderNumber?: string;
+            /** @description The cart version the caller saw; a cart changed since is 409 ConcurrentModification. */
+            version?: number;
         };
         Health: {
             /** @enum {string} */
@@ -923,7 +962,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: RateLimited */
+            /** @description Problem: SessionQuotaExceeded, RateLimited */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1970,7 +2009,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: CartNotActive, ConcurrentModification */
+            /** @description Problem: SessionEnded, CartAlreadyOrdered, CartNotActive, ConcurrentModification */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2107,7 +2146,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: CartNotActive, ConcurrentModification, IdempotencyKeyInProgress */
+            /** @description Problem: SessionEnded, CartAlreadyOrdered, CartNotActive, ConcurrentModification, IdempotencyKeyInProgress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2238,7 +2277,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: CartNotActive */
+            /** @description Problem: SessionEnded, CartAlreadyOrdered, CartNotActive */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2355,7 +2394,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: CartNotActive, ConcurrentModification */
+            /** @description Problem: SessionEnded, CartAlreadyOrdered, CartNotActive, ConcurrentModification */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2492,7 +2531,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: CartAlreadyOrdered, CartNotActive, DuplicateOrderNumber, IdempotencyKeyInProgress */
+            /** @description Problem: SessionEnded, CartAlreadyOrdered, CartNotActive, ConcurrentModification, DuplicateOrderNumber, IdempotencyKeyInProgress */
             409: {
                 headers: {
                     [name: string]: unknown;
