@@ -35,3 +35,18 @@ test('when /metrics is scraped, then Redis memory use and maxmemory are there fo
   expect(metrics.text).toMatch(/^redis_used_memory_bytes \d+/m);
   expect(metrics.text).toMatch(/^redis_maxmemory_bytes \d+/m);
 });
+
+describe('when sessions lapse', () => {
+  let short: TestContext;
+  beforeAll(async () => {
+    short = await createTestContext({ env: { SESSION_QUOTA_PER_CLIENT: '1', SESSION_TTL_SECONDS: '2' } });
+  });
+  afterAll(() => short.close());
+
+  test('then they no longer count against the quota', async () => {
+    await short.http.post('/v1/sessions').set(bearer(KEYS.a)).send({}).expect(201);
+    expect((await short.http.post('/v1/sessions').set(bearer(KEYS.a)).send({})).status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect((await short.http.post('/v1/sessions').set(bearer(KEYS.a)).send({})).status).toBe(201);
+  });
+});
