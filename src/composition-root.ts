@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppDeps } from './app';
 import { RedisApiKeyStore } from './clients/api-key.store';
+import { RedisGrantStore } from './clients/grant.store';
 import { buildCtpClient, CommercetoolsGateway } from './clients/commercetools.client';
 import { RedisIdempotencyStore } from './clients/idempotency.store';
 import type { RedisClient } from './clients/redis.client';
@@ -19,6 +20,7 @@ import {
   StoreError,
   type AttemptLog,
   type CommerceGateway,
+  type GrantStore,
   type IdempotencyStore,
   type SessionIndex,
   type SessionStore,
@@ -40,6 +42,12 @@ export interface AppParts {
   store: SessionStore;
   /** Each client's sessions for the back-office listing (the Redis store indexes them as it activates them). */
   sessionIndex?: SessionIndex;
+  /** Customer grants and the owners of orders placed through them. */
+  grants: GrantStore;
+  /** SESSION_QUOTA_PER_CLIENT; the domain's default when absent. */
+  sessionQuotaPerClient?: number;
+  /** deleteDaysAfterLastModification of new carts: the session lifetime in whole days. */
+  cartLifetimeDays?: number;
   /** Idempotency records, and the notes of attempts that retries decide from. */
   idempotency: IdempotencyStore & AttemptLog;
   /** HMAC key of Idempotency-Key fingerprints (IDEMPOTENCY_SECRET). */
@@ -76,6 +84,7 @@ export function createParts(config: Config, redis: RedisClient, logger: Logger):
   const metrics = createMetrics();
   const ctp = config.commercetools;
   redis.on('error', () => metrics.redisError('connection'));
+  metrics.watchRedisMemory(() => redis.info('memory'));
   // One token for all instances sharing this Redis (and prefix), renewed by one of them before expiry.
   const tokenCache = new RedisTokenCache(redis, config.redis.keyPrefix, ctp, {
     observe: metrics.observeUpstream,
@@ -88,7 +97,7 @@ export function createParts(config: Config, redis: RedisClient, logger: Logger):
     tokenCache,
   });
   const prefix = config.redis.keyPrefix;
-  const store = new RedisSessionStore(redis, prefix, config.sessionTtlSeconds);
+  const store = new RedisSessionStore(redis, prefix, config.sessionTtlSeconds, config.endedSessionTtlSeconds);
   return {
     keys: new ApiKeyResolver(config.apiKeys, new RedisApiKeyStore(redis, prefix)),
     ...(config.rateLimitPerMinute > 0
@@ -96,6 +105,10 @@ export function createParts(config: Config, redis: RedisClient, logger: Logger):
       : {}),
     store,
     sessionIndex: store,
+    grants: new RedisGrantStore(redis, prefix, config.customerGrantTtlSeconds, config.orderOwnerTtlSeconds),
+    sessionQuotaPerClient: config.sessionQuotaPerClient,
+    // commercetools counts whole days; rounding up never deletes a cart before its session lapses.
+    cartLifetimeDays: Math.ceil(config.sessionTtlSeconds / 86_400),
     idempotency: new RedisIdempotencyStore(redis, prefix, config.idempotencyTtlSeconds),
     idempotencySecret: config.idempotencySecret,
     signInGuard: new RedisSignInGuard(redis, prefix, config.idempotencySecret, config.signInLimits),
@@ -123,14 +136,18 @@ function backofficeLog(logger: Logger): BackofficeEvents {
 /** The domain services and what the HTTP layer needs, built on the given parts. */
 export function compose(parts: AppParts): AppDeps {
   const metrics = parts.metrics ?? createMetrics();
-  const sessions = new SessionService(parts.store, parts.commerce, metrics.events);
-  const carts = new CartService(sessions, parts.commerce, parts.idempotency);
+  const sessions = new SessionService(parts.store, parts.commerce, metrics.events, undefined, {
+    quotaPerClient: parts.sessionQuotaPerClient,
+  });
+  const carts = new CartService(sessions, parts.commerce, parts.idempotency, parts.grants, {
+    cartLifetimeDays: parts.cartLifetimeDays,
+  });
   const index = parts.sessionIndex ?? NO_SESSION_INDEX;
   return {
     services: {
       sessions,
       carts,
-      customers: new CustomerService(sessions, parts.commerce, parts.signInGuard),
+      customers: new CustomerService(sessions, parts.commerce, parts.signInGuard, parts.grants),
       backoffice: new BackofficeService(index, carts, parts.commerce, backofficeLog(parts.logger)),
       checkout: new CheckoutService(carts, parts.commerce, parts.idempotency),
     },

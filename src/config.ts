@@ -176,7 +176,13 @@ const envSchema = z
       .optional()
       .transform((raw) => (raw === undefined || raw === '' ? 'info' : raw))
       .pipe(z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })),
-    SESSION_TTL_DAYS: intFrom('SESSION_TTL_DAYS', 1, 90),
+    // 0: unset. SESSION_TTL_SECONDS wins; SESSION_TTL_DAYS keeps working without it; else 90 days.
+    SESSION_TTL_SECONDS: intFrom('SESSION_TTL_SECONDS', 1, 0),
+    SESSION_TTL_DAYS: intFrom('SESSION_TTL_DAYS', 1, 0),
+    ENDED_SESSION_TTL_SECONDS: intFrom('ENDED_SESSION_TTL_SECONDS', 0, 0),
+    CUSTOMER_GRANT_TTL_SECONDS: intFrom('CUSTOMER_GRANT_TTL_SECONDS', 1, 86_400),
+    ORDER_OWNER_TTL_SECONDS: intFrom('ORDER_OWNER_TTL_SECONDS', 0, 0),
+    SESSION_QUOTA_PER_CLIENT: intFrom('SESSION_QUOTA_PER_CLIENT', 1, 1_000_000),
     IDEMPOTENCY_TTL_HOURS: intFrom('IDEMPOTENCY_TTL_HOURS', 1, 24),
     RATE_LIMIT_PER_MINUTE: intFrom('RATE_LIMIT_PER_MINUTE', 0, 6000),
     BODY_LIMIT_KB: intFrom('BODY_LIMIT_KB', 1, 100),
@@ -209,7 +215,16 @@ export interface Config {
   apiKeys: ApiKeyTable;
   port: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** A session's sliding lifetime (from its last cart change); carts get the same lifetime in whole days. */
   sessionTtlSeconds: number;
+  /** How long an ended session that placed orders is kept; 0: for good (as long as orders exist). */
+  endedSessionTtlSeconds: number;
+  /** Lifetime of a customer grant on the cart a hand-over returned. */
+  customerGrantTtlSeconds: number;
+  /** How long the owner of an order placed through a grant is kept; 0: for good. */
+  orderOwnerTtlSeconds: number;
+  /** Active sessions a client may hold at once. */
+  sessionQuotaPerClient: number;
   idempotencyTtlSeconds: number;
   /** Requests per client and minute; 0 turns the limit off. */
   rateLimitPerMinute: number;
@@ -396,7 +411,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     apiKeys: e.API_KEYS,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
-    sessionTtlSeconds: e.SESSION_TTL_DAYS * 86_400,
+    sessionTtlSeconds: e.SESSION_TTL_SECONDS || (e.SESSION_TTL_DAYS ? e.SESSION_TTL_DAYS * 86_400 : 7_776_000),
+    endedSessionTtlSeconds: e.ENDED_SESSION_TTL_SECONDS,
+    customerGrantTtlSeconds: e.CUSTOMER_GRANT_TTL_SECONDS,
+    orderOwnerTtlSeconds: e.ORDER_OWNER_TTL_SECONDS,
+    sessionQuotaPerClient: e.SESSION_QUOTA_PER_CLIENT,
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_HOURS * 3600,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: e.BODY_LIMIT_KB * 1024,

@@ -223,7 +223,6 @@ function checkoutRefusal(errors: CtErrorObject[], message: string, reasons: Refu
 }
 
 const ANONYMOUS_ID_PREDICATE = 'anonymousId = :aid';
-const ANONYMOUS_ID_AND_STATE_PREDICATE = 'anonymousId = :aid and cartState = :state';
 
 export class CommercetoolsGateway implements CommerceGateway {
   private readonly api: ByProjectKeyRequestBuilder;
@@ -269,10 +268,18 @@ export class CommercetoolsGateway implements CommerceGateway {
 
   private byAnonymousId(query: QueryByAnonymousId) {
     // Values travel as input variables (var.*), never inside the predicate text.
+    const where = [
+      ANONYMOUS_ID_PREDICATE,
+      ...(query.cartState ? ['cartState = :state'] : []),
+      ...(query.excludeCartId ? ['id != :hid'] : []),
+      ...(query.createdUntil ? ['createdAt <= :until'] : []),
+    ].join(' and ');
     return {
-      where: query.cartState ? ANONYMOUS_ID_AND_STATE_PREDICATE : ANONYMOUS_ID_PREDICATE,
+      where,
       'var.aid': query.anonymousId,
       ...(query.cartState ? { 'var.state': query.cartState } : {}),
+      ...(query.excludeCartId ? { 'var.hid': query.excludeCartId } : {}),
+      ...(query.createdUntil ? { 'var.until': query.createdUntil } : {}),
       sort: 'lastModifiedAt desc',
       limit: query.limit,
       offset: query.offset,

@@ -30,8 +30,6 @@ const COMPARE_AND_PEXPIRE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
  * Overwrites the session (keeping its expiry) only while the hand-over lock (KEYS[1]) holds our
  * token: a holder whose lock lapsed cannot end a session another hand-over now holds.
  */
-const SAVE_LOCKED = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[2], ARGV[2], 'KEEPTTL', 'XX') return 1`;
 /**
  * Reads the session and the hand-over lock and, when the session exists, counts a cart create in:
  * one round trip, atomic with respect to a hand-over taking the lock.
@@ -44,6 +42,49 @@ return {session, redis.call('GET', KEYS[2])}`;
 const LEAVE_CREATE = `local n = tonumber(redis.call('GET', KEYS[1]) or '0')
 if n > 1 then return redis.call('DECR', KEYS[1]) end
 if n == 1 then redis.call('DEL', KEYS[1]) end return 0`;
+
+/**
+ * Slides an active session's lifetime: the record's expiresAt and the key's expiry, atomically.
+ * A session kept for its orders keeps its retention (none, or ARGV[3] ms past the change); an
+ * ended or lapsed session, or another client's (ARGV[5]), is answered unchanged (its carts are read-only: nothing extends it).
+ */
+const EXTEND = `local v = redis.call('GET', KEYS[1])
+if not v or string.sub(v, 1, ${RESERVED.length}) == '${RESERVED}' then return false end
+local s = cjson.decode(v)
+if s.clientId ~= ARGV[5] or s.status ~= 'active' or (s.expiresAt and s.expiresAt <= ARGV[4]) then return v end
+s.expiresAt = ARGV[1]
+local out = cjson.encode(s)
+if not s.hasOrders then redis.call('SET', KEYS[1], out, 'PX', ARGV[2])
+elseif ARGV[3] == '0' then redis.call('SET', KEYS[1], out)
+else redis.call('SET', KEYS[1], out, 'PX', tonumber(ARGV[2]) + tonumber(ARGV[3])) end
+return out`;
+/** Marks that the session placed an order and keeps its record: for good (ARGV[2] 0) or that long past its lifetime. */
+const MARK_HAS_ORDERS = `local v = redis.call('GET', KEYS[1])
+if not v or string.sub(v, 1, ${RESERVED.length}) == '${RESERVED}' then return 0 end
+local s = cjson.decode(v)
+s.hasOrders = true
+if ARGV[2] == '0' then redis.call('SET', KEYS[1], cjson.encode(s))
+else redis.call('SET', KEYS[1], cjson.encode(s), 'PX', tonumber(ARGV[1]) + tonumber(ARGV[2])) end
+return 1`;
+/**
+ * Ends the session only while the hand-over lock (KEYS[2]) still holds our token (ARGV[3]): fenced,
+ * -1 otherwise. Writes the ended session over the current record, keeping what the current one has
+ * and the ended one lacks (hasOrders set by an order meanwhile). With orders it is kept (ARGV[2] ms, or for
+ * good with 0); without, it keeps its expiry and lapses on the same clock as its carts.
+ */
+const END = `if redis.call('GET', KEYS[2]) ~= ARGV[3] then return -1 end
+local v = redis.call('GET', KEYS[1])
+if not v or string.sub(v, 1, ${RESERVED.length}) == '${RESERVED}' then return 0 end
+local s = cjson.decode(v)
+for k, x in pairs(cjson.decode(ARGV[1])) do s[k] = x end
+local out = cjson.encode(s)
+if not s.hasOrders then redis.call('SET', KEYS[1], out, 'KEEPTTL')
+elseif ARGV[2] == '0' then redis.call('SET', KEYS[1], out)
+else redis.call('SET', KEYS[1], out, 'PX', ARGV[2]) end
+return 1`;
+/** Prunes a client's lapsed sessions from the quota set, then counts the rest. */
+const COUNT_ACTIVE = `redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+return redis.call('ZCARD', KEYS[1])`;
 
 /**
  * Sessions in Redis, one string key per anonymousId. The id sits in a hash tag, so a session and
@@ -59,7 +100,13 @@ export class RedisSessionStore implements SessionStore, SessionIndex {
     private readonly redis: RedisClient,
     private readonly prefix: string,
     readonly ttlSeconds: number,
+    readonly endedTtlSeconds = 0,
   ) {}
+
+  /** A client's active sessions by lapse time (ms), for the quota; another slot than the sessions. */
+  private activeKey(clientId: string): string {
+    return `${this.prefix}{client:${clientId}}:active`;
+  }
 
   private sessionKey(id: string): string {
     return `${this.prefix}{${id}}:session`;
@@ -251,6 +298,68 @@ export class RedisSessionStore implements SessionStore, SessionIndex {
     );
   }
 
+  async extend(anonymousId: string, clientId: string, expiresAt: string): Promise<SessionRecord | null> {
+    const value = (await storeCall('session store: extend', () =>
+      this.redis.eval(
+        EXTEND,
+        1,
+        this.sessionKey(anonymousId),
+        expiresAt,
+        this.ttlSeconds * 1000,
+        this.endedTtlSeconds * 1000,
+        new Date().toISOString(),
+        clientId,
+      ),
+    )) as string | null;
+    return toSession(value, null).session;
+  }
+
+  async markHasOrders(anonymousId: string): Promise<void> {
+    await storeCall('session store: mark orders', () =>
+      this.redis.eval(
+        MARK_HAS_ORDERS,
+        1,
+        this.sessionKey(anonymousId),
+        this.ttlSeconds * 1000,
+        this.endedTtlSeconds * 1000,
+      ),
+    );
+  }
+
+  async end(session: SessionRecord, lockToken: string): Promise<boolean> {
+    const ended = await storeCall('session store: end', () =>
+      this.redis.eval(
+        END,
+        2,
+        this.sessionKey(session.anonymousId),
+        this.lockKey(session.anonymousId),
+        JSON.stringify(session),
+        this.endedTtlSeconds * 1000,
+        lockToken,
+      ),
+    );
+    // -1: the lock is no longer ours. 0 (the session has gone meanwhile) leaves nothing to fence.
+    return ended !== -1;
+  }
+
+  async countActive(clientId: string): Promise<number> {
+    return Number(
+      await storeCall('session store: count active', () =>
+        this.redis.eval(COUNT_ACTIVE, 1, this.activeKey(clientId), Date.now()),
+      ),
+    );
+  }
+
+  async trackActive(clientId: string, anonymousId: string, expiresAt: string): Promise<void> {
+    await storeCall('session store: track active', () =>
+      this.redis.zadd(this.activeKey(clientId), Date.parse(expiresAt), anonymousId),
+    );
+  }
+
+  async untrackActive(clientId: string, anonymousId: string): Promise<void> {
+    await storeCall('session store: untrack active', () => this.redis.zrem(this.activeKey(clientId), anonymousId));
+  }
+
   async lock(anonymousId: string): Promise<string | null> {
     const token = randomUUID();
     const ok = await storeCall('session store: lock', () =>
@@ -258,7 +367,7 @@ export class RedisSessionStore implements SessionStore, SessionIndex {
     );
     if (ok !== 'OK') return null;
     // Renewed while held, so a hand-over slower than the lock's lifetime keeps it; a failed renewal
-    // is retried at the next tick, and the fenced save (saveLocked) catches a lock that lapsed anyway.
+    // is retried at the next tick, and the fenced end (`end` under the lock token) catches a lock that lapsed anyway.
     const timer = setInterval(() => {
       this.redis.eval(COMPARE_AND_PEXPIRE, 1, this.lockKey(anonymousId), token, LOCK_TTL_MS).then(
         (renewed) => renewed === 1 || this.stopRenewing(token),
@@ -280,14 +389,6 @@ export class RedisSessionStore implements SessionStore, SessionIndex {
   private stopRenewing(token: string): void {
     clearInterval(this.renewals.get(token));
     this.renewals.delete(token);
-  }
-
-  async saveLocked(session: SessionRecord, token: string): Promise<boolean> {
-    const id = session.anonymousId;
-    const saved = await storeCall('session store: save under lock', () =>
-      this.redis.eval(SAVE_LOCKED, 2, this.lockKey(id), this.sessionKey(id), token, JSON.stringify(session)),
-    );
-    return saved === 1;
   }
 
   async ping(): Promise<void> {

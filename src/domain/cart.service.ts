@@ -17,11 +17,14 @@ import {
   VersionConflict,
   type AttemptLog,
   type CommerceGateway,
+  type Grant,
+  type GrantStore,
   type Page,
+  type SessionRecord,
 } from './ports';
 import { orderRefusal } from './checkout-refusals';
 import { cartKeyFor, orderNumberFor } from './idempotent-keys';
-import type { SessionService } from './session.service';
+import { endOf, isActive, sessionEnded, type SessionService } from './session.service';
 
 export type ProductRef = { sku: string } | { productId: string; variantId: number };
 /** Custom fields of a cart or line item: the Type by key (the seeded `pos-cart-fields`) and field values. */
@@ -114,6 +117,20 @@ function customActions(
   );
 }
 
+/**
+ * How the caller reaches a cart (docs/ownership.md): as admin, through a customer grant, or
+ * through one of its sessions (the session as read for the decision).
+ */
+export type CartAccess = { via: 'admin' } | { via: 'grant'; grant: Grant } | { via: 'session'; session: SessionRecord };
+
+function cartNotFound(cartId: string): DomainError {
+  return new DomainError('CartNotFound', `No cart '${cartId}'.`);
+}
+
+function orderNotFound(orderId: string): DomainError {
+  return new DomainError('OrderNotFound', `No order '${orderId}'.`);
+}
+
 function conflict(currentVersion: number | undefined): DomainError {
   return new DomainError(
     'ConcurrentModification',
@@ -136,6 +153,9 @@ export class CartService {
     private readonly sessions: SessionService,
     private readonly commerce: CommerceGateway,
     private readonly attempts: AttemptLog,
+    private readonly grants: GrantStore,
+    /** Sent as deleteDaysAfterLastModification, so commercetools keeps a cart as long as its session lives. */
+    private readonly options: { cartLifetimeDays?: number } = {},
   ) {}
 
   async createCart(
@@ -149,11 +169,12 @@ export class CartService {
     const draft: CartDraft = {
       ...rest,
       anonymousId,
+      ...(this.options.cartLifetimeDays ? { deleteDaysAfterLastModification: this.options.cartLifetimeDays } : {}),
       ...(key ? { key } : {}),
       ...(custom ? { custom: customDraft(custom) } : {}),
       ...(lineItems ? { lineItems: lineItems.map(lineItemDraft) } : {}),
     };
-    return this.sessions.creatingOn(caller, anonymousId, async () => {
+    const cart = await this.sessions.creatingOn(caller, anonymousId, async () => {
       try {
         return await this.commerce.createCart(draft);
       } catch (error) {
@@ -166,6 +187,46 @@ export class CartService {
         throw error;
       }
     });
+    // A cart change: the session's lifetime slides (as commercetools' deleteDaysAfterLastModification does).
+    await this.sessions.touch(caller, anonymousId);
+    return cart;
+  }
+
+  /**
+   * What a listing of the session shows (docs/ownership.md): an ended session's view leaves out
+   * the handed-over cart and the orders created after it ended; admin sees everything.
+   */
+  private async sessionView(
+    caller: Caller,
+    anonymousId: string,
+    fresh = false,
+  ): Promise<{ excludeCartId?: string; createdUntil?: string; active: boolean }> {
+    const session = await this.sessions.assertReadable(caller, anonymousId, { fresh });
+    const ended = endOf(session);
+    if (!ended) return { active: true };
+    if (caller.scopes.has('admin')) return { active: false };
+    return {
+      active: false,
+      createdUntil: ended,
+      ...(session.handedOverCartId ? { excludeCartId: session.handedOverCartId } : {}),
+    };
+  }
+
+  /**
+   * Carts of an active session never carry a customerId; one that does means the session was
+   * handed over meanwhile (on another instance, past the owner cache): the listing is made again
+   * from the session as it is now.
+   */
+  private async queryOwnCarts(
+    caller: Caller,
+    anonymousId: string,
+    query: { cartState?: CartState; limit: number; offset: number },
+  ): Promise<Page<Cart>> {
+    const view = await this.sessionView(caller, anonymousId);
+    const page = await this.commerce.queryCarts({ anonymousId, ...query, excludeCartId: view.excludeCartId });
+    if (!view.active || !page.results.some((cart) => cart.customerId)) return page;
+    const now = await this.sessionView(caller, anonymousId, true);
+    return this.commerce.queryCarts({ anonymousId, ...query, excludeCartId: now.excludeCartId });
   }
 
   async listCarts(
@@ -173,55 +234,107 @@ export class CartService {
     anonymousId: string,
     query: { cartState?: CartState; limit: number; offset: number },
   ): Promise<Page<Cart>> {
-    await this.sessions.assertReadable(caller, anonymousId);
-    return this.commerce.queryCarts({ anonymousId, ...query });
+    return this.queryOwnCarts(caller, anonymousId, query);
   }
 
   /** The most recently modified Active cart, as commercetools defines "the active cart". */
   async activeCart(caller: Caller, anonymousId: string): Promise<Cart> {
-    await this.sessions.assertReadable(caller, anonymousId);
-    const page = await this.commerce.queryCarts({ anonymousId, cartState: 'Active', limit: 1, offset: 0 });
+    const page = await this.queryOwnCarts(caller, anonymousId, { cartState: 'Active', limit: 1, offset: 0 });
     const cart = page.results[0];
     if (!cart) throw new DomainError('NoActiveCart', `Session '${anonymousId}' has no active cart.`);
     return cart;
   }
 
+  /** Orders of an ended session: those created before it ended (later ones were placed by whoever holds the cart now). */
   async listOrders(
     caller: Caller,
     anonymousId: string,
     query: { limit: number; offset: number },
   ): Promise<Page<Order>> {
-    await this.sessions.assertReadable(caller, anonymousId);
-    return this.commerce.queryOrders({ anonymousId, ...query });
+    const view = await this.sessionView(caller, anonymousId);
+    const page = await this.commerce.queryOrders({ anonymousId, ...query, createdUntil: view.createdUntil });
+    if (!view.active || !page.results.some((order) => order.customerId)) return page;
+    const now = await this.sessionView(caller, anonymousId, true);
+    return this.commerce.queryOrders({ anonymousId, ...query, createdUntil: now.createdUntil });
   }
 
-  /** A cart the caller may see: it belongs to one of the caller's sessions (ended ones too). */
+  /** A cart the caller may read (docs/ownership.md); any other is CartNotFound. */
   async getCart(caller: Caller, cartId: string): Promise<Cart> {
     const cart = await this.commerce.getCart(cartId);
-    if (cart && (await this.ownsAnonymousId(caller, cart.anonymousId))) return cart;
-    throw new DomainError('CartNotFound', `No cart '${cartId}'.`);
+    if (!cart) throw cartNotFound(cartId);
+    await this.access(caller, cart, 'read');
+    return cart;
   }
 
+  /**
+   * The one decision on carts (docs/ownership.md): a running grant of the caller's on the cart;
+   * else one of the caller's sessions, which never reaches its handed-over cart and only reads
+   * when ended (writes: SessionEnded); admin reaches every session's cart and every customer cart.
+   * A write through an active session slides its lifetime. The grant is only looked up for carts
+   * with a customerId (only those are handed over).
+   */
+  async access(caller: Caller, cart: Cart, mode: 'read' | 'write'): Promise<CartAccess> {
+    const admin = caller.scopes.has('admin');
+    if (cart.customerId && !admin) {
+      const grant = await this.grants.get(cart.id);
+      if (grant && grant.clientId === caller.clientId && Date.parse(grant.expiresAt) > Date.now()) {
+        if (mode === 'write' && grant.ordered) throw alreadyOrdered(cart.id);
+        return { via: 'grant', grant };
+      }
+    }
+    const fresh = cart.customerId !== undefined;
+    const session = cart.anonymousId ? await this.sessionOf(caller, cart.anonymousId, fresh, mode === 'write') : null;
+    if (admin && (session || cart.customerId)) return { via: 'admin' };
+    if (!session || session.handedOverCartId === cart.id) throw cartNotFound(cart.id);
+    if (mode === 'write' && !isActive(session)) throw sessionEnded(session.anonymousId);
+    return { via: 'session', session };
+  }
+
+  /**
+   * The caller's session of an anonymousId, or null. Fresh for changes (which slide its lifetime:
+   * touch) and for what carries a customerId (handed over: the owner cache may not know yet).
+   */
+  private async sessionOf(
+    caller: Caller,
+    anonymousId: string,
+    fresh: boolean,
+    change = false,
+  ): Promise<SessionRecord | null> {
+    try {
+      return change
+        ? await this.sessions.touch(caller, anonymousId)
+        : await this.sessions.assertReadable(caller, anonymousId, { fresh });
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'SessionNotFound') return null;
+      throw error;
+    }
+  }
+
+  /**
+   * An order the caller may read: an order placed through a grant belongs to the grant's client
+   * (its owner record; admin too); else one of the caller's sessions, ended ones only for the
+   * orders created before they ended; admin reads every session's order and every customer order.
+   * The owner record is only looked up for orders with a customerId.
+   */
   async getOrder(caller: Caller, orderId: string): Promise<Order> {
     const order = await this.commerce.getOrder(orderId);
     if (order && (await this.canReadOrder(caller, order))) return order;
-    throw new DomainError('OrderNotFound', `No order '${orderId}'.`);
+    throw orderNotFound(orderId);
   }
 
   /** The one rule of who may read an order, for an order already fetched (getOrder applies it too). */
-  canReadOrder(caller: Caller, order: Order): Promise<boolean> {
-    return this.ownsAnonymousId(caller, order.anonymousId);
-  }
-
-  private async ownsAnonymousId(caller: Caller, anonymousId: string | undefined): Promise<boolean> {
-    if (!anonymousId) return false;
-    try {
-      await this.sessions.assertReadable(caller, anonymousId);
-      return true;
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'SessionNotFound') return false;
-      throw error;
+  async canReadOrder(caller: Caller, order: Order): Promise<boolean> {
+    const admin = caller.scopes.has('admin');
+    if (order.customerId) {
+      const owner = await this.grants.orderOwner(order.id);
+      if (owner) return owner === caller.clientId || admin;
     }
+    const fresh = order.customerId !== undefined;
+    const session = order.anonymousId ? await this.sessionOf(caller, order.anonymousId, fresh) : null;
+    if (admin && (session || order.customerId)) return true;
+    if (!session) return false;
+    const ended = endOf(session);
+    return !(ended && Date.parse(order.createdAt) > Date.parse(ended));
   }
 
   /**
@@ -331,8 +444,9 @@ export class CartService {
     beforeSend?: (cart: Cart) => Promise<void>,
     states: readonly CartState[] = CHANGEABLE,
   ): Promise<Cart> {
-    // A cart the caller has just read (and may see) saves reading it again.
+    // A cart the caller has just read saves reading it again; the write decision is made here.
     let cart = typeof cartOrId === 'string' ? await this.getCart(caller, cartOrId) : cartOrId;
+    await this.access(caller, cart, 'write');
     const cartId = cart.id;
     const deadline = Date.now() + VERSIONLESS_RETRY.deadlineMs;
     for (let attempt = 1; ; attempt++) {
@@ -362,18 +476,26 @@ export class CartService {
       orderState?: OrderState;
       paymentState?: PaymentState;
       shipmentState?: ShipmentState;
+      /** The cart version the caller saw: a cart changed since is the caller's 409. */
+      version?: number;
     } = {},
   ): Promise<Order> {
     const { orderState, paymentState, shipmentState } = options;
     const orderNumber = options.orderNumber ?? orderNumberFor(caller.clientId, cartId, options.idempotencyKey);
     // The cart state alone is not trusted: an existing order of the cart also means "ordered".
     // Both reads run at once; the order is only looked at once ownership is established.
-    const [owned, existing] = await Promise.all([this.getCart(caller, cartId), this.commerce.findOrderOfCart(cartId)]);
+    const [owned, existing] = await Promise.all([this.commerce.getCart(cartId), this.commerce.findOrderOfCart(cartId)]);
+    if (!owned) throw cartNotFound(cartId);
+    const readable = await this.access(caller, owned, 'read');
     if (existing) {
       // A retry of an order made under the same Idempotency-Key: that order is the answer.
-      if (options.idempotencyKey && existing.orderNumber === orderNumber) return existing;
+      if (options.idempotencyKey && existing.orderNumber === orderNumber)
+        return this.ordered(caller, readable, existing);
       throw alreadyOrdered(cartId);
     }
+    const access = await this.access(caller, owned, 'write');
+    // The caller's version: the order is of the cart as the caller saw it, or none.
+    if (options.version !== undefined && owned.version !== options.version) throw conflict(owned.version);
     let cart = owned;
     const deadline = Date.now() + VERSIONLESS_RETRY.deadlineMs;
     for (let attempt = 1; ; attempt++) {
@@ -382,14 +504,19 @@ export class CartService {
       // "The Cart must have a shipping address set, regardless of the TaxMode" (Create Order).
       if (!cart.shippingAddress) throw shippingAddressMissing(cartId);
       try {
-        const states = { orderState, paymentState, shipmentState };
-        return await this.commerce.createOrder({ cartId: cart.id, version: cart.version, orderNumber, ...states });
+        const order = await this.commerce.createOrder({
+          cartId: cart.id,
+          version: options.version ?? cart.version,
+          orderNumber,
+          ...{ orderState, paymentState, shipmentState },
+        });
+        return await this.ordered(caller, access, order);
       } catch (error) {
         const refusal = orderRefusal(error);
         if (refusal) throw refusal;
         if (mayHaveHappened(error) || error instanceof DuplicateValue) {
           const made = await this.commerce.getOrderByNumber(orderNumber).catch(() => null);
-          if (made && made.cart?.id === cartId) return made;
+          if (made && made.cart?.id === cartId) return this.ordered(caller, access, made);
           if (!mayHaveHappened(error)) {
             throw new DomainError(
               'DuplicateOrderNumber',
@@ -401,6 +528,7 @@ export class CartService {
         // A conflict or a refusal in the cart's state may mean the cart was changed or ordered
         // meanwhile: decide on a fresh read.
         if (!(error instanceof VersionConflict || error instanceof InvalidOperation)) throw error;
+        if (error instanceof VersionConflict && options.version !== undefined) throw conflict(error.currentVersion);
         // A refusal needs no wait: the fresh read below either shows the cart ordered, or ends the loop.
         if (error instanceof VersionConflict && !(await backOff(attempt, deadline)))
           throw conflict(error.currentVersion);
@@ -409,6 +537,23 @@ export class CartService {
         cart = fresh;
       }
     }
+  }
+
+  /**
+   * Records who an order belongs to (again on a retry, should the first record have failed): an
+   * order through a grant is the grant holder's and ends the grant's changes; an order through a
+   * session keeps the session's record as long as its orders are to be readable.
+   */
+  private async ordered(caller: Caller, access: CartAccess, order: Order): Promise<Order> {
+    if (access.via === 'grant') {
+      await Promise.all([
+        this.grants.markOrdered(access.grant.cartId),
+        this.grants.setOrderOwner(order.id, caller.clientId),
+      ]);
+    } else if (access.via === 'session') {
+      await this.sessions.orderedThrough(access.session.anonymousId);
+    }
+    return order;
   }
 }
 

@@ -10,6 +10,7 @@ import {
   mayHaveHappened,
   type Blocked,
   type CommerceGateway,
+  type GrantStore,
   type SignInGuard,
   type SignInOutcome,
   type SignInResult,
@@ -17,9 +18,18 @@ import {
 import { AlreadyHandedOver, type SessionService } from './session.service';
 
 /** The password hash is commercetools' business; it never leaves the service. */
-function withoutPassword(result: SignInResult): SignInResult {
+/** What a hand-over answers: the customer, the cart it returned and the caller's grant on that cart. */
+export interface HandOverResult extends SignInResult {
+  grant?: { cartId: string; expiresAt: string };
+}
+
+function withoutPassword(result: HandOverResult): HandOverResult {
   const { password: _password, ...customer } = result.customer as Customer & { password?: string };
-  return { customer: customer as Customer, ...(result.cart ? { cart: result.cart } : {}) };
+  return {
+    customer: customer as Customer,
+    ...(result.cart ? { cart: result.cart } : {}),
+    ...(result.grant ? { grant: result.grant } : {}),
+  };
 }
 
 function tooManyAttempts(blocked: Blocked, what: string): DomainError {
@@ -46,21 +56,34 @@ export class CustomerService {
     private readonly sessions: SessionService,
     private readonly commerce: CommerceGateway,
     private readonly guard: SignInGuard,
+    private readonly grants: GrantStore,
   ) {}
+
+  /**
+   * Grants the caller the cart the hand-over returned (docs/ownership.md), before the session
+   * ends: should ending it fail, the retry recognises the hand-over and grants again.
+   */
+  private async withGrant(caller: Caller, result: SignInResult): Promise<HandOverResult> {
+    if (!result.cart) return result;
+    const expiresAt = new Date(Date.now() + this.grants.ttlSeconds * 1000).toISOString();
+    const cartId = result.cart.id;
+    await this.grants.grant({ clientId: caller.clientId, customerId: result.customer.id, cartId }, expiresAt);
+    return { ...result, grant: { cartId, expiresAt } };
+  }
 
   /** The customer gets a key derived from the session (customerKeyFor), by which a lost sign-up is found. */
   async signUp(
     caller: Caller,
     anonymousId: string,
     input: { email: string; password: string; firstName?: string; lastName?: string },
-  ): Promise<SignInResult> {
+  ): Promise<HandOverResult> {
     const key = customerKeyFor(caller.clientId, anonymousId);
     const result = await this.sessions.handOver(caller, anonymousId, async () => {
       // Counted once the session is known to be the caller's and active: nobody spends another's budget.
       const refused = await this.guard.admitSignUp(anonymousId);
       if (refused) throw tooManyAttempts(refused, 'Too many sign-up attempts on this session');
       try {
-        return await this.commerce.signUp({ ...input, anonymousId, key });
+        return await this.withGrant(caller, await this.commerce.signUp({ ...input, anonymousId, key }));
       } catch (error) {
         const taken = error instanceof DuplicateValue || error instanceof AnonymousIdUsedUp;
         if (mayHaveHappened(error) || taken) {
@@ -77,7 +100,7 @@ export class CustomerService {
               return alone;
             });
             if (signedIn?.customer.id !== made.id) throw new AlreadyHandedOver(made.id);
-            return { customer: made, ...(await this.activeCartOf(anonymousId, made.id)) };
+            return this.withGrant(caller, { customer: made, ...(await this.activeCartOf(anonymousId, made.id)) });
           }
         }
         if (error instanceof AnonymousIdUsedUp) throw new AlreadyHandedOver(await this.handedTo(anonymousId));
@@ -93,7 +116,7 @@ export class CustomerService {
     caller: Caller,
     anonymousId: string,
     input: { email: string; password: string; cartSignInMode: CartSignInMode },
-  ): Promise<SignInResult> {
+  ): Promise<HandOverResult> {
     const result = await this.sessions.handOver(caller, anonymousId, () =>
       this.counted(input.email, anonymousId, async (verdict) => {
         try {
@@ -104,7 +127,7 @@ export class CustomerService {
             anonymousCartSignInMode: input.cartSignInMode,
           });
           verdict.right = true;
-          return signedIn;
+          return await this.withGrant(caller, signedIn);
         } catch (error) {
           if (error instanceof InvalidCredentials) {
             verdict.right = false;
@@ -115,7 +138,7 @@ export class CustomerService {
           // session's carts or orders now carry the customerId that these credentials sign in to.
           const [customerId, signedIn] = await Promise.all([this.handedTo(anonymousId), this.signInAlone(input)]);
           verdict.right = signedIn !== null;
-          if (signedIn && customerId === signedIn.customer.id) return signedIn;
+          if (signedIn && customerId === signedIn.customer.id) return this.withGrant(caller, signedIn);
           throw new AlreadyHandedOver(customerId);
         }
       }),

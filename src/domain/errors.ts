@@ -41,6 +41,7 @@ export type ErrorCode =
   | 'IdempotencyKeyInProgress'
   | 'IdempotencyKeyReused'
   | 'RateLimited'
+  | 'SessionQuotaExceeded'
   | 'InvalidUpstreamRequest'
   | 'UpstreamUnavailable'
   | 'UpstreamError'

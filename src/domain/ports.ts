@@ -30,8 +30,10 @@ export interface SessionStore {
   activate(reservation: Reservation, session: SessionRecord): Promise<boolean>;
   /** Gives up a reservation (only if it is still ours). */
   release(reservation: Reservation): Promise<void>;
-  /** How long a session is kept from its activation; the owner cache never outlives a session. */
+  /** A session's sliding lifetime: from its activation, then from each cart change (extend). */
   readonly ttlSeconds: number;
+  /** How long an ended session that placed orders is kept; 0: for good. */
+  readonly endedTtlSeconds: number;
   /** The session, and whether a sign-in/sign-up is running on it, in one round trip. */
   get(anonymousId: string): Promise<{ session: SessionRecord | null; busy: boolean }>;
   /** Overwrites an existing session keeping its expiry. */
@@ -45,16 +47,30 @@ export interface SessionStore {
   /** How many cart creates run on the session (counts expire, so a crashed instance's do not last). */
   createsRunning(anonymousId: string): Promise<number>;
   /**
+   * Extends an active session of the client to `expiresAt` (record and key expiry) and answers the
+   * session as it is now (ended, lapsed or another client's: unchanged), in one atomic step; null
+   * when there is none.
+   */
+  extend(anonymousId: string, clientId: string, expiresAt: string): Promise<SessionRecord | null>;
+  /** Records that the session placed an order; from then on its record is kept (endedTtlSeconds). */
+  markHasOrders(anonymousId: string): Promise<void>;
+  /**
+   * Ends the session while the hand-over lock `lockToken` is still ours (fenced), in one atomic step:
+   * writes the ended record and keeps it (with orders) or lets it lapse (without); false when the
+   * lock is no longer ours (nothing written).
+   */
+  end(session: SessionRecord, lockToken: string): Promise<boolean>;
+  /** Active sessions of a client for the quota (prunes lapsed ones first). */
+  countActive(clientId: string): Promise<number>;
+  /** Counts a session in (or moves its lapse time) for the client's quota. */
+  trackActive(clientId: string, anonymousId: string, expiresAt: string): Promise<void>;
+  untrackActive(clientId: string, anonymousId: string): Promise<void>;
+  /**
    * Exclusive hand-over lock; null when someone else holds it. It lasts until `unlock`, however long
    * the hand-over takes: the store renews it while it is held (and a crashed holder's lapses soon).
    */
   lock(anonymousId: string): Promise<string | null>;
   unlock(anonymousId: string, token: string): Promise<void>;
-  /**
-   * Like `save`, fenced by the hand-over lock: only while the lock still holds `token` (one atomic
-   * step). False when the lock is no longer ours (it lapsed and may be someone else's).
-   */
-  saveLocked(session: SessionRecord, token: string): Promise<boolean>;
   ping(): Promise<void>;
 }
 
@@ -96,6 +112,10 @@ export interface Page<T> {
 export interface QueryByAnonymousId {
   anonymousId: string;
   cartState?: CartState;
+  /** Leaves this cart out (an ended session's handed-over cart). */
+  excludeCartId?: string;
+  /** Only what was created at or before this ISO time (an ended session's orders). */
+  createdUntil?: string;
   limit: number;
   offset: number;
 }
@@ -190,6 +210,32 @@ export interface SignInGuard {
   settleSignIn(email: string, anonymousId: string, outcome: SignInOutcome): Promise<void>;
   /** Counts a sign-up attempt on the session in; null when admitted, else how long to wait. */
   admitSignUp(anonymousId: string): Promise<Blocked | null>;
+}
+
+/**
+ * A customer grant: the client that made a hand-over may read and change the cart it returned,
+ * until the cart is ordered or the grant expires.
+ */
+export interface Grant {
+  clientId: string;
+  customerId: string;
+  cartId: string;
+  expiresAt: string;
+  /** The cart was ordered through the grant: no more changes. */
+  ordered?: true;
+}
+
+/** Grants and owners of orders placed through grants (Redis), each read in O(1). */
+export interface GrantStore {
+  readonly ttlSeconds: number;
+  /** Gives the cart to the client; the customer's previous grant (at another till) ends. */
+  grant(input: Omit<Grant, 'expiresAt' | 'ordered'>, expiresAt: string): Promise<void>;
+  /** The grant on the cart, if any still runs. */
+  get(cartId: string): Promise<Grant | null>;
+  markOrdered(cartId: string): Promise<void>;
+  /** Orders placed through a grant belong to the grant's client. */
+  setOrderOwner(orderId: string, clientId: string): Promise<void>;
+  orderOwner(orderId: string): Promise<string | null>;
 }
 
 /** Failure of the session store (Redis unreachable or timing out). */

@@ -15,4 +15,13 @@ export interface SessionView {
 /** A session as kept in the store: the view and the client that owns it. */
 export interface SessionRecord extends SessionView {
   clientId: string;
+  /**
+   * When the session lapses unless a cart change extends it (sliding lifetime, ISO time). Records
+   * written before the lifetime slid have none: createdAt + the lifetime then.
+   */
+  expiresAt?: string;
+  /** The cart a hand-over returned: the ended session never reaches it again (only the grant does). */
+  handedOverCartId?: string;
+  /** An order was placed through the session: its record is kept as long as its orders are readable. */
+  hasOrders?: true;
 }

@@ -46,27 +46,69 @@ export class AlreadyHandedOver extends Error {
   }
 }
 
-export function toView(session: SessionRecord): SessionView {
-  const { anonymousId, status, createdAt, endedAt, customerId } = session;
-  return { anonymousId, status, createdAt, ...(endedAt ? { endedAt } : {}), ...(customerId ? { customerId } : {}) };
+/** Default quota of active sessions per client (SESSION_QUOTA_PER_CLIENT). */
+export const DEFAULT_SESSION_QUOTA = 1_000_000;
+
+/**
+ * When the session stopped being active: handed over (endedAt), or lapsed (its sliding lifetime
+ * ran out while its record is kept for its orders); undefined while it is active.
+ */
+export function endOf(session: SessionRecord, now: Date = new Date()): string | undefined {
+  if (session.status === 'ended') return session.endedAt ?? session.createdAt;
+  if (session.expiresAt && Date.parse(session.expiresAt) <= now.getTime()) return session.expiresAt;
+  return undefined;
+}
+
+export function isActive(session: SessionRecord, now: Date = new Date()): boolean {
+  return endOf(session, now) === undefined;
+}
+
+/** A lapsed session shows as ended, at its lapse time. */
+export function toView(session: SessionRecord, now: Date = new Date()): SessionView {
+  const { anonymousId, createdAt, customerId } = session;
+  const endedAt = endOf(session, now);
+  return {
+    anonymousId,
+    status: endedAt ? 'ended' : 'active',
+    createdAt,
+    ...(endedAt ? { endedAt } : {}),
+    ...(customerId ? { customerId } : {}),
+  };
 }
 
 export class SessionService {
-  /** anonymousId -> the clientId that owns it, and until when that answer may be reused. */
-  private readonly owners = new Map<string, { clientId: string; until: number }>();
+  /**
+   * anonymousId -> the session as last read, and until when it may be reused. The owner never
+   * changes; an active session may end meanwhile, so decisions that depend on its status ask
+   * fresh (writes, and reads of carts and orders that carry a customerId: handed over).
+   */
+  private readonly owners = new Map<string, { session: SessionRecord; until: number }>();
+  private readonly quotaPerClient: number;
 
   constructor(
     private readonly store: SessionStore,
     private readonly commerce: CommerceGateway,
     private readonly events: SessionEvents = {},
     private readonly now: () => Date = () => new Date(),
-  ) {}
+    options: { quotaPerClient?: number } = {},
+  ) {
+    this.quotaPerClient = options.quotaPerClient ?? DEFAULT_SESSION_QUOTA;
+  }
 
   /**
    * Mints a fresh anonymousId, or claims the caller's. The Redis reservation (SET NX) and the two
    * commercetools checks run at once; the id is handed out only when all three say it is free.
    */
   async start(caller: Caller, requestedId?: string): Promise<SessionView> {
+    // Lapsed sessions are pruned first; concurrent starts may overshoot by their number (not atomic).
+    if ((await this.store.countActive(caller.clientId)) >= this.quotaPerClient) {
+      throw new DomainError(
+        'SessionQuotaExceeded',
+        `Client '${caller.clientId}' has ${this.quotaPerClient} active sessions; end or let some expire first.`,
+        // Frees only as sessions end or lapse: not within a second.
+        { retryAfterSeconds: 60 },
+      );
+    }
     for (let attempt = 1; attempt <= MAX_MINT_ATTEMPTS; attempt++) {
       const anonymousId = requestedId ?? uuidv4();
       const session = await this.tryClaim(caller, anonymousId);
@@ -104,9 +146,12 @@ export class SessionService {
         clientId: caller.clientId,
         status: 'active',
         createdAt: this.now().toISOString(),
+        expiresAt: this.expiryFromNow(),
       };
       // False only when the reservation expired meanwhile and someone else may hold the id now.
-      return (await this.store.activate(reservation, session)) ? session : null;
+      if (!(await this.store.activate(reservation, session))) return null;
+      await this.store.trackActive(caller.clientId, anonymousId, session.expiresAt!);
+      return session;
     } catch (error) {
       if (reservation) await this.store.release(reservation).catch(() => undefined);
       throw error;
@@ -125,18 +170,55 @@ export class SessionService {
    * spares the cart and order reads (the hottest path) a Redis round trip. Unknown ids are
    * never cached, so a session minted on another instance is visible at once.
    */
-  async assertReadable(caller: Caller, anonymousId: string): Promise<void> {
+  async assertReadable(caller: Caller, anonymousId: string, options: { fresh?: boolean } = {}): Promise<SessionRecord> {
     const now = this.now().getTime();
-    const known = this.owners.get(anonymousId);
+    const known = options.fresh ? undefined : this.owners.get(anonymousId);
     if (known && known.until > now) {
-      if (canAccess(caller, known)) return;
+      if (canAccess(caller, known.session)) return known.session;
       throw sessionNotFound(anonymousId);
     }
     const session = await this.get(caller, anonymousId);
-    // The store sets the expiry when it activates the session, after createdAt: this bound is never late.
-    const expires = Date.parse(session.createdAt) + this.store.ttlSeconds * 1000;
+    this.remember(session);
+    return session;
+  }
+
+  /**
+   * Remembers a session for the owner cache, never past the record's own expiry: the expiresAt
+   * (or createdAt + lifetime) is set before the store sets the key's expiry, so it is never late.
+   * A record kept for its orders outlives its lifetime.
+   */
+  private remember(session: SessionRecord): void {
+    const now = this.now().getTime();
+    const lapses = session.expiresAt
+      ? Date.parse(session.expiresAt)
+      : Date.parse(session.createdAt) + this.store.ttlSeconds * 1000;
+    const kept = session.hasOrders && this.store.endedTtlSeconds === 0 ? Infinity : lapses;
     if (this.owners.size >= MAX_CACHED_OWNERS) this.owners.delete(this.owners.keys().next().value!);
-    this.owners.set(anonymousId, { clientId: session.clientId, until: Math.min(now + OWNER_CACHE_MS, expires) });
+    this.owners.set(session.anonymousId, { session, until: Math.min(now + OWNER_CACHE_MS, kept) });
+  }
+
+  private expiryFromNow(): string {
+    return new Date(this.now().getTime() + this.store.ttlSeconds * 1000).toISOString();
+  }
+
+  /**
+   * Before a change to one of the session's carts: the session as it is now (never cached), its
+   * lifetime extended when it is the caller's and active; another client's is SessionNotFound.
+   */
+  async touch(caller: Caller, anonymousId: string): Promise<SessionRecord> {
+    const expiresAt = this.expiryFromNow();
+    const session = await this.store.extend(anonymousId, caller.clientId, expiresAt);
+    if (!session || !canAccess(caller, session)) throw sessionNotFound(anonymousId);
+    if (session.clientId === caller.clientId && isActive(session, this.now())) {
+      await this.store.trackActive(session.clientId, anonymousId, session.expiresAt ?? expiresAt);
+    }
+    return session;
+  }
+
+  /** An order was placed through the session: its record is kept as long as its orders are to be readable. */
+  async orderedThrough(anonymousId: string): Promise<void> {
+    await this.store.markHasOrders(anonymousId);
+    this.owners.delete(anonymousId);
   }
 
   /** The caller's session with whether a hand-over is running on it. */
@@ -157,7 +239,7 @@ export class SessionService {
     if (!session) throw sessionNotFound(anonymousId);
     try {
       if (!canAccess(caller, session)) throw sessionNotFound(anonymousId);
-      assertActive(session);
+      assertActive(session, this.now());
       if (busy) throw new DomainError('SessionBusy', 'A sign-in or sign-up is running on this session; retry shortly.');
       return await create();
     } finally {
@@ -171,18 +253,18 @@ export class SessionService {
    * lasts as long as the hand-over (the store renews it), and the session is ended only while the
    * lock is still ours (fenced), so a retry after a client timeout never runs beside the first try.
    */
-  async handOver<T extends { customer: { id: string } }>(
+  async handOver<T extends { customer: { id: string }; cart?: { id: string } }>(
     caller: Caller,
     anonymousId: string,
     run: () => Promise<T>,
   ): Promise<T> {
-    assertActive(await this.get(caller, anonymousId));
+    assertActive(await this.get(caller, anonymousId), this.now());
     const token = await this.store.lock(anonymousId);
     if (!token) throw new DomainError('SessionBusy', 'A sign-in or sign-up is already running on this session.');
     try {
       // Re-read under the lock: a hand-over that just finished has ended the session.
       const session = await this.get(caller, anonymousId);
-      assertActive(session);
+      assertActive(session, this.now());
       await this.untilCreatesDone(anonymousId);
       let result: T;
       try {
@@ -192,7 +274,7 @@ export class SessionService {
         await this.end(session, error.customerId, token);
         throw sessionEnded(anonymousId);
       }
-      await this.end(session, result.customer.id, token);
+      await this.end(session, result.customer.id, token, result.cart?.id);
       return result;
     } finally {
       await this.store.unlock(anonymousId, token).catch(() => undefined);
@@ -209,30 +291,41 @@ export class SessionService {
     }
   }
 
-  private async end(session: SessionRecord, customerId: string | undefined, lockToken: string): Promise<void> {
-    const saved = await this.store.saveLocked(
-      {
-        ...session,
-        status: 'ended',
-        endedAt: this.now().toISOString(),
-        ...(customerId ? { customerId } : {}),
-      },
-      lockToken,
-    );
+  /**
+   * Ends the session under the hand-over lock (fenced: only while the lock is still ours) and records
+   * the handed-over cart: from now on only the grant reaches it.
+   */
+  private async end(
+    session: SessionRecord,
+    customerId: string | undefined,
+    lockToken: string,
+    handedOverCartId?: string,
+  ): Promise<void> {
+    const ended: SessionRecord = {
+      ...session,
+      status: 'ended',
+      endedAt: this.now().toISOString(),
+      ...(customerId ? { customerId } : {}),
+      ...(handedOverCartId ? { handedOverCartId } : {}),
+    };
     // The lock lapsed (Redis unreachable for longer than its lifetime): another hand-over may hold
     // the session now, so this one ends nothing. The hand-over happened upstream; a retry finds it.
-    if (!saved) throw new StoreError('session store: the hand-over lock lapsed before the session was ended');
+    if (!(await this.store.end(ended, lockToken))) {
+      throw new StoreError('session store: the hand-over lock lapsed before the session was ended');
+    }
+    this.remember(ended);
+    await this.store.untrackActive(session.clientId, session.anonymousId).catch(() => undefined);
     this.events.ended?.();
   }
 }
 
-function sessionEnded(anonymousId: string): DomainError {
+export function sessionEnded(anonymousId: string): DomainError {
   return new DomainError(
     'SessionEnded',
     `Session '${anonymousId}' has ended (signed in or signed up); start a new session.`,
   );
 }
 
-function assertActive(session: SessionRecord): void {
-  if (session.status !== 'active') throw sessionEnded(session.anonymousId);
+export function assertActive(session: SessionRecord, now: Date = new Date()): void {
+  if (!isActive(session, now)) throw sessionEnded(session.anonymousId);
 }

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SessionEvents } from '../domain/session.service';
 
 /** One registry per app instance, so several apps in one process (tests) do not collide. */
@@ -62,6 +62,31 @@ export function createMetrics() {
   return {
     registry,
     events,
+    /**
+     * Redis memory for an alert (docs/operations.md): used and maxmemory bytes, read from
+     * `INFO memory` at scrape time. With maxmemory and noeviction Redis refuses writes when full,
+     * so the alert must fire well before. A failed read leaves the gauges unset for that scrape.
+     */
+    watchRedisMemory(info: () => Promise<string>): void {
+      let last: Promise<Record<string, number>> | undefined;
+      // Both gauges are collected in one scrape: one INFO call serves them.
+      const read = () =>
+        (last ??= info()
+          .then(parseInfo)
+          .finally(() => setTimeout(() => (last = undefined), 0)));
+      const gauge = (name: string, help: string, field: string) =>
+        new Gauge({
+          name,
+          help,
+          registers: [registry],
+          async collect() {
+            const value = (await read().catch(() => ({}) as Record<string, number>))[field];
+            if (value !== undefined) this.set(value);
+          },
+        });
+      gauge('redis_used_memory_bytes', 'Memory Redis uses (INFO memory used_memory)', 'used_memory');
+      gauge('redis_maxmemory_bytes', 'Redis maxmemory; 0: no limit (INFO memory maxmemory)', 'maxmemory');
+    },
     observeRequest(method: string, route: string, status: number, seconds: number): void {
       const labels = { method, route, status: String(status) };
       requests.inc(labels);
@@ -83,3 +108,13 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** The numeric fields of a Redis INFO section (`name:value` lines). */
+function parseInfo(text: string): Record<string, number> {
+  const fields: Record<string, number> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const [name, value] = line.split(':');
+    if (name && value !== undefined && /^\d+$/.test(value.trim())) fields[name] = Number(value);
+  }
+  return fields;
+}

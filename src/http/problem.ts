@@ -129,6 +129,11 @@ export const PROBLEM_KINDS: Record<ErrorCode, ProblemKind> = {
     title: 'Too many requests',
     when: "the client's per-minute limit is used up (`Retry-After`)",
   },
+  SessionQuotaExceeded: {
+    status: 429,
+    title: 'Too many active sessions',
+    when: 'the client has `SESSION_QUOTA_PER_CLIENT` active sessions; frees as sessions end or lapse',
+  },
   InvalidUpstreamRequest: {
     status: 400,
     title: 'Rejected by commercetools',

@@ -220,10 +220,13 @@ export const CreateOrderBody = z
     orderState: z.enum(ORDER_STATES).optional().meta({ description: 'Open unless given' }),
     paymentState: z.enum(PAYMENT_STATES).optional(),
     shipmentState: z.enum(SHIPMENT_STATES).optional(),
+    version: Version.optional().meta({
+      description: 'The cart version the caller saw; a cart changed since is 409 ConcurrentModification.',
+    }),
   })
   .meta({
     id: 'CreateOrderBody',
-    example: { orderNumber: 'POS-0042-000123', orderState: 'Confirmed', paymentState: 'Paid' },
+    example: { orderNumber: 'POS-0042-000123', orderState: 'Confirmed', paymentState: 'Paid', version: 3 },
   });
 
 export const SignUpBody = z
@@ -361,10 +364,18 @@ export const SignInResult = z
   .object({
     customer: z.looseObject({ id: z.string(), email: z.string(), version: z.number() }),
     cart: Cart.optional(),
+    grant: z
+      .object({ cartId: z.string(), expiresAt: z.string() })
+      .optional()
+      .meta({
+        description:
+          'The customer grant: this client may read, change and order the cart handed over until expiresAt ' +
+          '(CUSTOMER_GRANT_TTL_SECONDS) or until it is ordered; the ended session no longer reaches it.',
+      }),
   })
   .meta({
     id: 'CustomerSignInResult',
-    description: 'The customer (without password hash) and the cart handed over, if any.',
+    description: 'The customer (without password hash), the cart handed over, if any, and the grant on it.',
     example: {
       customer: {
         id: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
@@ -374,6 +385,7 @@ export const SignInResult = z
         isEmailVerified: false,
       },
       cart: { ...EXAMPLE_CART, customerId: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b', version: 4 },
+      grant: { cartId: EXAMPLE_CART.id, expiresAt: '2026-01-02T10:00:00.000Z' },
     },
   });
 

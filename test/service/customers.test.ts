@@ -48,6 +48,8 @@ describe('sign-up and sign-in hand the session over', () => {
       expect(response.body.customer).toMatchObject({ email: address, firstName: 'Ada' });
       expect(response.body.customer.password).toBeUndefined();
       expect(response.body.cart).toMatchObject({ id: open.id, customerId: response.body.customer.id });
+      // The cart handed over comes with this client's grant on it (docs/ownership.md).
+      expect(response.body.grant).toEqual({ cartId: open.id, expiresAt: expect.any(String) });
       const call = ctx.upstreamCalls
         .filter((c) => c.method === 'POST' && c.path === `/${ctx.projectKey}/customers`)
         .pop();
@@ -326,6 +328,7 @@ describe('sign-up and sign-in hand the session over', () => {
       expect(response.body.customer).toMatchObject({ id: customer.customerId, email: customer.email });
       expect(response.body.customer.password).toBeUndefined();
       expect(response.body.cart).toMatchObject({ id: customer.customerCart.id, customerId: customer.customerId });
+      expect(response.body.grant).toEqual({ cartId: customer.customerCart.id, expiresAt: expect.any(String) });
       // commercetools keeps the larger quantity of a variant found in both carts (1 vs 2).
       expect(response.body.cart.lineItems).toHaveLength(1);
       expect(response.body.cart.lineItems[0].quantity).toBe(2);

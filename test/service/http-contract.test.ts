@@ -11,6 +11,7 @@ import {
   type AttemptLog,
   type CommerceGateway,
   type IdempotencyStore,
+  type GrantStore,
   type SessionStore,
   type SignInGuard,
 } from '../../src/domain/ports';
@@ -249,6 +250,9 @@ describe('when the backends fail', () => {
   const failingGuard = new Proxy({} as SignInGuard, {
     get: () => () => Promise.reject(new StoreError('redis down')),
   });
+  const failingGrants = new Proxy({} as GrantStore, {
+    get: () => () => Promise.reject(new StoreError('redis down')),
+  });
   const app = (store: SessionStore, commerce: CommerceGateway) =>
     request(
       createApp(
@@ -256,6 +260,7 @@ describe('when the backends fail', () => {
           keys: new ApiKeyResolver(parseApiKeys(API_KEYS)),
           store,
           idempotency: failingIdempotency,
+          grants: failingGrants,
           idempotencySecret: 'test-idempotency-secret-0123456789abcdef',
           signInGuard: failingGuard,
           commerce,
@@ -279,6 +284,7 @@ describe('when the backends fail', () => {
     const released: string[] = [];
     const store: SessionStore = {
       ttlSeconds: 3600,
+      endedTtlSeconds: 0,
       reserve: async (anonymousId) => ({ anonymousId, token: 't' }),
       release: async (r) => {
         released.push(r.anonymousId);
@@ -289,7 +295,12 @@ describe('when the backends fail', () => {
       leaveCreate: async () => undefined,
       createsRunning: async () => 0,
       save: async () => undefined,
-      saveLocked: async () => true,
+      extend: async () => null,
+      markHasOrders: async () => undefined,
+      end: async () => true,
+      countActive: async () => 0,
+      trackActive: async () => undefined,
+      untrackActive: async () => undefined,
       lock: async () => 't',
       unlock: async () => undefined,
       ping: async () => undefined,

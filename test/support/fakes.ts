@@ -30,6 +30,8 @@ import {
   type QueryByAnonymousId,
   type Reservation,
   type SessionRecord,
+  type Grant,
+  type GrantStore,
   type SessionStore,
   type SignInGuard,
   type SignInOutcome,
@@ -114,7 +116,10 @@ export class FakeCommerce implements CommerceGateway {
     return this.run('queryCarts', () =>
       page(
         [...this.carts.values()].filter(
-          (c) => c.anonymousId === query.anonymousId && (!query.cartState || c.cartState === query.cartState),
+          (c) =>
+            c.anonymousId === query.anonymousId &&
+            (!query.cartState || c.cartState === query.cartState) &&
+            c.id !== query.excludeCartId,
         ),
         query,
       ),
@@ -124,7 +129,11 @@ export class FakeCommerce implements CommerceGateway {
   queryOrders(query: QueryByAnonymousId): Promise<Page<Order>> {
     return this.run('queryOrders', () =>
       page(
-        [...this.orders.values()].filter((o) => o.anonymousId === query.anonymousId),
+        [...this.orders.values()].filter(
+          (o) =>
+            o.anonymousId === query.anonymousId &&
+            (!query.createdUntil || Date.parse(o.createdAt) <= Date.parse(query.createdUntil)),
+        ),
         query,
       ),
     );
@@ -416,7 +425,10 @@ function addLineItem(cart: Cart, sku: string, quantity: number): Cart {
 /** Sessions in memory, with the same reservation, lock and create-count rules as the Redis store. */
 export class FakeSessionStore implements SessionStore {
   readonly ttlSeconds = 3600;
+  readonly endedTtlSeconds = 0;
   readonly sessions = new Map<string, SessionRecord>();
+  /** clientId -> anonymousId -> lapse time (ms), as the Redis store's quota set. */
+  readonly active = new Map<string, Map<string, number>>();
   private readonly reserved = new Map<string, string>();
   /** Hand-over locks by anonymousId (a test may take one away, as a lapse would). */
   readonly locks = new Map<string, string>();
@@ -448,10 +460,42 @@ export class FakeSessionStore implements SessionStore {
     if (this.sessions.has(session.anonymousId)) this.sessions.set(session.anonymousId, session);
   }
 
-  async saveLocked(session: SessionRecord, token: string): Promise<boolean> {
-    if (this.locks.get(session.anonymousId) !== token) return false;
-    await this.save(session);
+  async extend(anonymousId: string, clientId: string, expiresAt: string): Promise<SessionRecord | null> {
+    const session = this.sessions.get(anonymousId);
+    if (!session) return null;
+    const lapsed = session.expiresAt !== undefined && Date.parse(session.expiresAt) <= Date.now();
+    if (session.clientId !== clientId || session.status !== 'active' || lapsed) return session;
+    const extended = { ...session, expiresAt };
+    this.sessions.set(anonymousId, extended);
+    return extended;
+  }
+
+  async markHasOrders(anonymousId: string): Promise<void> {
+    const session = this.sessions.get(anonymousId);
+    if (session) this.sessions.set(anonymousId, { ...session, hasOrders: true });
+  }
+
+  async end(session: SessionRecord, lockToken: string): Promise<boolean> {
+    if (this.locks.get(session.anonymousId) !== lockToken) return false;
+    const current = this.sessions.get(session.anonymousId);
+    if (current) this.sessions.set(session.anonymousId, { ...current, ...session });
     return true;
+  }
+
+  async countActive(clientId: string): Promise<number> {
+    const sessions = this.active.get(clientId) ?? new Map<string, number>();
+    for (const [id, until] of sessions) if (until <= Date.now()) sessions.delete(id);
+    return sessions.size;
+  }
+
+  async trackActive(clientId: string, anonymousId: string, expiresAt: string): Promise<void> {
+    const sessions = this.active.get(clientId) ?? new Map<string, number>();
+    sessions.set(anonymousId, Date.parse(expiresAt));
+    this.active.set(clientId, sessions);
+  }
+
+  async untrackActive(clientId: string, anonymousId: string): Promise<void> {
+    this.active.get(clientId)?.delete(anonymousId);
   }
 
   async enterCreate(anonymousId: string): Promise<{ session: SessionRecord | null; busy: boolean }> {
@@ -480,6 +524,39 @@ export class FakeSessionStore implements SessionStore {
   }
 
   async ping(): Promise<void> {}
+}
+
+/** Grants and order owners in memory, with the Redis store's rule: a customer's new grant ends the previous one. */
+export class FakeGrantStore implements GrantStore {
+  readonly ttlSeconds = 3600;
+  readonly grants = new Map<string, Grant>();
+  readonly byCustomer = new Map<string, string>();
+  readonly orderOwners = new Map<string, string>();
+
+  async grant(input: Omit<Grant, 'expiresAt' | 'ordered'>, expiresAt: string): Promise<void> {
+    const previous = this.byCustomer.get(input.customerId);
+    if (previous && this.grants.get(previous)?.customerId === input.customerId) this.grants.delete(previous);
+    this.grants.set(input.cartId, { ...input, expiresAt });
+    this.byCustomer.set(input.customerId, input.cartId);
+  }
+
+  async get(cartId: string): Promise<Grant | null> {
+    const grant = this.grants.get(cartId);
+    return grant && Date.parse(grant.expiresAt) > Date.now() ? grant : null;
+  }
+
+  async markOrdered(cartId: string): Promise<void> {
+    const grant = this.grants.get(cartId);
+    if (grant) this.grants.set(cartId, { ...grant, ordered: true });
+  }
+
+  async setOrderOwner(orderId: string, clientId: string): Promise<void> {
+    this.orderOwners.set(orderId, clientId);
+  }
+
+  async orderOwner(orderId: string): Promise<string | null> {
+    return this.orderOwners.get(orderId) ?? null;
+  }
 }
 
 export class FakeAttemptLog implements AttemptLog {
@@ -544,16 +621,18 @@ export function createDomain() {
   const store = new FakeSessionStore();
   const attempts = new FakeAttemptLog();
   const signInGuard = new FakeSignInGuard();
+  const grants = new FakeGrantStore();
   const sessions = new SessionService(store, commerce);
-  const carts = new CartService(sessions, commerce, attempts);
+  const carts = new CartService(sessions, commerce, attempts, grants);
   return {
     commerce,
     store,
     attempts,
+    grants,
     sessions,
     signInGuard,
     carts,
-    customers: new CustomerService(sessions, commerce, signInGuard),
+    customers: new CustomerService(sessions, commerce, signInGuard, grants),
     checkout: new CheckoutService(carts, commerce, attempts),
   };
 }

@@ -15,7 +15,7 @@ export interface paths {
         put?: never;
         /**
          * Start an anonymous session
-         * @description Mints an unused anonymousId (UUID v4), or claims the given one. The id is reserved atomically in Redis and checked against carts and orders in commercetools.
+         * @description Mints an unused anonymousId (UUID v4), or claims the given one. The id is reserved atomically in Redis and checked against carts and orders in commercetools. A session lives SESSION_TTL_SECONDS from its last cart change (sliding), then shows as ended; a client holds at most SESSION_QUOTA_PER_CLIENT active sessions (429 SessionQuotaExceeded).
          */
         post: operations["createSession"];
         delete?: never;
@@ -31,7 +31,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a session */
+        /**
+         * Read a session
+         * @description Its client (admin: any) reads it, active or ended; another client gets 404 SessionNotFound.
+         */
         get: operations["getSession"];
         put?: never;
         post?: never;
@@ -48,7 +51,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The session's carts, most recently modified first */
+        /**
+         * The session's carts, most recently modified first
+         * @description Its client (admin: any) lists them. An ended session's listing leaves out the cart its hand-over returned (reached through the grant only).
+         */
         get: operations["listCarts"];
         put?: never;
         /** Create a cart carrying the session's anonymousId */
@@ -66,7 +72,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The most recently modified Active cart */
+        /**
+         * The most recently modified Active cart
+         * @description Of an ended session: never the cart its hand-over returned (that one is the grant holder's).
+         */
         get: operations["getActiveCart"];
         put?: never;
         post?: never;
@@ -83,7 +92,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The session's orders, most recently modified first */
+        /**
+         * The session's orders, most recently modified first
+         * @description Its client (admin: any) lists them: of an ended session, those created before it ended (later ones were placed through a grant and belong to its holder).
+         */
         get: operations["listOrders"];
         put?: never;
         post?: never;
@@ -104,7 +116,7 @@ export interface paths {
         put?: never;
         /**
          * Create a customer who takes over the session's carts and orders
-         * @description Passes the anonymousId in POST /customers; on success the session ends. The customer gets a key derived from the session, so a sign-up whose answer was lost is found on the next try (same email and password: 201 with that customer; same email with another password, or another email: 409 SessionEnded, and the session ends with the customer it went to). At most SIGN_UP_MAX_ATTEMPTS (10) sign-ups per session within SIGN_IN_BLOCK_SECONDS (900), then 429 TooManySignInAttempts.
+         * @description Passes the anonymousId in POST /customers; on success the session ends. The customer gets a key derived from the session, so a sign-up whose answer was lost is found on the next try (same email and password: 201 with that customer; same email with another password, or another email: 409 SessionEnded, and the session ends with the customer it went to). At most SIGN_UP_MAX_ATTEMPTS (10) sign-ups per session within SIGN_IN_BLOCK_SECONDS (900), then 429 TooManySignInAttempts. The cart handed over comes with a customer grant (`grant`): this client reaches that cart through the grant only (not through the ended session) until it is ordered or the grant expires; a later hand-over of the same customer (any client) ends the grant.
          */
         post: operations["signUp"];
         delete?: never;
@@ -124,7 +136,7 @@ export interface paths {
         put?: never;
         /**
          * Sign a customer in, handing over the session's carts and orders
-         * @description Passes the anonymousId in POST /login with anonymousCartSignInMode; on success the session ends. Wrong credentials leave it active. After SIGN_IN_MAX_FAILURES (10) consecutive wrong passwords for an email (across sessions and clients) or on a session, sign-ins for it are 429 TooManySignInAttempts for SIGN_IN_BLOCK_SECONDS (900, `Retry-After`); a success starts the count over. A sign-in whose answer was lost is recognised on the next try with the same credentials (200); with another customer's it is 409 SessionEnded.
+         * @description Passes the anonymousId in POST /login with anonymousCartSignInMode; on success the session ends. Wrong credentials leave it active. After SIGN_IN_MAX_FAILURES (10) consecutive wrong passwords for an email (across sessions and clients) or on a session, sign-ins for it are 429 TooManySignInAttempts for SIGN_IN_BLOCK_SECONDS (900, `Retry-After`); a success starts the count over. A sign-in whose answer was lost is recognised on the next try with the same credentials (200); with another customer's it is 409 SessionEnded. The customer's active cart comes with a customer grant (`grant`) for this client, and the customer's previous grant (at another till) ends.
          */
         post: operations["signIn"];
         delete?: never;
@@ -140,14 +152,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a cart of one of your sessions */
+        /**
+         * Read a cart of one of your sessions, or one you hold a grant on
+         * @description Access: admin reads and changes every cart. Otherwise a cart is reachable (1) through a customer grant the caller holds (the cart a sign-up or sign-in returned to this client: until it is ordered or the grant expires, CUSTOMER_GRANT_TTL_SECONDS), or (2) through one of the caller's sessions: an active session's carts are read and changed; an ended session's carts are read only (changes: 409 SessionEnded), and its handed-over cart is not reachable through it at all. Any other cart (another client's, any other customer cart) is 404 CartNotFound. A change through an active session extends its lifetime (SESSION_TTL_SECONDS).
+         */
         get: operations["getCart"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Set customer email, shipping or billing address, locale, custom fields */
+        /**
+         * Set customer email, shipping or billing address, locale, custom fields
+         * @description Access: admin reads and changes every cart. Otherwise a cart is reachable (1) through a customer grant the caller holds (the cart a sign-up or sign-in returned to this client: until it is ordered or the grant expires, CUSTOMER_GRANT_TTL_SECONDS), or (2) through one of the caller's sessions: an active session's carts are read and changed; an ended session's carts are read only (changes: 409 SessionEnded), and its handed-over cart is not reachable through it at all. Any other cart (another client's, any other customer cart) is 404 CartNotFound. A change through an active session extends its lifetime (SESSION_TTL_SECONDS).
+         */
         patch: operations["updateCart"];
         trace?: never;
     };
@@ -162,7 +180,7 @@ export interface paths {
         put?: never;
         /**
          * Add a line item
-         * @description Without version the change applies to the current cart; with a stale version it is a 409. Under an Idempotency-Key, a retry after a lost answer never adds twice: it answers the cart the lost answer had, or 409 when the cart has changed otherwise.
+         * @description Without version the change applies to the current cart; with a stale version it is a 409. Under an Idempotency-Key, a retry after a lost answer never adds twice: it answers the cart the lost answer had, or 409 when the cart has changed otherwise. Access: admin reads and changes every cart. Otherwise a cart is reachable (1) through a customer grant the caller holds (the cart a sign-up or sign-in returned to this client: until it is ordered or the grant expires, CUSTOMER_GRANT_TTL_SECONDS), or (2) through one of the caller's sessions: an active session's carts are read and changed; an ended session's carts are read only (changes: 409 SessionEnded), and its handed-over cart is not reachable through it at all. Any other cart (another client's, any other customer cart) is 404 CartNotFound. A change through an active session extends its lifetime (SESSION_TTL_SECONDS).
          */
         post: operations["addLineItem"];
         delete?: never;
@@ -181,11 +199,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a line item */
+        /**
+         * Remove a line item
+         * @description Access: admin reads and changes every cart. Otherwise a cart is reachable (1) through a customer grant the caller holds (the cart a sign-up or sign-in returned to this client: until it is ordered or the grant expires, CUSTOMER_GRANT_TTL_SECONDS), or (2) through one of the caller's sessions: an active session's carts are read and changed; an ended session's carts are read only (changes: 409 SessionEnded), and its handed-over cart is not reachable through it at all. Any other cart (another client's, any other customer cart) is 404 CartNotFound. A change through an active session extends its lifetime (SESSION_TTL_SECONDS).
+         */
         delete: operations["removeLineItem"];
         options?: never;
         head?: never;
-        /** Change a line item quantity (0 removes it) or its custom fields */
+        /**
+         * Change a line item quantity (0 removes it) or its custom fields
+         * @description Access: admin reads and changes every cart. Otherwise a cart is reachable (1) through a customer grant the caller holds (the cart a sign-up or sign-in returned to this client: until it is ordered or the grant expires, CUSTOMER_GRANT_TTL_SECONDS), or (2) through one of the caller's sessions: an active session's carts are read and changed; an ended session's carts are read only (changes: 409 SessionEnded), and its handed-over cart is not reachable through it at all. Any other cart (another client's, any other customer cart) is 404 CartNotFound. A change through an active session extends its lifetime (SESSION_TTL_SECONDS).
+         */
         patch: operations["changeLineItemQuantity"];
         trace?: never;
     };
@@ -200,7 +224,7 @@ export interface paths {
         put?: never;
         /**
          * Order the cart
-         * @description Creates the order with the cart reference and the current cart version, in the given order, payment and shipment states. The cart needs a shipping address; a Frozen cart can be ordered. commercetools refusals come with what to fix: OutOfStock and PriceChanged name the lineItems, DiscountCodeNotApplicable the discountCodeId.
+         * @description Creates the order with the cart reference and the cart version: the caller's `version` when given (a cart changed since is 409 ConcurrentModification with currentVersion), else the current one, in the given order, payment and shipment states. The cart needs a shipping address; a Frozen cart can be ordered. commercetools refusals come with what to fix: OutOfStock and PriceChanged name the lineItems, DiscountCodeNotApplicable the discountCodeId. An order through a customer grant belongs to the grant's client (and ends the grant's changes); an order through a session keeps the session's record as long as its orders are to be readable. Access: admin reads and changes every cart. Otherwise a cart is reachable (1) through a customer grant the caller holds (the cart a sign-up or sign-in returned to this client: until it is ordered or the grant expires, CUSTOMER_GRANT_TTL_SECONDS), or (2) through one of the caller's sessions: an active session's carts are read and changed; an ended session's carts are read only (changes: 409 SessionEnded), and its handed-over cart is not reachable through it at all. Any other cart (another client's, any other customer cart) is 404 CartNotFound. A change through an active session extends its lifetime (SESSION_TTL_SECONDS).
          */
         post: operations["createOrder"];
         delete?: never;
@@ -216,7 +240,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read an order of one of your sessions */
+        /**
+         * Read an order of one of your sessions, or one you placed through a grant
+         * @description Access: admin reads every order. An order placed through a customer grant belongs to the grant's client. Otherwise an order is read through one of the caller's sessions: all orders of an active session, and of an ended session those created before it ended, for as long as the order exists. Any other order is 404 OrderNotFound.
+         */
         get: operations["getOrder"];
         put?: never;
         post?: never;
@@ -1040,7 +1067,7 @@ export interface components {
             [key: string]: unknown;
         };
         /**
-         * @description The customer (without password hash) and the cart handed over, if any.
+         * @description The customer (without password hash), the cart handed over, if any, and the grant on it.
          * @example {
          *       "customer": {
          *         "id": "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b",
@@ -1081,6 +1108,10 @@ export interface components {
          *         "createdAt": "2026-11-26T10:01:00.000Z",
          *         "lastModifiedAt": "2026-11-26T10:05:00.000Z",
          *         "customerId": "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b"
+         *       },
+         *       "grant": {
+         *         "cartId": "3c5e8a0f-4d6b-4f0a-9a51-6f2f0c2b7d11",
+         *         "expiresAt": "2026-01-02T10:00:00.000Z"
          *       }
          *     }
          */
@@ -1093,6 +1124,11 @@ export interface components {
                 [key: string]: unknown;
             };
             cart?: components["schemas"]["Cart"];
+            /** @description The customer grant: this client may read, change and order the cart handed over until expiresAt (CUSTOMER_GRANT_TTL_SECONDS) or until it is ordered; the ended session no longer reaches it. */
+            grant?: {
+                cartId: string;
+                expiresAt: string;
+            };
         };
         /**
          * @example {
@@ -1183,7 +1219,8 @@ export interface components {
          * @example {
          *       "orderNumber": "POS-0042-000123",
          *       "orderState": "Confirmed",
-         *       "paymentState": "Paid"
+         *       "paymentState": "Paid",
+         *       "version": 3
          *     }
          */
         CreateOrderBody: {
@@ -1197,6 +1234,8 @@ export interface components {
             paymentState?: "BalanceDue" | "Failed" | "Pending" | "CreditOwed" | "Paid";
             /** @enum {string} */
             shipmentState?: "Shipped" | "Delivered" | "Ready" | "Pending" | "Delayed" | "Partial" | "Backorder" | "Canceled";
+            /** @description The cart version the caller saw; a cart changed since is 409 ConcurrentModification. */
+            version?: number;
         };
         /**
          * @description The shipping methods matching the cart, priced for its currency and shipping address.
@@ -1845,7 +1884,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: RateLimited */
+            /** @description Problem: SessionQuotaExceeded, RateLimited */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2895,7 +2934,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: CartNotActive, CartFrozen, ConcurrentModification, IdempotencyKeyInProgress */
+            /** @description Problem: SessionEnded, CartAlreadyOrdered, CartNotActive, CartFrozen, ConcurrentModification, IdempotencyKeyInProgress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3041,7 +3080,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: CartNotActive, CartFrozen, ConcurrentModification, IdempotencyKeyInProgress */
+            /** @description Problem: SessionEnded, CartAlreadyOrdered, CartNotActive, CartFrozen, ConcurrentModification, IdempotencyKeyInProgress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3184,7 +3223,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: CartNotActive, CartFrozen, IdempotencyKeyInProgress */
+            /** @description Problem: SessionEnded, CartAlreadyOrdered, CartNotActive, CartFrozen, IdempotencyKeyInProgress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3313,7 +3352,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: CartNotActive, CartFrozen, ConcurrentModification, IdempotencyKeyInProgress */
+            /** @description Problem: SessionEnded, CartAlreadyOrdered, CartNotActive, CartFrozen, ConcurrentModification, IdempotencyKeyInProgress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3459,7 +3498,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem: CartAlreadyOrdered, CartNotActive, ShippingAddressMissing, OutOfStock, PriceChanged, DuplicateOrderNumber, IdempotencyKeyInProgress */
+            /** @description Problem: SessionEnded, CartAlreadyOrdered, CartNotActive, ShippingAddressMissing, OutOfStock, PriceChanged, ConcurrentModification, DuplicateOrderNumber, IdempotencyKeyInProgress */
             409: {
                 headers: {
                     [name: string]: unknown;
