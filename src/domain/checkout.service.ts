@@ -227,6 +227,9 @@ export class CheckoutService {
     options: { idempotencyKey?: string } = {},
   ): Promise<{ payment: Payment; cart: Cart }> {
     const cart = await this.carts.getCart(caller, cartId);
+    // Adding a payment changes the cart: decided before the Payment is made, so a cart the caller
+    // may only read (an ended session's) never leaves a Payment behind that no cart holds.
+    await this.carts.access(caller, cart, 'write');
     if (!ACTIVE_OR_FROZEN.includes(cart.cartState as CartState)) {
       throw new DomainError('CartNotActive', `Cart '${cart.id}' is ${cart.cartState} and takes no more payments.`);
     }

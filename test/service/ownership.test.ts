@@ -1,5 +1,6 @@
 import { createTestContext, KEYS, type TestContext } from '../support/harness';
-import { sleep, tills } from '../support/tills';
+import { tills } from '../support/tills';
+import { elapse } from '../support/wait';
 
 /**
  * The ownership model (docs/ownership.md) over HTTP with two tills (clients A and B) and admin.
@@ -226,7 +227,7 @@ describe('when the grant expires', () => {
     const signUp = await shortTill.signUp(KEYS.a, session, shortTill.email()).expect(201);
     expect(signUp.body.grant.cartId).toBe(cart.id);
     expect((await shortTill.readCart(KEYS.a, cart.id)).status).toBe(200);
-    await sleep(2_500);
+    await elapse(2_500);
     expect((await shortTill.readCart(KEYS.a, cart.id)).status).toBe(404);
     expect((await shortTill.addItem(KEYS.a, cart.id)).status).toBe(404);
     expect((await shortTill.readCart(KEYS.a, ordered.id)).status).toBe(200);

@@ -323,6 +323,25 @@ describe('payments of a cart', () => {
         }),
       ]);
     });
+    test("when a cart of the session's is read-only after the hand-over, then a payment is 409 SessionEnded and none is made", async () => {
+      const { anonymousId, cart: older } = await newCart();
+      await ctx.http
+        .post(`/v1/sessions/${anonymousId}/carts`)
+        .set(auth())
+        .send({ currency: 'EUR', shippingAddress: { country: 'DE' } })
+        .expect(201);
+      await ctx.http
+        .post(`/v1/sessions/${anonymousId}/sign-up`)
+        .set(auth())
+        .send({ email: `pay-${Date.now()}-${++counter}@example.com`, password: 'secret-Passw0rd' })
+        .expect(201);
+
+      const response = await pay(older.id);
+
+      expect(response.status).toBe(409);
+      expect(response.body.code).toBe('SessionEnded');
+      expect(await paymentsOf(anonymousId)).toEqual([]);
+    });
   });
 
   describe('a whole POS checkout', () => {

@@ -1,6 +1,7 @@
 import { loadConfig } from '../../src/config';
 import { createTestContext, KEYS, serviceEnv, type TestContext } from '../support/harness';
-import { sleep, tills } from '../support/tills';
+import { tills } from '../support/tills';
+import { elapse } from '../support/wait';
 
 /** Sessions live as long as what they own: SESSION_TTL_SECONDS slides with every cart change. */
 const TTL_SECONDS = 3;
@@ -17,9 +18,9 @@ const sessionKey = (anonymousId: string) => `${ctx.redisPrefix}{${anonymousId}}:
 test('when a cart changes late in the session lifetime, then the session and its cart are reachable past the first lifetime', async () => {
   const session = await till.session(KEYS.a);
   const cart = await till.cart(KEYS.a, session);
-  await sleep(2_000);
+  await elapse(2_000);
   await till.addItem(KEYS.a, cart.id).expect(200);
-  await sleep(2_000);
+  await elapse(2_000);
   const read = await ctx.http.get(`/v1/sessions/${session}`).set({ Authorization: `Bearer ${KEYS.a}` });
   expect(read.status).toBe(200);
   expect(read.body.status).toBe('active');
@@ -28,7 +29,7 @@ test('when a cart changes late in the session lifetime, then the session and its
 
 test('when a session sees no cart change for its lifetime, then it is gone', async () => {
   const session = await till.session(KEYS.a);
-  await sleep(TTL_SECONDS * 1000 + 500);
+  await elapse(TTL_SECONDS * 1000 + 500);
   const read = await ctx.http.get(`/v1/sessions/${session}`).set({ Authorization: `Bearer ${KEYS.a}` });
   expect(read.status).toBe(404);
 });
@@ -36,7 +37,7 @@ test('when a session sees no cart change for its lifetime, then it is gone', asy
 test('when a cart changes, then the session record expires a whole lifetime later', async () => {
   const session = await till.session(KEYS.a);
   const cart = await till.cart(KEYS.a, session);
-  await sleep(1_000);
+  await elapse(1_000);
   await till.addItem(KEYS.a, cart.id).expect(200);
   expect(await ctx.redis.pttl(sessionKey(session))).toBeGreaterThan(TTL_SECONDS * 1000 - 300);
 });
@@ -46,7 +47,7 @@ test('when an ended session placed orders, then they stay readable and listed af
   const cart = await till.cart(KEYS.a, session);
   const order = (await till.order(KEYS.a, cart.id).expect(201)).body;
   await till.signUp(KEYS.a, session, till.email()).expect(201);
-  await sleep(TTL_SECONDS * 1000 + 500);
+  await elapse(TTL_SECONDS * 1000 + 500);
   expect((await till.readOrder(KEYS.a, order.id)).status).toBe(200);
   expect((await till.listOrders(KEYS.a, session)).body.results.map((o: { id: string }) => o.id)).toEqual([order.id]);
   expect((await till.readOrder(KEYS.b, order.id)).status).toBe(404);
@@ -58,7 +59,7 @@ test('when an active session that ordered lapses, then it shows ended, its order
   const ordered = await till.cart(KEYS.a, session);
   const order = (await till.order(KEYS.a, ordered.id).expect(201)).body;
   const open = await till.cart(KEYS.a, session);
-  await sleep(TTL_SECONDS * 1000 + 500);
+  await elapse(TTL_SECONDS * 1000 + 500);
   const read = await ctx.http.get(`/v1/sessions/${session}`).set({ Authorization: `Bearer ${KEYS.a}` });
   expect(read.body).toMatchObject({ status: 'ended', endedAt: expect.any(String) });
   expect((await till.readOrder(KEYS.a, order.id)).status).toBe(200);

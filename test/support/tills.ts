@@ -41,5 +41,3 @@ export function tills(ctx: TestContext) {
       ctx.http.get(`/v1/sessions/${anonymousId}/active-cart`).set(as(key)),
   };
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
