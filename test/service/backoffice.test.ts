@@ -5,10 +5,10 @@ import pino from 'pino';
 import {
   agent,
   mint,
-  newCart,
   newEmail,
   newIdempotencyKey,
   newSession,
+  newSessionWithCart,
   ORDERABLE_CART,
   orderCart,
 } from '../support/fixtures';
@@ -36,7 +36,7 @@ describe('back-office routes', () => {
   /** An order of a new session of client-a (or the given key's client), with its number. */
   const newOrder = async (key: string = KEYS.a): Promise<{ id: string; orderNumber: string; version: number }> => {
     const lineItems = [{ sku: ctx.skus[0], quantity: 1 }];
-    const cart = await newCart(ctx, await newSession(ctx, key), { ...ORDERABLE_CART, lineItems }, key);
+    const { cart } = await newSessionWithCart(ctx, { ...ORDERABLE_CART, lineItems }, key);
     return orderCart(ctx, cart.id, { orderNumber: uniqueName('BO') }, key);
   };
 
