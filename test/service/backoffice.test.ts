@@ -2,7 +2,18 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { bearer, createTestContext, KEYS, uniqueName, type TestContext } from '../support/harness';
+import {
+  agent,
+  mint,
+  newEmail,
+  newIdempotencyKey,
+  newSession,
+  newSessionWithCart,
+  ORDERABLE_CART,
+  orderCart,
+} from '../support/fixtures';
+import { createTestContext, KEYS, uniqueName, type TestContext } from '../support/harness';
+import { elapse } from '../support/wait';
 
 /**
  * The back-office routes (scope `backoffice`) through the real app, against Redis and the emulator:
@@ -22,23 +33,11 @@ describe('back-office routes', () => {
   });
   afterAll(() => ctx.close());
 
-  const newSession = async (key: string = KEYS.a): Promise<string> =>
-    (await ctx.http.post('/v1/sessions').set(bearer(key)).send({}).expect(201)).body.anonymousId;
   /** An order of a new session of client-a (or the given key's client), with its number. */
   const newOrder = async (key: string = KEYS.a): Promise<{ id: string; orderNumber: string; version: number }> => {
-    const anonymousId = await newSession(key);
-    const cart = await ctx.http
-      .post(`/v1/sessions/${anonymousId}/carts`)
-      .set(bearer(key))
-      .send({ currency: 'EUR', shippingAddress: { country: 'DE' }, lineItems: [{ sku: ctx.skus[0], quantity: 1 }] })
-      .expect(201);
-    const orderNumber = uniqueName('BO');
-    const order = await ctx.http
-      .post(`/v1/carts/${cart.body.id}/order`)
-      .set(bearer(key))
-      .send({ orderNumber })
-      .expect(201);
-    return order.body;
+    const lineItems = [{ sku: ctx.skus[0], quantity: 1 }];
+    const { cart } = await newSessionWithCart(ctx, { ...ORDERABLE_CART, lineItems }, key);
+    return orderCart(ctx, cart.id, { orderNumber: uniqueName('BO') }, key);
   };
 
   describe('the backoffice scope', () => {
@@ -65,15 +64,15 @@ describe('back-office routes', () => {
       const { secret, scopes } = JSON.parse(created.stdout) as { secret: string; scopes: string[] };
       expect(scopes).toEqual(['backoffice']);
 
-      const listed = await ctx.http.get('/v1/sessions').set(bearer(secret));
-      const minted = await ctx.http.post('/v1/sessions').set(bearer(secret)).send({});
+      const listed = await agent(ctx, secret).get('/v1/sessions');
+      const minted = await mint(ctx, {}, secret);
 
       expect(listed.status).toBe(200);
       expect(minted.status).toBe(403);
     });
 
     test('when an admin key calls a back-office route, then it holds the scope', async () => {
-      const response = await ctx.http.get('/v1/customers').query({ email: 'a@example.com' }).set(bearer(KEYS.admin));
+      const response = await agent(ctx, KEYS.admin).get('/v1/customers').query({ email: 'a@example.com' });
 
       expect(response.status).toBe(200);
     });
@@ -82,16 +81,12 @@ describe('back-office routes', () => {
   describe('GET /v1/customers', () => {
     test('when a customer is looked up by email in another letter case, then exactly that customer is answered without other personal data', async () => {
       const email = `${uniqueName('Ada')}@Example.com`;
-      const signedUp = await ctx.http
-        .post(`/v1/sessions/${await newSession()}/sign-up`)
-        .set(bearer(KEYS.a))
+      const signedUp = await agent(ctx)
+        .post(`/v1/sessions/${await newSession(ctx)}/sign-up`)
         .send({ email, password: 'S3cret-pass!', firstName: 'Ada', lastName: 'Lovelace' })
         .expect(201);
 
-      const response = await ctx.http
-        .get('/v1/customers')
-        .query({ email: email.toUpperCase() })
-        .set(bearer(KEYS.backofficeA));
+      const response = await agent(ctx, KEYS.backofficeA).get('/v1/customers').query({ email: email.toUpperCase() });
 
       expect(response.status).toBe(200);
       const stored = await ctx.ct(`/customers/${signedUp.body.customer.id}`);
@@ -109,24 +104,22 @@ describe('back-office routes', () => {
     });
 
     test('when no customer has the email, then the results are empty', async () => {
-      const response = await ctx.http
+      const response = await agent(ctx, KEYS.backofficeA)
         .get('/v1/customers')
-        .query({ email: `${uniqueName('nobody')}@example.com` })
-        .set(bearer(KEYS.backofficeA));
+        .query({ email: newEmail('nobody') });
 
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ results: [] });
     });
 
     test('when a customer is looked up, then one log line names the clientId and the count, and no line holds the email', async () => {
-      const email = `${uniqueName('logged')}@example.com`;
-      await ctx.http
-        .post(`/v1/sessions/${await newSession()}/sign-up`)
-        .set(bearer(KEYS.a))
+      const email = newEmail('logged');
+      await agent(ctx)
+        .post(`/v1/sessions/${await newSession(ctx)}/sign-up`)
         .send({ email, password: 'S3cret-pass!' })
         .expect(201);
 
-      await ctx.http.get('/v1/customers').query({ email }).set(bearer(KEYS.backofficeB)).expect(200);
+      await agent(ctx, KEYS.backofficeB).get('/v1/customers').query({ email }).expect(200);
 
       const lookups = lines.filter((line) => line.msg === 'customer lookup by email' && line.clientId === 'client-b');
       expect(lookups).toEqual([expect.objectContaining({ clientId: 'client-b', count: 1 })]);
@@ -135,7 +128,7 @@ describe('back-office routes', () => {
     });
 
     test('when a key without the backoffice scope looks a customer up, then it is 403', async () => {
-      const response = await ctx.http.get('/v1/customers').query({ email: 'a@example.com' }).set(bearer(KEYS.a));
+      const response = await agent(ctx).get('/v1/customers').query({ email: 'a@example.com' });
 
       expect(response.status).toBe(403);
       expect(response.body.code).toBe('Forbidden');
@@ -144,10 +137,10 @@ describe('back-office routes', () => {
 
   describe('GET /v1/sessions', () => {
     test("when a back-office key lists sessions, then it gets its own client's newest first and none of another client's", async () => {
-      const mine = [await newSession(), await newSession(), await newSession()];
-      const theirs = await newSession(KEYS.b);
+      const mine = [await newSession(ctx), await newSession(ctx), await newSession(ctx)];
+      const theirs = await newSession(ctx, KEYS.b);
 
-      const response = await ctx.http.get('/v1/sessions').query({ limit: 500 }).set(bearer(KEYS.backofficeA));
+      const response = await agent(ctx, KEYS.backofficeA).get('/v1/sessions').query({ limit: 500 });
 
       expect(response.status).toBe(200);
       const ids = response.body.results.map((s: { anonymousId: string }) => s.anonymousId);
@@ -160,16 +153,15 @@ describe('back-office routes', () => {
     });
 
     test('when a listing is paged with its cursor, then the pages together hold every session once', async () => {
-      for (let i = 0; i < 5; i++) await newSession(KEYS.b);
-      const all = (await ctx.http.get('/v1/sessions').query({ limit: 500 }).set(bearer(KEYS.backofficeB))).body;
+      for (let i = 0; i < 5; i++) await newSession(ctx, KEYS.b);
+      const all = (await agent(ctx, KEYS.backofficeB).get('/v1/sessions').query({ limit: 500 })).body;
 
       const paged: string[] = [];
       let cursor: string | undefined;
       do {
-        const page = await ctx.http
+        const page = await agent(ctx, KEYS.backofficeB)
           .get('/v1/sessions')
           .query({ limit: 2, ...(cursor ? { cursor } : {}) })
-          .set(bearer(KEYS.backofficeB))
           .expect(200);
         expect(page.body.results.length).toBeLessThanOrEqual(2);
         paged.push(...page.body.results.map((s: { anonymousId: string }) => s.anonymousId));
@@ -181,18 +173,16 @@ describe('back-office routes', () => {
     });
 
     test('when sessions are filtered by status, then only ended ones are answered with status=ended', async () => {
-      const ended = await newSession();
-      await ctx.http
+      const ended = await newSession(ctx);
+      await agent(ctx)
         .post(`/v1/sessions/${ended}/sign-up`)
-        .set(bearer(KEYS.a))
-        .send({ email: `${uniqueName('ended')}@example.com`, password: 'S3cret-pass!' })
+        .send({ email: newEmail('ended'), password: 'S3cret-pass!' })
         .expect(201);
-      const active = await newSession();
+      const active = await newSession(ctx);
 
-      const response = await ctx.http
+      const response = await agent(ctx, KEYS.backofficeA)
         .get('/v1/sessions')
         .query({ status: 'ended', limit: 500 })
-        .set(bearer(KEYS.backofficeA))
         .expect(200);
 
       const ids = response.body.results.map((s: { anonymousId: string }) => s.anonymousId);
@@ -202,16 +192,16 @@ describe('back-office routes', () => {
     });
 
     test('when sessions are filtered by creation time, then only those created in the range are answered', async () => {
-      const before = await newSession();
+      const before = await newSession(ctx);
       const from = new Date(Date.now() + 5).toISOString();
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      const inside = await newSession();
+      // Lets time pass, so the next session's createdAt is after `from`.
+      await elapse(10);
+      const inside = await newSession(ctx);
       const to = new Date().toISOString();
 
-      const response = await ctx.http
+      const response = await agent(ctx, KEYS.backofficeA)
         .get('/v1/sessions')
         .query({ createdFrom: from, createdTo: to })
-        .set(bearer(KEYS.backofficeA))
         .expect(200);
 
       const ids = response.body.results.map((s: { anonymousId: string }) => s.anonymousId);
@@ -220,36 +210,32 @@ describe('back-office routes', () => {
     });
 
     test('when a key without admin names another clientId, then it is 403', async () => {
-      const response = await ctx.http.get('/v1/sessions').query({ clientId: 'client-b' }).set(bearer(KEYS.backofficeA));
+      const response = await agent(ctx, KEYS.backofficeA).get('/v1/sessions').query({ clientId: 'client-b' });
 
       expect(response.status).toBe(403);
       expect(response.body.code).toBe('Forbidden');
     });
 
     test("when an admin key names a clientId, then it gets that client's sessions", async () => {
-      const theirs = await newSession(KEYS.b);
+      const theirs = await newSession(ctx, KEYS.b);
 
-      const response = await ctx.http
+      const response = await agent(ctx, KEYS.admin)
         .get('/v1/sessions')
         .query({ clientId: 'client-b', limit: 500 })
-        .set(bearer(KEYS.admin))
         .expect(200);
 
       expect(response.body.results.map((s: { anonymousId: string }) => s.anonymousId)).toContain(theirs);
     });
 
     test('when the cursor is not one a listing returned, then it is 400', async () => {
-      const response = await ctx.http
-        .get('/v1/sessions')
-        .query({ cursor: 'bm90LWEtY3Vyc29y' })
-        .set(bearer(KEYS.backofficeA));
+      const response = await agent(ctx, KEYS.backofficeA).get('/v1/sessions').query({ cursor: 'bm90LWEtY3Vyc29y' });
 
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('ValidationFailed');
     });
 
     test('when a key without the backoffice scope lists sessions, then it is 403', async () => {
-      const response = await ctx.http.get('/v1/sessions').set(bearer(KEYS.sessionsOnly));
+      const response = await agent(ctx, KEYS.sessionsOnly).get('/v1/sessions');
 
       expect(response.status).toBe(403);
     });
@@ -259,10 +245,9 @@ describe('back-office routes', () => {
     test('when an order of the own client is looked up by number, then it is answered as the emulator holds it', async () => {
       const order = await newOrder();
 
-      const response = await ctx.http
+      const response = await agent(ctx, KEYS.backofficeA)
         .get('/v1/orders')
         .query({ orderNumber: order.orderNumber })
-        .set(bearer(KEYS.backofficeA))
         .expect(200);
 
       const stored = await ctx.ct(`/orders/order-number=${order.orderNumber}`);
@@ -277,10 +262,9 @@ describe('back-office routes', () => {
     test("when another client's order is looked up by number, then the results are empty", async () => {
       const order = await newOrder();
 
-      const response = await ctx.http
+      const response = await agent(ctx, KEYS.backofficeB)
         .get('/v1/orders')
         .query({ orderNumber: order.orderNumber })
-        .set(bearer(KEYS.backofficeB))
         .expect(200);
 
       expect(response.body).toEqual({ results: [] });
@@ -289,17 +273,16 @@ describe('back-office routes', () => {
     test("when an admin looks up another client's order by number, then it is answered", async () => {
       const order = await newOrder();
 
-      const response = await ctx.http
+      const response = await agent(ctx, KEYS.admin)
         .get('/v1/orders')
         .query({ orderNumber: order.orderNumber })
-        .set(bearer(KEYS.admin))
         .expect(200);
 
       expect(response.body.results.map((o: { id: string }) => o.id)).toEqual([order.id]);
     });
 
     test('when no orderNumber is given, then it is 400', async () => {
-      const response = await ctx.http.get('/v1/orders').set(bearer(KEYS.backofficeA));
+      const response = await agent(ctx, KEYS.backofficeA).get('/v1/orders');
 
       expect(response.status).toBe(400);
     });
@@ -309,9 +292,8 @@ describe('back-office routes', () => {
     test('when payment and shipment states are set, then the emulator holds them', async () => {
       const order = await newOrder();
 
-      const response = await ctx.http
+      const response = await agent(ctx, KEYS.backofficeA)
         .patch(`/v1/orders/${order.id}`)
-        .set(bearer(KEYS.backofficeA))
         .send({ paymentState: 'Paid', shipmentState: 'Ready', orderState: 'Confirmed' });
 
       expect(response.status).toBe(200);
@@ -322,12 +304,11 @@ describe('back-office routes', () => {
 
     test('when a stale version is given, then it is 409 with the current version and nothing changes', async () => {
       const order = await newOrder();
-      await ctx.http.patch(`/v1/orders/${order.id}`).set(bearer(KEYS.backofficeA)).send({ paymentState: 'Pending' });
+      await agent(ctx, KEYS.backofficeA).patch(`/v1/orders/${order.id}`).send({ paymentState: 'Pending' });
       const current = (await ctx.ct(`/orders/${order.id}`)).body;
 
-      const response = await ctx.http
+      const response = await agent(ctx, KEYS.backofficeA)
         .patch(`/v1/orders/${order.id}`)
-        .set(bearer(KEYS.backofficeA))
         .send({ paymentState: 'Paid', version: order.version });
 
       expect(response.status).toBe(409);
@@ -338,9 +319,8 @@ describe('back-office routes', () => {
     test("when another client's back-office key changes an order, then it is 404 and nothing changes", async () => {
       const order = await newOrder();
 
-      const response = await ctx.http
+      const response = await agent(ctx, KEYS.backofficeB)
         .patch(`/v1/orders/${order.id}`)
-        .set(bearer(KEYS.backofficeB))
         .send({ paymentState: 'Paid' });
 
       expect(response.status).toBe(404);
@@ -351,10 +331,7 @@ describe('back-office routes', () => {
     test('when the body sets no state, then it is 400', async () => {
       const order = await newOrder();
 
-      const response = await ctx.http
-        .patch(`/v1/orders/${order.id}`)
-        .set(bearer(KEYS.backofficeA))
-        .send({ version: 1 });
+      const response = await agent(ctx, KEYS.backofficeA).patch(`/v1/orders/${order.id}`).send({ version: 1 });
 
       expect(response.status).toBe(400);
     });
@@ -362,10 +339,7 @@ describe('back-office routes', () => {
     test('when a key without the backoffice scope changes an order, then it is 403', async () => {
       const order = await newOrder();
 
-      const response = await ctx.http
-        .patch(`/v1/orders/${order.id}`)
-        .set(bearer(KEYS.a))
-        .send({ paymentState: 'Paid' });
+      const response = await agent(ctx).patch(`/v1/orders/${order.id}`).send({ paymentState: 'Paid' });
 
       expect(response.status).toBe(403);
     });
@@ -375,7 +349,7 @@ describe('back-office routes', () => {
     test('when an open order is cancelled, then the emulator holds it Cancelled', async () => {
       const order = await newOrder();
 
-      const response = await ctx.http.post(`/v1/orders/${order.id}/cancel`).set(bearer(KEYS.backofficeA));
+      const response = await agent(ctx, KEYS.backofficeA).post(`/v1/orders/${order.id}/cancel`);
 
       expect(response.status).toBe(200);
       expect(response.body.orderState).toBe('Cancelled');
@@ -384,13 +358,9 @@ describe('back-office routes', () => {
 
     test('when a shipped order is cancelled, then it is 409 OrderNotCancellable and it stays open', async () => {
       const order = await newOrder();
-      await ctx.http
-        .patch(`/v1/orders/${order.id}`)
-        .set(bearer(KEYS.backofficeA))
-        .send({ shipmentState: 'Shipped' })
-        .expect(200);
+      await agent(ctx, KEYS.backofficeA).patch(`/v1/orders/${order.id}`).send({ shipmentState: 'Shipped' }).expect(200);
 
-      const response = await ctx.http.post(`/v1/orders/${order.id}/cancel`).set(bearer(KEYS.backofficeA));
+      const response = await agent(ctx, KEYS.backofficeA).post(`/v1/orders/${order.id}/cancel`);
 
       expect(response.status).toBe(409);
       expect(response.body.code).toBe('OrderNotCancellable');
@@ -399,15 +369,13 @@ describe('back-office routes', () => {
 
     test('when a delivered order is set Cancelled through PATCH, then it is 409 OrderNotCancellable too', async () => {
       const order = await newOrder();
-      await ctx.http
+      await agent(ctx, KEYS.backofficeA)
         .patch(`/v1/orders/${order.id}`)
-        .set(bearer(KEYS.backofficeA))
         .send({ shipmentState: 'Delivered' })
         .expect(200);
 
-      const response = await ctx.http
+      const response = await agent(ctx, KEYS.backofficeA)
         .patch(`/v1/orders/${order.id}`)
-        .set(bearer(KEYS.backofficeA))
         .send({ orderState: 'Cancelled' });
 
       expect(response.status).toBe(409);
@@ -416,15 +384,13 @@ describe('back-office routes', () => {
 
     test('when a cancel is repeated under the same Idempotency-Key, then the first answer is replayed', async () => {
       const order = await newOrder();
-      const key = uniqueName('cancel');
+      const key = newIdempotencyKey('cancel');
 
-      const first = await ctx.http
+      const first = await agent(ctx, KEYS.backofficeA)
         .post(`/v1/orders/${order.id}/cancel`)
-        .set(bearer(KEYS.backofficeA))
         .set('Idempotency-Key', key);
-      const second = await ctx.http
+      const second = await agent(ctx, KEYS.backofficeA)
         .post(`/v1/orders/${order.id}/cancel`)
-        .set(bearer(KEYS.backofficeA))
         .set('Idempotency-Key', key);
 
       expect(first.status).toBe(200);
@@ -435,9 +401,9 @@ describe('back-office routes', () => {
 
     test('when an order already cancelled is cancelled again, then it is answered unchanged', async () => {
       const order = await newOrder();
-      const first = await ctx.http.post(`/v1/orders/${order.id}/cancel`).set(bearer(KEYS.backofficeA)).expect(200);
+      const first = await agent(ctx, KEYS.backofficeA).post(`/v1/orders/${order.id}/cancel`).expect(200);
 
-      const again = await ctx.http.post(`/v1/orders/${order.id}/cancel`).set(bearer(KEYS.backofficeA));
+      const again = await agent(ctx, KEYS.backofficeA).post(`/v1/orders/${order.id}/cancel`);
 
       expect(again.status).toBe(200);
       expect(again.body.version).toBe(first.body.version);
@@ -446,7 +412,7 @@ describe('back-office routes', () => {
     test("when another client's back-office key cancels an order, then it is 404 and the order stays open", async () => {
       const order = await newOrder();
 
-      const response = await ctx.http.post(`/v1/orders/${order.id}/cancel`).set(bearer(KEYS.backofficeB));
+      const response = await agent(ctx, KEYS.backofficeB).post(`/v1/orders/${order.id}/cancel`);
 
       expect(response.status).toBe(404);
       expect(response.body.code).toBe('OrderNotFound');

@@ -1,5 +1,6 @@
 import { CHECKOUT_SEED } from '../../sandbox/catalogue';
-import { bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
+import { agent, newIdempotencyKey, newSessionWithCart, ORDERABLE_CART } from '../support/fixtures';
+import { createTestContext, KEYS, type TestContext } from '../support/harness';
 import type { RecordedCall } from '../support/recording-proxy';
 
 describe('checkout: shipping methods, discount codes, custom fields, freezing, ordering with state', () => {
@@ -12,24 +13,13 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     ctx.faults.length = 0;
   });
 
-  const auth = (key: string = KEYS.a) => bearer(key);
   const MUG = 'MUG-WHITE'; // 11.99 EUR
   const HOODIE = 'HOODIE-GREY-M'; // 45.99 EUR
-  const DE = { country: 'DE', city: 'Berlin' };
-  let counter = 0;
-  const newKey = () => `checkout-${Date.now()}-${++counter}`;
-  const newSession = async (key: string = KEYS.a): Promise<string> =>
-    (await ctx.http.post('/v1/sessions').set(auth(key)).send({}).expect(201)).body.anonymousId;
-  /** A cart of a new session of client A (or `key`), with the given draft. */
-  const newCart = async (body: object = {}, key: string = KEYS.a) => {
-    const anonymousId = await newSession(key);
-    return (
-      await ctx.http
-        .post(`/v1/sessions/${anonymousId}/carts`)
-        .set(auth(key))
-        .send({ currency: 'EUR', shippingAddress: DE, lineItems: [{ sku: MUG, quantity: 1 }], ...body })
-        .expect(201)
-    ).body;
+  /** The draft of the carts here: one mug, to an address in Berlin. */
+  const MUG_CART = {
+    ...ORDERABLE_CART,
+    shippingAddress: { country: 'DE', city: 'Berlin' },
+    lineItems: [{ sku: MUG, quantity: 1 }],
   };
   const upstream = (predicate: (call: RecordedCall) => boolean) => ctx.upstreamCalls.filter(predicate);
   const isCartUpdate = (cartId: string) => (call: RecordedCall) =>
@@ -39,9 +29,9 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
 
   describe('GET /v1/carts/{cartId}/shipping-methods', () => {
     test('when the cart has a DE shipping address, then the matching methods come priced in EUR', async () => {
-      const cart = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
 
-      const response = await ctx.http.get(`/v1/carts/${cart.id}/shipping-methods`).set(auth());
+      const response = await agent(ctx).get(`/v1/carts/${cart.id}/shipping-methods`);
 
       expect(response.status).toBe(200);
       const byKey = Object.fromEntries(response.body.results.map((m: { key: string }) => [m.key, m]));
@@ -63,18 +53,18 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     });
 
     test('when the cart has no shipping address, then it is 409 ShippingAddressMissing', async () => {
-      const cart = await newCart({ shippingAddress: undefined });
+      const { cart } = await newSessionWithCart(ctx, { ...MUG_CART, shippingAddress: undefined });
 
-      const response = await ctx.http.get(`/v1/carts/${cart.id}/shipping-methods`).set(auth());
+      const response = await agent(ctx).get(`/v1/carts/${cart.id}/shipping-methods`);
 
       expect(response.status).toBe(409);
       expect(response.body.code).toBe('ShippingAddressMissing');
     });
 
     test("when the cart is another client's, then it is 404 CartNotFound", async () => {
-      const cart = await newCart({}, KEYS.b);
+      const { cart } = await newSessionWithCart(ctx, MUG_CART, KEYS.b);
 
-      const response = await ctx.http.get(`/v1/carts/${cart.id}/shipping-methods`).set(auth());
+      const response = await agent(ctx).get(`/v1/carts/${cart.id}/shipping-methods`);
 
       expect(response.status).toBe(404);
       expect(response.body.code).toBe('CartNotFound');
@@ -83,11 +73,10 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
 
   describe('PUT and DELETE /v1/carts/{cartId}/shipping-method', () => {
     test('when a matching method is set by key, then the cart carries its shippingInfo', async () => {
-      const cart = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
 
-      const response = await ctx.http
+      const response = await agent(ctx)
         .put(`/v1/carts/${cart.id}/shipping-method`)
-        .set(auth())
         .send({ shippingMethodKey: 'express' });
 
       expect(response.status).toBe(200);
@@ -99,13 +88,12 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     });
 
     test('when a method is set by id with the current version, then it is set', async () => {
-      const cart = await newCart();
-      const methods = (await ctx.http.get(`/v1/carts/${cart.id}/shipping-methods`).set(auth()).expect(200)).body;
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
+      const methods = (await agent(ctx).get(`/v1/carts/${cart.id}/shipping-methods`).expect(200)).body;
       const standard = methods.results.find((m: { key: string }) => m.key === 'standard');
 
-      const response = await ctx.http
+      const response = await agent(ctx)
         .put(`/v1/carts/${cart.id}/shipping-method`)
-        .set(auth())
         .send({ shippingMethodId: standard.id, version: cart.version });
 
       expect(response.status).toBe(200);
@@ -113,11 +101,10 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     });
 
     test('when the method is unknown, then it is 400 ShippingMethodNotApplicable and nothing is sent', async () => {
-      const cart = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
 
-      const response = await ctx.http
+      const response = await agent(ctx)
         .put(`/v1/carts/${cart.id}/shipping-method`)
-        .set(auth())
         .send({ shippingMethodKey: 'teleport' });
 
       expect(response.status).toBe(400);
@@ -126,11 +113,10 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     });
 
     test('when both id and key are given, then it is 400 ValidationFailed', async () => {
-      const cart = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
 
-      const response = await ctx.http
+      const response = await agent(ctx)
         .put(`/v1/carts/${cart.id}/shipping-method`)
-        .set(auth())
         .send({ shippingMethodKey: 'express', shippingMethodId: 'abc' });
 
       expect(response.status).toBe(400);
@@ -138,10 +124,10 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     });
 
     test('when the method is removed, then the cart has no shippingInfo', async () => {
-      const cart = await newCart();
-      await ctx.http.put(`/v1/carts/${cart.id}/shipping-method`).set(auth()).send({ shippingMethodKey: 'express' });
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
+      await agent(ctx).put(`/v1/carts/${cart.id}/shipping-method`).send({ shippingMethodKey: 'express' });
 
-      const response = await ctx.http.delete(`/v1/carts/${cart.id}/shipping-method`).set(auth());
+      const response = await agent(ctx).delete(`/v1/carts/${cart.id}/shipping-method`);
 
       expect(response.status).toBe(200);
       expect(response.body.shippingInfo).toBeUndefined();
@@ -150,16 +136,16 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
 
   describe('POST and DELETE /v1/carts/{cartId}/discount-codes', () => {
     test('when an active code is added to a cart it matches, then the cart shows it with state MatchesCart', async () => {
-      const cart = await newCart({
+      const { cart } = await newSessionWithCart(ctx, {
+        ...MUG_CART,
         lineItems: [
           { sku: HOODIE, quantity: 1 },
           { sku: MUG, quantity: 1 },
         ],
       });
 
-      const response = await ctx.http
+      const response = await agent(ctx)
         .post(`/v1/carts/${cart.id}/discount-codes`)
-        .set(auth())
         .send({ code: CHECKOUT_SEED.activeDiscountCode });
 
       expect(response.status).toBe(200);
@@ -170,36 +156,36 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     });
 
     test('when a line item change takes the cart below the predicate, then the code shows DoesNotMatchCart', async () => {
-      const cart = await newCart({
+      const { cart } = await newSessionWithCart(ctx, {
+        ...MUG_CART,
         lineItems: [
           { sku: HOODIE, quantity: 1 },
           { sku: MUG, quantity: 1 },
         ],
       });
-      await ctx.http.post(`/v1/carts/${cart.id}/discount-codes`).set(auth()).send({ code: 'WELCOME10' }).expect(200);
+      await agent(ctx).post(`/v1/carts/${cart.id}/discount-codes`).send({ code: 'WELCOME10' }).expect(200);
       const hoodie = cart.lineItems.find((item: { variant: { sku: string } }) => item.variant.sku === HOODIE);
 
-      const response = await ctx.http.delete(`/v1/carts/${cart.id}/line-items/${hoodie.id}`).set(auth());
+      const response = await agent(ctx).delete(`/v1/carts/${cart.id}/line-items/${hoodie.id}`);
 
       expect(response.status).toBe(200);
       expect(response.body.discountCodes.map((info: { state: string }) => info.state)).toEqual(['DoesNotMatchCart']);
     });
 
     test('when the code does not exist, then it is 400 DiscountCodeNotFound', async () => {
-      const cart = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
 
-      const response = await ctx.http.post(`/v1/carts/${cart.id}/discount-codes`).set(auth()).send({ code: 'NOPE' });
+      const response = await agent(ctx).post(`/v1/carts/${cart.id}/discount-codes`).send({ code: 'NOPE' });
 
       expect(response.status).toBe(400);
       expect(response.body).toMatchObject({ code: 'DiscountCodeNotFound', discountCode: 'NOPE' });
     });
 
     test('when the code is inactive, then it is 400 DiscountCodeNotApplicable naming it', async () => {
-      const cart = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
 
-      const response = await ctx.http
+      const response = await agent(ctx)
         .post(`/v1/carts/${cart.id}/discount-codes`)
-        .set(auth())
         .send({ code: CHECKOUT_SEED.inactiveDiscountCode });
 
       expect(response.status).toBe(400);
@@ -211,11 +197,11 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     });
 
     test('when the answer to an add is lost, then the retry with the same key adds the code once', async () => {
-      const cart = await newCart({ lineItems: [{ sku: HOODIE, quantity: 2 }] });
+      const { cart } = await newSessionWithCart(ctx, { ...MUG_CART, lineItems: [{ sku: HOODIE, quantity: 2 }] });
       ctx.faults.push({ match: isCartUpdate(cart.id), fault: { kind: 'drop-response' }, times: 1 });
-      const key = newKey();
+      const key = newIdempotencyKey('checkout');
       const send = () =>
-        ctx.http.post(`/v1/carts/${cart.id}/discount-codes`).set(auth()).set('Idempotency-Key', key).send({
+        agent(ctx).post(`/v1/carts/${cart.id}/discount-codes`).set('Idempotency-Key', key).send({
           code: 'WELCOME10',
         });
       expect((await send()).status).toBeGreaterThanOrEqual(500);
@@ -229,22 +215,22 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     });
 
     test('when a carried code is removed, then the cart no longer has it', async () => {
-      const cart = await newCart({ lineItems: [{ sku: HOODIE, quantity: 2 }] });
+      const { cart } = await newSessionWithCart(ctx, { ...MUG_CART, lineItems: [{ sku: HOODIE, quantity: 2 }] });
       const withCode = (
-        await ctx.http.post(`/v1/carts/${cart.id}/discount-codes`).set(auth()).send({ code: 'WELCOME10' }).expect(200)
+        await agent(ctx).post(`/v1/carts/${cart.id}/discount-codes`).send({ code: 'WELCOME10' }).expect(200)
       ).body;
       const codeId = withCode.discountCodes[0].discountCode.id;
 
-      const response = await ctx.http.delete(`/v1/carts/${cart.id}/discount-codes/${codeId}`).set(auth());
+      const response = await agent(ctx).delete(`/v1/carts/${cart.id}/discount-codes/${codeId}`);
 
       expect(response.status).toBe(200);
       expect(response.body.discountCodes).toEqual([]);
     });
 
     test('when the cart does not carry the code, then removing it is 404 DiscountCodeNotFound', async () => {
-      const cart = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
 
-      const response = await ctx.http.delete(`/v1/carts/${cart.id}/discount-codes/no-such-code`).set(auth());
+      const response = await agent(ctx).delete(`/v1/carts/${cart.id}/discount-codes/no-such-code`);
 
       expect(response.status).toBe(404);
       expect(response.body.code).toBe('DiscountCodeNotFound');
@@ -255,7 +241,11 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     const fields = { terminalId: 'T-01', cashierId: 'C-7' };
 
     test('when a cart is created with custom fields, then it carries the type and fields', async () => {
-      const cart = await newCart({ custom: { typeKey: CHECKOUT_SEED.customTypeKey, fields }, inventoryMode: 'None' });
+      const { cart } = await newSessionWithCart(ctx, {
+        ...MUG_CART,
+        custom: { typeKey: CHECKOUT_SEED.customTypeKey, fields },
+        inventoryMode: 'None',
+      });
 
       expect(cart.custom).toMatchObject({ type: { typeId: 'type', id: expect.any(String) }, fields });
       const create = upstream((call) => call.method === 'POST' && call.path === `/${ctx.projectKey}/carts`).at(-1);
@@ -266,11 +256,10 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     });
 
     test('when a cart without type gets custom fields, then the type is set with them', async () => {
-      const cart = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
 
-      const response = await ctx.http
+      const response = await agent(ctx)
         .patch(`/v1/carts/${cart.id}`)
-        .set(auth())
         .send({ custom: { typeKey: 'pos-cart-fields', fields }, locale: 'de' });
 
       expect(response.status).toBe(200);
@@ -279,11 +268,10 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     });
 
     test('when a cart with the type gets a field, then only that field changes', async () => {
-      const cart = await newCart({ custom: { typeKey: 'pos-cart-fields', fields } });
+      const { cart } = await newSessionWithCart(ctx, { ...MUG_CART, custom: { typeKey: 'pos-cart-fields', fields } });
 
-      const response = await ctx.http
+      const response = await agent(ctx)
         .patch(`/v1/carts/${cart.id}`)
-        .set(auth())
         .send({ custom: { typeKey: 'pos-cart-fields', fields: { receiptNumber: 'R-42' } } });
 
       expect(response.status).toBe(200);
@@ -292,11 +280,10 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     });
 
     test('when a line item is added with custom fields, then it carries them', async () => {
-      const cart = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
 
-      const response = await ctx.http
+      const response = await agent(ctx)
         .post(`/v1/carts/${cart.id}/line-items`)
-        .set(auth())
         .send({ sku: HOODIE, quantity: 1, custom: { typeKey: 'pos-cart-fields', fields: { cashierId: 'C-9' } } });
 
       expect(response.status).toBe(200);
@@ -305,12 +292,11 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     });
 
     test("when a line item's custom fields are patched, then they are set", async () => {
-      const cart = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
       const lineItemId = cart.lineItems[0].id;
 
-      const response = await ctx.http
+      const response = await agent(ctx)
         .patch(`/v1/carts/${cart.id}/line-items/${lineItemId}`)
-        .set(auth())
         .send({ custom: { typeKey: 'pos-cart-fields', fields: { terminalId: 'T-02' } } });
 
       expect(response.status).toBe(200);
@@ -320,9 +306,9 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
 
   describe('freeze, unfreeze, recalculate', () => {
     test('when an Active cart is frozen, then it is Frozen', async () => {
-      const cart = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
 
-      const response = await ctx.http.post(`/v1/carts/${cart.id}/freeze`).set(auth()).send({});
+      const response = await agent(ctx).post(`/v1/carts/${cart.id}/freeze`).send({});
 
       expect(response.status).toBe(200);
       expect(response.body.cartState).toBe('Frozen');
@@ -330,10 +316,10 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     });
 
     test('when a Frozen cart gets a line item, then it is 409 CartFrozen and nothing is sent', async () => {
-      const cart = await newCart();
-      await ctx.http.post(`/v1/carts/${cart.id}/freeze`).set(auth()).send({}).expect(200);
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
+      await agent(ctx).post(`/v1/carts/${cart.id}/freeze`).send({}).expect(200);
 
-      const response = await ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send({ sku: HOODIE });
+      const response = await agent(ctx).post(`/v1/carts/${cart.id}/line-items`).send({ sku: HOODIE });
 
       expect(response.status).toBe(409);
       expect(response.body.code).toBe('CartFrozen');
@@ -341,20 +327,20 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     });
 
     test('when a Frozen cart is frozen again, then it is 409 CartNotActive', async () => {
-      const cart = await newCart();
-      await ctx.http.post(`/v1/carts/${cart.id}/freeze`).set(auth()).send({}).expect(200);
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
+      await agent(ctx).post(`/v1/carts/${cart.id}/freeze`).send({}).expect(200);
 
-      const response = await ctx.http.post(`/v1/carts/${cart.id}/freeze`).set(auth()).send({});
+      const response = await agent(ctx).post(`/v1/carts/${cart.id}/freeze`).send({});
 
       expect(response.status).toBe(409);
       expect(response.body.code).toBe('CartNotActive');
     });
 
     test('when a Frozen cart is unfrozen, then it is Active, recalculated, and takes items again', async () => {
-      const cart = await newCart();
-      await ctx.http.post(`/v1/carts/${cart.id}/freeze`).set(auth()).send({}).expect(200);
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
+      await agent(ctx).post(`/v1/carts/${cart.id}/freeze`).send({}).expect(200);
 
-      const response = await ctx.http.post(`/v1/carts/${cart.id}/unfreeze`).set(auth()).send({});
+      const response = await agent(ctx).post(`/v1/carts/${cart.id}/unfreeze`).send({});
 
       expect(response.status).toBe(200);
       expect(response.body.cartState).toBe('Active');
@@ -363,35 +349,32 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
         { action: 'unfreezeCart' },
         { action: 'recalculate' },
       ]);
-      await ctx.http.post(`/v1/carts/${cart.id}/line-items`).set(auth()).send({ sku: HOODIE }).expect(200);
+      await agent(ctx).post(`/v1/carts/${cart.id}/line-items`).send({ sku: HOODIE }).expect(200);
     });
 
     test('when an Active cart is unfrozen, then it is 409 CartNotFrozen', async () => {
-      const cart = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
 
-      const response = await ctx.http.post(`/v1/carts/${cart.id}/unfreeze`).set(auth()).send({});
+      const response = await agent(ctx).post(`/v1/carts/${cart.id}/unfreeze`).send({});
 
       expect(response.status).toBe(409);
       expect(response.body.code).toBe('CartNotFrozen');
     });
 
     test('when freezing with a stale version, then it is 409 ConcurrentModification', async () => {
-      const cart = await newCart();
-      await ctx.http.patch(`/v1/carts/${cart.id}`).set(auth()).send({ locale: 'en' }).expect(200);
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
+      await agent(ctx).patch(`/v1/carts/${cart.id}`).send({ locale: 'en' }).expect(200);
 
-      const response = await ctx.http.post(`/v1/carts/${cart.id}/freeze`).set(auth()).send({ version: cart.version });
+      const response = await agent(ctx).post(`/v1/carts/${cart.id}/freeze`).send({ version: cart.version });
 
       expect(response.status).toBe(409);
       expect(response.body).toMatchObject({ code: 'ConcurrentModification', currentVersion: cart.version + 1 });
     });
 
     test('when a cart is recalculated with updateProductData, then the action is sent and the cart answered', async () => {
-      const cart = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
 
-      const response = await ctx.http
-        .post(`/v1/carts/${cart.id}/recalculate`)
-        .set(auth())
-        .send({ updateProductData: true });
+      const response = await agent(ctx).post(`/v1/carts/${cart.id}/recalculate`).send({ updateProductData: true });
 
       expect(response.status).toBe(200);
       expect(response.body.id).toBe(cart.id);
@@ -401,12 +384,11 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
 
   describe('ordering', () => {
     test('when a Frozen cart is ordered with states, then the order has them', async () => {
-      const cart = await newCart();
-      await ctx.http.post(`/v1/carts/${cart.id}/freeze`).set(auth()).send({}).expect(200);
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
+      await agent(ctx).post(`/v1/carts/${cart.id}/freeze`).send({}).expect(200);
 
-      const response = await ctx.http
+      const response = await agent(ctx)
         .post(`/v1/carts/${cart.id}/order`)
-        .set(auth())
         .send({ orderState: 'Confirmed', paymentState: 'Paid', shipmentState: 'Ready' });
 
       expect(response.status).toBe(201);
@@ -416,21 +398,21 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     });
 
     test('when the cart has no shipping address, then ordering is 409 ShippingAddressMissing', async () => {
-      const cart = await newCart({ shippingAddress: undefined });
+      const { cart } = await newSessionWithCart(ctx, { ...MUG_CART, shippingAddress: undefined });
 
-      const response = await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({});
+      const response = await agent(ctx).post(`/v1/carts/${cart.id}/order`).send({});
 
       expect(response.status).toBe(409);
       expect(response.body.code).toBe('ShippingAddressMissing');
     });
 
     test('when a discount code no longer matches, then ordering is 400 DiscountCodeNotApplicable naming it', async () => {
-      const cart = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
       const withCode = (
-        await ctx.http.post(`/v1/carts/${cart.id}/discount-codes`).set(auth()).send({ code: 'WELCOME10' }).expect(200)
+        await agent(ctx).post(`/v1/carts/${cart.id}/discount-codes`).send({ code: 'WELCOME10' }).expect(200)
       ).body;
 
-      const response = await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({});
+      const response = await agent(ctx).post(`/v1/carts/${cart.id}/order`).send({});
 
       expect(response.status).toBe(400);
       expect(response.body).toMatchObject({
@@ -440,9 +422,9 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     });
 
     test('when the order state is not one of commercetools, then it is 400 ValidationFailed', async () => {
-      const cart = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
 
-      const response = await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({ orderState: 'Paid' });
+      const response = await agent(ctx).post(`/v1/carts/${cart.id}/order`).send({ orderState: 'Paid' });
 
       expect(response.status).toBe(400);
       expect(response.body.errors[0].path).toBe('body.orderState');
@@ -451,10 +433,9 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
 
   describe('Idempotency-Key on every write', () => {
     test('when a PATCH is repeated with the same key, then the first answer is replayed', async () => {
-      const cart = await newCart();
-      const key = newKey();
-      const send = () =>
-        ctx.http.patch(`/v1/carts/${cart.id}`).set(auth()).set('Idempotency-Key', key).send({ locale: 'de' });
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
+      const key = newIdempotencyKey('checkout');
+      const send = () => agent(ctx).patch(`/v1/carts/${cart.id}`).set('Idempotency-Key', key).send({ locale: 'de' });
       const first = await send();
 
       const again = await send();
@@ -466,11 +447,10 @@ describe('checkout: shipping methods, discount codes, custom fields, freezing, o
     });
 
     test('when a DELETE comes with an invalid key, then it is 400 ValidationFailed', async () => {
-      const cart = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
 
-      const response = await ctx.http
+      const response = await agent(ctx)
         .delete(`/v1/carts/${cart.id}/shipping-method`)
-        .set(auth())
         .set('Idempotency-Key', 'k'.repeat(256));
 
       expect(response.status).toBe(400);

@@ -1,5 +1,15 @@
-import { bearer, createTestContext, KEYS, type TestContext } from '../support/harness';
-import type { RecordedCall } from '../support/recording-proxy';
+import {
+  agent,
+  newCart,
+  newEmail,
+  newIdempotencyKey,
+  newSession,
+  newSessionWithCart,
+  ORDERABLE_CART,
+  orderCart,
+  upstreamPost,
+} from '../support/fixtures';
+import { createTestContext, KEYS, type TestContext } from '../support/harness';
 
 describe('payments of a cart', () => {
   let ctx: TestContext;
@@ -11,39 +21,23 @@ describe('payments of a cart', () => {
     ctx.faults.length = 0;
   });
 
-  const auth = (key: string = KEYS.a) => bearer(key);
-  let counter = 0;
-  const newKey = () => `payments-${Date.now()}-${++counter}`;
+  /** The draft of the carts here: one mug, orderable. */
+  const MUG_CART = { ...ORDERABLE_CART, lineItems: [{ sku: 'MUG-WHITE' }] };
   const charge = {
     method: 'card',
     paymentInterface: 'pos-terminal',
     interfaceId: 'T-01-000042',
     transaction: { type: 'Charge', state: 'Success', interactionId: 'T-01-000042' },
   };
-  const newSession = async (key: string = KEYS.a): Promise<string> =>
-    (await ctx.http.post('/v1/sessions').set(auth(key)).send({}).expect(201)).body.anonymousId;
-  const newCart = async (key: string = KEYS.a, body: object = {}) => {
-    const anonymousId = await newSession(key);
-    const cart = (
-      await ctx.http
-        .post(`/v1/sessions/${anonymousId}/carts`)
-        .set(auth(key))
-        .send({ currency: 'EUR', shippingAddress: { country: 'DE' }, lineItems: [{ sku: 'MUG-WHITE' }], ...body })
-        .expect(201)
-    ).body;
-    return { anonymousId, cart };
-  };
   const pay = (cartId: string, body: object = charge, key: string = KEYS.a) =>
-    ctx.http.post(`/v1/carts/${cartId}/payments`).set(auth(key)).send(body);
+    agent(ctx, key).post(`/v1/carts/${cartId}/payments`).send(body);
   const paymentsOf = async (anonymousId: string) =>
     (await ctx.ct(`/payments?where=${encodeURIComponent('anonymousId = :aid')}&var.aid=${anonymousId}&limit=50`)).body
       .results as Array<{ id: string; key: string; customer?: { id: string } }>;
-  const isPost = (suffix: string) => (call: RecordedCall) =>
-    call.method === 'POST' && call.path === `/${ctx.projectKey}${suffix}`;
 
   describe('POST /v1/carts/{cartId}/payments', () => {
     test("when a payment is recorded, then it carries the session's anonymousId and the cart total and is added to the cart", async () => {
-      const { anonymousId, cart } = await newCart();
+      const { anonymousId, cart } = await newSessionWithCart(ctx, MUG_CART);
 
       const response = await pay(cart.id);
 
@@ -57,18 +51,18 @@ describe('payments of a cart', () => {
         transactions: [{ type: 'Charge', state: 'Success', interactionId: 'T-01-000042', amount: expect.any(Object) }],
       });
       expect(updated.paymentInfo.payments).toEqual([{ typeId: 'payment', id: payment.id }]);
-      const addPayment = ctx.upstreamCalls.filter(isPost(`/carts/${cart.id}`)).at(-1)?.body;
+      const addPayment = ctx.upstreamCalls.filter(upstreamPost(ctx, `/carts/${cart.id}`)).at(-1)?.body;
       expect(addPayment).toMatchObject({
         actions: [{ action: 'addPayment', payment: { typeId: 'payment', id: payment.id } }],
       });
       expect((await ctx.ct(`/payments/${payment.id}`)).body.anonymousId).toBe(anonymousId);
       // The emulator keeps no interfaceId; what was sent has it.
-      const draft = ctx.upstreamCalls.filter(isPost('/payments')).at(-1)?.body;
+      const draft = ctx.upstreamCalls.filter(upstreamPost(ctx, '/payments')).at(-1)?.body;
       expect(draft).toMatchObject({ anonymousId, interfaceId: 'T-01-000042' });
     });
 
     test('when an amount in the cart currency is given, then the payment is for that amount', async () => {
-      const { cart } = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
 
       const response = await pay(cart.id, { ...charge, amount: { centAmount: 500, currencyCode: 'EUR' } });
 
@@ -77,7 +71,7 @@ describe('payments of a cart', () => {
     });
 
     test("when the amount's currency differs from the cart's, then it is 400 CurrencyMismatch and nothing is created", async () => {
-      const { anonymousId, cart } = await newCart();
+      const { anonymousId, cart } = await newSessionWithCart(ctx, MUG_CART);
 
       const response = await pay(cart.id, { ...charge, amount: { centAmount: 500, currencyCode: 'USD' } });
 
@@ -87,8 +81,8 @@ describe('payments of a cart', () => {
     });
 
     test('when the cart is Frozen, then it takes the payment', async () => {
-      const { cart } = await newCart();
-      await ctx.http.post(`/v1/carts/${cart.id}/freeze`).set(auth()).send({}).expect(200);
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
+      await agent(ctx).post(`/v1/carts/${cart.id}/freeze`).send({}).expect(200);
 
       const response = await pay(cart.id);
 
@@ -100,8 +94,8 @@ describe('payments of a cart', () => {
     });
 
     test('when the cart is ordered, then it is 409 CartNotActive', async () => {
-      const { cart } = await newCart();
-      await ctx.http.post(`/v1/carts/${cart.id}/order`).set(auth()).send({}).expect(201);
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
+      await orderCart(ctx, cart.id);
 
       const response = await pay(cart.id);
 
@@ -110,7 +104,7 @@ describe('payments of a cart', () => {
     });
 
     test("when the cart is another client's, then it is 404 CartNotFound and nothing is created", async () => {
-      const { anonymousId, cart } = await newCart(KEYS.b);
+      const { anonymousId, cart } = await newSessionWithCart(ctx, MUG_CART, KEYS.b);
 
       const response = await pay(cart.id);
 
@@ -120,7 +114,7 @@ describe('payments of a cart', () => {
     });
 
     test('when the transaction type is not Authorization or Charge, then it is 400 ValidationFailed', async () => {
-      const { cart } = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
 
       const response = await pay(cart.id, { ...charge, transaction: { type: 'Refund', state: 'Success' } });
 
@@ -129,11 +123,10 @@ describe('payments of a cart', () => {
     });
 
     test('when the answer to the payment create is lost, then the payment is found by its key: one payment, and the retry replays', async () => {
-      const { anonymousId, cart } = await newCart();
-      ctx.faults.push({ match: isPost('/payments'), fault: { kind: 'drop-response' }, times: 1 });
-      const key = newKey();
-      const send = () =>
-        ctx.http.post(`/v1/carts/${cart.id}/payments`).set(auth()).set('Idempotency-Key', key).send(charge);
+      const { anonymousId, cart } = await newSessionWithCart(ctx, MUG_CART);
+      ctx.faults.push({ match: upstreamPost(ctx, '/payments'), fault: { kind: 'drop-response' }, times: 1 });
+      const key = newIdempotencyKey('payments');
+      const send = () => agent(ctx).post(`/v1/carts/${cart.id}/payments`).set('Idempotency-Key', key).send(charge);
 
       const first = await send();
 
@@ -145,8 +138,8 @@ describe('payments of a cart', () => {
     });
 
     test('when the answer to addPayment is lost, then the cart read shows it landed: 201 with one payment held once', async () => {
-      const { anonymousId, cart } = await newCart();
-      ctx.faults.push({ match: isPost(`/carts/${cart.id}`), fault: { kind: 'drop-response' }, times: 1 });
+      const { anonymousId, cart } = await newSessionWithCart(ctx, MUG_CART);
+      ctx.faults.push({ match: upstreamPost(ctx, `/carts/${cart.id}`), fault: { kind: 'drop-response' }, times: 1 });
 
       const response = await pay(cart.id);
 
@@ -156,11 +149,10 @@ describe('payments of a cart', () => {
     });
 
     test('when addPayment never reaches commercetools, then the retry with the same key adds the payment made first, once', async () => {
-      const { anonymousId, cart } = await newCart();
-      ctx.faults.push({ match: isPost(`/carts/${cart.id}`), fault: { kind: 'reset' }, times: 1 });
-      const key = newKey();
-      const send = () =>
-        ctx.http.post(`/v1/carts/${cart.id}/payments`).set(auth()).set('Idempotency-Key', key).send(charge);
+      const { anonymousId, cart } = await newSessionWithCart(ctx, MUG_CART);
+      ctx.faults.push({ match: upstreamPost(ctx, `/carts/${cart.id}`), fault: { kind: 'reset' }, times: 1 });
+      const key = newIdempotencyKey('payments');
+      const send = () => agent(ctx).post(`/v1/carts/${cart.id}/payments`).set('Idempotency-Key', key).send(charge);
       expect((await send()).status).toBeGreaterThanOrEqual(500);
 
       const retry = await send();
@@ -176,22 +168,22 @@ describe('payments of a cart', () => {
 
   describe('GET /v1/carts/{cartId}/payments', () => {
     test('when the cart has payments, then they are listed', async () => {
-      const { cart } = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
       const first = (await pay(cart.id).expect(201)).body.payment;
       const second = (
         await pay(cart.id, { ...charge, transaction: { type: 'Authorization', state: 'Pending' } }).expect(201)
       ).body.payment;
 
-      const response = await ctx.http.get(`/v1/carts/${cart.id}/payments`).set(auth());
+      const response = await agent(ctx).get(`/v1/carts/${cart.id}/payments`);
 
       expect(response.status).toBe(200);
       expect(response.body.results.map((p: { id: string }) => p.id)).toEqual([first.id, second.id]);
     });
 
     test("when the cart is another client's, then it is 404 CartNotFound", async () => {
-      const { cart } = await newCart(KEYS.b);
+      const { cart } = await newSessionWithCart(ctx, MUG_CART, KEYS.b);
 
-      const response = await ctx.http.get(`/v1/carts/${cart.id}/payments`).set(auth());
+      const response = await agent(ctx).get(`/v1/carts/${cart.id}/payments`);
 
       expect(response.status).toBe(404);
     });
@@ -199,7 +191,7 @@ describe('payments of a cart', () => {
 
   describe('PATCH /v1/payments/{paymentId}', () => {
     const authorized = async () => {
-      const { cart } = await newCart();
+      const { cart } = await newSessionWithCart(ctx, MUG_CART);
       return (
         await pay(cart.id, {
           ...charge,
@@ -211,9 +203,8 @@ describe('payments of a cart', () => {
     test('when a transaction is added, then the payment has it for the amount planned', async () => {
       const payment = await authorized();
 
-      const response = await ctx.http
+      const response = await agent(ctx)
         .patch(`/v1/payments/${payment.id}`)
-        .set(auth())
         .send({ transaction: { type: 'Charge', state: 'Success', interactionId: 'C-1' } });
 
       expect(response.status).toBe(200);
@@ -229,9 +220,9 @@ describe('payments of a cart', () => {
     test('when a transaction with a known interactionId and type is added again, then it is not added twice', async () => {
       const payment = await authorized();
       const body = { transaction: { type: 'Charge', state: 'Success', interactionId: 'C-2' } };
-      await ctx.http.patch(`/v1/payments/${payment.id}`).set(auth()).send(body).expect(200);
+      await agent(ctx).patch(`/v1/payments/${payment.id}`).send(body).expect(200);
 
-      const again = await ctx.http.patch(`/v1/payments/${payment.id}`).set(auth()).send(body);
+      const again = await agent(ctx).patch(`/v1/payments/${payment.id}`).send(body);
 
       expect(again.status).toBe(200);
       expect(again.body.transactions).toHaveLength(2);
@@ -240,9 +231,8 @@ describe('payments of a cart', () => {
     test("when a transaction's state is changed, then it has the new state", async () => {
       const payment = await authorized();
 
-      const response = await ctx.http
+      const response = await agent(ctx)
         .patch(`/v1/payments/${payment.id}`)
-        .set(auth())
         .send({ transactionId: payment.transactions[0].id, state: 'Success' });
 
       expect(response.status).toBe(200);
@@ -252,9 +242,8 @@ describe('payments of a cart', () => {
     test('when the transaction does not exist, then it is 404 TransactionNotFound', async () => {
       const payment = await authorized();
 
-      const response = await ctx.http
+      const response = await agent(ctx)
         .patch(`/v1/payments/${payment.id}`)
-        .set(auth())
         .send({ transactionId: 'no-such-transaction', state: 'Success' });
 
       expect(response.status).toBe(404);
@@ -263,15 +252,13 @@ describe('payments of a cart', () => {
 
     test('when the version is stale, then it is 409 ConcurrentModification', async () => {
       const payment = await authorized();
-      await ctx.http
+      await agent(ctx)
         .patch(`/v1/payments/${payment.id}`)
-        .set(auth())
         .send({ transactionId: payment.transactions[0].id, state: 'Success' })
         .expect(200);
 
-      const response = await ctx.http
+      const response = await agent(ctx)
         .patch(`/v1/payments/${payment.id}`)
-        .set(auth())
         .send({ transaction: { type: 'Charge', state: 'Success' }, version: payment.version });
 
       expect(response.status).toBe(409);
@@ -279,12 +266,11 @@ describe('payments of a cart', () => {
     });
 
     test("when the payment is of another client's cart, then it is 404 PaymentNotFound and unchanged", async () => {
-      const { cart } = await newCart(KEYS.b);
+      const { cart } = await newSessionWithCart(ctx, MUG_CART, KEYS.b);
       const foreign = (await pay(cart.id, charge, KEYS.b).expect(201)).body.payment;
 
-      const response = await ctx.http
+      const response = await agent(ctx)
         .patch(`/v1/payments/${foreign.id}`)
-        .set(auth(KEYS.a))
         .send({ transaction: { type: 'Refund', state: 'Initial' } });
 
       expect(response.status).toBe(404);
@@ -293,9 +279,8 @@ describe('payments of a cart', () => {
     });
 
     test('when the payment does not exist, then it is 404 PaymentNotFound', async () => {
-      const response = await ctx.http
+      const response = await agent(ctx)
         .patch('/v1/payments/no-such-payment')
-        .set(auth())
         .send({ transaction: { type: 'Charge', state: 'Success' } });
 
       expect(response.status).toBe(404);
@@ -305,16 +290,15 @@ describe('payments of a cart', () => {
 
   describe('hand-over', () => {
     test('when the session signs up, then its payments get the customer', async () => {
-      const { anonymousId, cart } = await newCart();
+      const { anonymousId, cart } = await newSessionWithCart(ctx, MUG_CART);
       const payment = (await pay(cart.id).expect(201)).body.payment;
 
-      const signUp = await ctx.http
+      const signUp = await agent(ctx)
         .post(`/v1/sessions/${anonymousId}/sign-up`)
-        .set(auth())
-        .send({ email: `pay-${Date.now()}-${++counter}@example.com`, password: 'secret-Passw0rd' });
+        .send({ email: newEmail('pay'), password: 'secret-Passw0rd' });
 
       expect(signUp.status).toBe(201);
-      const listed = (await ctx.http.get(`/v1/carts/${cart.id}/payments`).set(auth()).expect(200)).body.results;
+      const listed = (await agent(ctx).get(`/v1/carts/${cart.id}/payments`).expect(200)).body.results;
       expect(listed).toEqual([
         expect.objectContaining({
           id: payment.id,
@@ -324,16 +308,11 @@ describe('payments of a cart', () => {
       ]);
     });
     test("when a cart of the session's is read-only after the hand-over, then a payment is 409 SessionEnded and none is made", async () => {
-      const { anonymousId, cart: older } = await newCart();
-      await ctx.http
-        .post(`/v1/sessions/${anonymousId}/carts`)
-        .set(auth())
-        .send({ currency: 'EUR', shippingAddress: { country: 'DE' } })
-        .expect(201);
-      await ctx.http
+      const { anonymousId, cart: older } = await newSessionWithCart(ctx, MUG_CART);
+      await newCart(ctx, anonymousId);
+      await agent(ctx)
         .post(`/v1/sessions/${anonymousId}/sign-up`)
-        .set(auth())
-        .send({ email: `pay-${Date.now()}-${++counter}@example.com`, password: 'secret-Passw0rd' })
+        .send({ email: newEmail('pay'), password: 'secret-Passw0rd' })
         .expect(201);
 
       const response = await pay(older.id);
@@ -346,22 +325,19 @@ describe('payments of a cart', () => {
 
   describe('a whole POS checkout', () => {
     test('when items, address, shipping, voucher, freeze, payment and order run in turn, then the order is Confirmed and Paid', async () => {
-      const anonymousId = await newSession();
-      const cart = (
-        await ctx.http
-          .post(`/v1/sessions/${anonymousId}/carts`)
-          .set(auth())
-          .send({ currency: 'EUR', custom: { typeKey: 'pos-cart-fields', fields: { terminalId: 'T-01' } } })
-          .expect(201)
-      ).body;
+      const anonymousId = await newSession(ctx);
+      const cart = await newCart(ctx, anonymousId, {
+        currency: 'EUR',
+        custom: { typeKey: 'pos-cart-fields', fields: { terminalId: 'T-01' } },
+      });
       const path = `/v1/carts/${cart.id}`;
       const write = (method: 'post' | 'put' | 'patch', suffix: string, body: object) =>
-        ctx.http[method](`${path}${suffix}`).set(auth()).set('Idempotency-Key', newKey()).send(body);
+        agent(ctx)[method](`${path}${suffix}`).set('Idempotency-Key', newIdempotencyKey('payments')).send(body);
 
       await write('post', '/line-items', { sku: 'HOODIE-GREY-M', quantity: 1 }).expect(200);
       await write('post', '/line-items', { sku: 'MUG-WHITE', quantity: 1 }).expect(200);
       await write('patch', '', { shippingAddress: { country: 'DE', city: 'Berlin' } }).expect(200);
-      const methods = (await ctx.http.get(`${path}/shipping-methods`).set(auth()).expect(200)).body.results;
+      const methods = (await agent(ctx).get(`${path}/shipping-methods`).expect(200)).body.results;
       const standard = methods.find((m: { isDefault: boolean }) => m.isDefault);
       await write('put', '/shipping-method', { shippingMethodId: standard.id }).expect(200);
       const withCode = (await write('post', '/discount-codes', { code: 'WELCOME10' }).expect(200)).body;

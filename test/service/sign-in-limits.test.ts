@@ -1,6 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { bearer, createTestContext, KEYS, uniqueName, type TestContext } from '../support/harness';
+import { agent, newEmail, newIdempotencyKey, newSession, upstreamPost } from '../support/fixtures';
+import { createTestContext, KEYS, type TestContext } from '../support/harness';
 import type { RecordedCall } from '../support/recording-proxy';
+import { elapse } from '../support/wait';
 
 /** Small limits, so a test reaches them and outlives a block quickly. */
 const MAX_FAILURES = 3;
@@ -21,20 +22,16 @@ describe('password guessing is limited', () => {
   });
   afterAll(() => ctx.close());
 
-  const isLogin = (call: RecordedCall) => call.method === 'POST' && call.path === `/${ctx.projectKey}/login`;
-  const newSession = async (key: string = KEYS.a): Promise<string> =>
-    (await ctx.http.post('/v1/sessions').set(bearer(key)).send({}).expect(201)).body.anonymousId;
+  const isLogin = (call: RecordedCall) => upstreamPost(ctx, '/login')(call);
   const signIn = (anonymousId: string, body: { email: string; password: string }, key: string = KEYS.a) =>
-    ctx.http.post(`/v1/sessions/${anonymousId}/sign-in`).set(bearer(key)).send(body);
+    agent(ctx, key).post(`/v1/sessions/${anonymousId}/sign-in`).send(body);
+  const signUp = (anonymousId: string, body: { email: string; password: string }) =>
+    agent(ctx).post(`/v1/sessions/${anonymousId}/sign-up`).send(body);
 
   /** A customer signed up on a session of its own. */
   async function customer(): Promise<{ email: string; password: string }> {
-    const credentials = { email: `${uniqueName('Shopper')}@example.com`, password: 'Secret-1' };
-    await ctx.http
-      .post(`/v1/sessions/${await newSession()}/sign-up`)
-      .set(bearer(KEYS.a))
-      .send(credentials)
-      .expect(201);
+    const credentials = { email: newEmail('Shopper'), password: 'Secret-1' };
+    await signUp(await newSession(ctx), credentials).expect(201);
     return credentials;
   }
 
@@ -42,14 +39,14 @@ describe('password guessing is limited', () => {
   async function failFor(email: string, times: number): Promise<void> {
     for (let i = 0; i < times; i++) {
       const key = i % 2 === 0 ? KEYS.a : KEYS.b;
-      expect((await signIn(await newSession(key), { email, password: `guess-${i}` }, key)).status).toBe(401);
+      expect((await signIn(await newSession(ctx, key), { email, password: `guess-${i}` }, key)).status).toBe(401);
     }
   }
 
   test('when an email has had the most consecutive failures across sessions and clients, then the next sign-in is 429 TooManySignInAttempts with Retry-After, even with the right password, without asking commercetools', async () => {
     const who = await customer();
     await failFor(who.email, MAX_FAILURES);
-    const anonymousId = await newSession();
+    const anonymousId = await newSession(ctx);
     const logins = ctx.upstreamCalls.filter(isLogin).length;
 
     // Another case of the same email is the same email.
@@ -61,16 +58,17 @@ describe('password guessing is limited', () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(BLOCK_SECONDS);
     expect(ctx.upstreamCalls.filter(isLogin).length).toBe(logins);
-    expect((await ctx.http.get(`/v1/sessions/${anonymousId}`).set(bearer(KEYS.a))).body.status).toBe('active');
+    expect((await agent(ctx).get(`/v1/sessions/${anonymousId}`)).body.status).toBe('active');
   });
 
   test('when the block has passed, then the right password signs in', async () => {
     const who = await customer();
     await failFor(who.email, MAX_FAILURES);
-    const anonymousId = await newSession();
+    const anonymousId = await newSession(ctx);
     expect((await signIn(anonymousId, who)).status).toBe(429);
 
-    await sleep(BLOCK_SECONDS * 1000 + 200);
+    // Lets the block pass.
+    await elapse(BLOCK_SECONDS * 1000 + 200);
 
     expect((await signIn(anonymousId, who)).status).toBe(200);
   });
@@ -78,18 +76,18 @@ describe('password guessing is limited', () => {
   test('when a sign-in succeeds, then the email’s failures start over', async () => {
     const who = await customer();
     await failFor(who.email, MAX_FAILURES - 1);
-    await signIn(await newSession(), who).expect(200);
+    await signIn(await newSession(ctx), who).expect(200);
 
     await failFor(who.email, MAX_FAILURES - 1);
 
-    expect((await signIn(await newSession(), who)).status).toBe(200);
+    expect((await signIn(await newSession(ctx), who)).status).toBe(200);
   });
 
   test('when a session has had the most failures on any emails, then its next sign-in is 429 while the emails stay open elsewhere', async () => {
     const who = await customer();
-    const anonymousId = await newSession();
+    const anonymousId = await newSession(ctx);
     for (let i = 0; i < MAX_FAILURES; i++) {
-      const someone = { email: `${uniqueName('nobody')}@example.com`, password: 'guess' };
+      const someone = { email: newEmail('nobody'), password: 'guess' };
       expect((await signIn(anonymousId, someone)).status).toBe(401);
     }
 
@@ -97,12 +95,12 @@ describe('password guessing is limited', () => {
 
     expect(blocked.status).toBe(429);
     expect(blocked.body.code).toBe('TooManySignInAttempts');
-    expect((await signIn(await newSession(), who)).status).toBe(200);
+    expect((await signIn(await newSession(ctx), who)).status).toBe(200);
   });
 
   test('when wrong passwords race on one email, then no more than the allowed failures reach commercetools', async () => {
     const who = await customer();
-    const sessions = await Promise.all(Array.from({ length: MAX_FAILURES * 3 }, () => newSession()));
+    const sessions = await Promise.all(Array.from({ length: MAX_FAILURES * 3 }, () => newSession(ctx)));
     const logins = ctx.upstreamCalls.filter(isLogin).length;
 
     const responses = await Promise.all(sessions.map((id) => signIn(id, { email: who.email, password: 'guess' })));
@@ -114,16 +112,13 @@ describe('password guessing is limited', () => {
 
   test('when a session has had the most sign-up attempts, then the next sign-up is 429 TooManySignInAttempts', async () => {
     const taken = await customer();
-    const anonymousId = await newSession();
+    const anonymousId = await newSession(ctx);
     for (let i = 0; i < SIGN_UP_MAX_ATTEMPTS; i++) {
-      const duplicate = await ctx.http.post(`/v1/sessions/${anonymousId}/sign-up`).set(bearer(KEYS.a)).send(taken);
+      const duplicate = await signUp(anonymousId, taken);
       expect(duplicate.body.code).toBe('DuplicateEmail');
     }
 
-    const response = await ctx.http
-      .post(`/v1/sessions/${anonymousId}/sign-up`)
-      .set(bearer(KEYS.a))
-      .send({ email: `${uniqueName('new')}@example.com`, password: 'Secret-1' });
+    const response = await signUp(anonymousId, { email: newEmail('new'), password: 'Secret-1' });
 
     expect(response.status).toBe(429);
     expect(response.body.code).toBe('TooManySignInAttempts');
@@ -133,16 +128,13 @@ describe('password guessing is limited', () => {
   test('when a blocked sign-in carried an Idempotency-Key, then the 429 is not kept: the same key signs in once the block has passed', async () => {
     const who = await customer();
     await failFor(who.email, MAX_FAILURES);
-    const anonymousId = await newSession();
-    const send = () =>
-      ctx.http
-        .post(`/v1/sessions/${anonymousId}/sign-in`)
-        .set(bearer(KEYS.a))
-        .set('Idempotency-Key', `sign-in-${anonymousId}`)
-        .send(who);
+    const anonymousId = await newSession(ctx);
+    const key = newIdempotencyKey('sign-in');
+    const send = () => signIn(anonymousId, who).set('Idempotency-Key', key);
     expect((await send()).status).toBe(429);
 
-    await sleep(BLOCK_SECONDS * 1000 + 200);
+    // Lets the block pass.
+    await elapse(BLOCK_SECONDS * 1000 + 200);
     const retry = await send();
 
     expect(retry.status).toBe(200);

@@ -42,6 +42,12 @@ export async function newCart(
   return (await agent(ctx, key).post(`/v1/sessions/${anonymousId}/carts`).send(body).expect(201)).body;
 }
 
+/** A new session of `key`'s client with a cart of `body` (201s expected): its anonymousId and the cart as answered. */
+export async function newSessionWithCart(ctx: ServiceUnderTest, body: object = ORDERABLE_CART, key: string = KEYS.a) {
+  const anonymousId = await newSession(ctx, key);
+  return { anonymousId, cart: await newCart(ctx, anonymousId, body, key) };
+}
+
 /** Orders the cart through the service (201 expected): the order as answered. */
 export async function orderCart(ctx: ServiceUnderTest, cartId: string, body: object = {}, key: string = KEYS.a) {
   return (await agent(ctx, key).post(`/v1/carts/${cartId}/order`).send(body).expect(201)).body;
