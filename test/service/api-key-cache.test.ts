@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { RedisApiKeyStore } from '../../src/clients/api-key.store';
 import { connectRedis } from '../../src/clients/redis.client';
 import { ApiKeyResolver, UNKNOWN_KEY_CACHE_MS } from '../../src/domain/api-key.resolver';
+import { startRedisServer, type PrivateRedis } from '../../sandbox/redis-server';
 import { bearer, createTestContext, type TestContext } from '../support/harness';
 import { elapse } from '../support/wait';
 
@@ -30,10 +31,17 @@ const settle = () => elapse(100);
 
 describe('API keys: unknown keys are answered from memory, the key cache is bounded and LRU', () => {
   let ctx: TestContext;
+  // The file's own redis-server: MONITOR sees every client's commands, and another suite's traffic
+  // on the shared server would both blur the count and overrun the monitoring connection.
+  let redis: PrivateRedis;
   beforeAll(async () => {
-    ctx = await createTestContext({ env: { RATE_LIMIT_PER_MINUTE: '0' } });
+    redis = await startRedisServer();
+    ctx = await createTestContext({ redisUrl: redis.url, env: { RATE_LIMIT_PER_MINUTE: '0' } });
   });
-  afterAll(() => ctx.close());
+  afterAll(async () => {
+    await ctx.close();
+    await redis.stop();
+  });
 
   test('when 100 requests come with one unknown key, then Redis is asked about it once', async () => {
     const counter = await countCommandsOn(ctx.config.redis.url!, `${ctx.redisPrefix}apikeys`);
