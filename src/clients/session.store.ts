@@ -292,12 +292,6 @@ export class RedisSessionStore implements SessionStore, SessionIndex {
     return Number((await storeCall('session store: creates', () => this.redis.get(this.createsKey(anonymousId)))) ?? 0);
   }
 
-  async save(session: SessionRecord): Promise<void> {
-    await storeCall('session store: save', () =>
-      this.redis.set(this.sessionKey(session.anonymousId), JSON.stringify(session), 'KEEPTTL', 'XX'),
-    );
-  }
-
   async extend(anonymousId: string, clientId: string, expiresAt: string): Promise<SessionRecord | null> {
     const value = (await storeCall('session store: extend', () =>
       this.redis.eval(

@@ -36,8 +36,6 @@ export interface SessionStore {
   readonly endedTtlSeconds: number;
   /** The session, and whether a sign-in/sign-up is running on it, in one round trip. */
   get(anonymousId: string): Promise<{ session: SessionRecord | null; busy: boolean }>;
-  /** Overwrites an existing session keeping its expiry. */
-  save(session: SessionRecord): Promise<void>;
   /**
    * Like `get`, and counts a cart create in when the session exists (leaveCreate counts it out), in
    * one atomic step: a hand-over that takes the lock afterwards sees the count and waits for it.

@@ -294,7 +294,6 @@ describe('when the backends fail', () => {
       enterCreate: async () => ({ session: null, busy: false }),
       leaveCreate: async () => undefined,
       createsRunning: async () => 0,
-      save: async () => undefined,
       extend: async () => null,
       markHasOrders: async () => undefined,
       end: async () => true,

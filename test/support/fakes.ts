@@ -456,10 +456,6 @@ export class FakeSessionStore implements SessionStore {
     return { session: this.sessions.get(anonymousId) ?? null, busy: this.locks.has(anonymousId) };
   }
 
-  async save(session: SessionRecord): Promise<void> {
-    if (this.sessions.has(session.anonymousId)) this.sessions.set(session.anonymousId, session);
-  }
-
   async extend(anonymousId: string, clientId: string, expiresAt: string): Promise<SessionRecord | null> {
     const session = this.sessions.get(anonymousId);
     if (!session) return null;
