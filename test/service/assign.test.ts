@@ -202,12 +202,18 @@ describe('POST /v1/sessions/{anonymousId}/assign hands a session over to a known
       });
       ctx.faults.push({ match: (call) => merged && isCartRead(call), fault: { kind: 'status', status: 503 } });
 
-      const failed = await assign(anonymousId, { customerId: customer.id });
+      const key = `assign-${anonymousId}`;
+      const send = () =>
+        agent(ctx, KEYS.backofficeA)
+          .post(`/v1/sessions/${anonymousId}/assign`)
+          .set('Idempotency-Key', key)
+          .send({ customerId: customer.id });
+      const failed = await send();
       expect(failed.status).toBeGreaterThanOrEqual(500);
       expect((await agent(ctx).get(`/v1/sessions/${anonymousId}`)).body.status).toBe('active');
       ctx.faults.length = 0;
 
-      const retry = await assign(anonymousId, { customerId: customer.id });
+      const retry = await send();
 
       expect(retry.status).toBe(200);
       expect(retry.body.cart).toMatchObject({ id: cartId, customerId: customer.id });
@@ -217,6 +223,7 @@ describe('POST /v1/sessions/{anonymousId}/assign hands a session over to a known
         status: 'ended',
         customerId: customer.id,
       });
+      expect((await send()).headers['idempotent-replayed']).toBe('true');
     });
   });
 });
