@@ -15,6 +15,8 @@ const MERGE_MODES = ['MergeWithExistingCustomerCart', 'UseAsNewActiveCustomerCar
  * have the same anonymousId"; unlike sign-in, Orders and Payments are not assigned (the caller sets
  * them). Answers 200 with the Customer's resulting Cart. An unknown Customer is 400
  * ReferencedResourceNotFound (the reference names no error for it; we answer as for other references).
+ * `updateProductData` is accepted and has no effect here (the emulator's product data does not change).
+ * The in-store variant (`/in-store/key={storeKey}/carts/customer-id={customerId}/merge`) is not emulated.
  * https://docs.commercetools.com/api/projects/carts#merge-cart
  * https://docs.commercetools.com/api/releases/2025-10-09-cart-merge-is-now-available-for-externally-authenticated-customers
  * https://docs.commercetools.com/api/releases/2025-10-23-aligned-behavior-of-merge-cart-endpoints
