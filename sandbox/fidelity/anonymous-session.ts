@@ -54,7 +54,12 @@ export async function signInAnonymousSession(
   layer: FidelityLayer,
   context: RepositoryContext,
   customerId: string,
-  session: AnonymousSession & { cart?: Cart; mode?: AnonymousCartSignInMode },
+  session: AnonymousSession & {
+    cart?: Cart;
+    mode?: AnonymousCartSignInMode;
+    /** Merge Cart (cart-merge.fidelity.ts) assigns the session's Carts only, not its Orders and Payments. */
+    cartsOnly?: boolean;
+  },
 ): Promise<Cart | undefined> {
   const carts = layer.carts(context.projectKey);
   const anonymousCart =
@@ -66,7 +71,7 @@ export async function signInAnonymousSession(
   const customerCart =
     anonymousCart && (await latestActiveCart(layer, context, 'customerId', customerId, anonymousCart.id));
 
-  await assignToCustomer(layer, context, customerId, session.anonymousId, anonymousCart);
+  await assignToCustomer(layer, context, customerId, session.anonymousId, anonymousCart, session.cartsOnly ?? false);
 
   if (anonymousCart?.cartState !== 'Active') return latestActiveCart(layer, context, 'customerId', customerId);
   const assigned = await carts.get(context, anonymousCart.id);
@@ -107,6 +112,7 @@ async function assignToCustomer(
   customerId: string,
   anonymousId: string | undefined,
   anonymousCart: Cart | undefined,
+  cartsOnly: boolean,
 ): Promise<void> {
   const carts = layer.carts(context.projectKey);
   const orders = layer.orders(context.projectKey);
@@ -114,7 +120,7 @@ async function assignToCustomer(
   const sessionCarts: Cart[] =
     anonymousId === undefined ? [] : (await carts.query(context, bySession(anonymousId))).results;
   const sessionOrders: Order[] =
-    anonymousId === undefined ? [] : (await orders.query(context, bySession(anonymousId))).results;
+    anonymousId === undefined || cartsOnly ? [] : (await orders.query(context, bySession(anonymousId))).results;
   // An anonymousCart given without anonymousId (or of no session) is assigned as well.
   if (anonymousCart && !sessionCarts.some((cart) => cart.id === anonymousCart.id)) sessionCarts.push(anonymousCart);
 
@@ -124,7 +130,7 @@ async function assignToCustomer(
   for (const order of sessionOrders.filter((each) => each.customerId !== customerId)) {
     await orders.saveUpdate(context, order.version, { ...order, customerId, version: order.version + 1 });
   }
-  if (anonymousId !== undefined) await assignPayments(layer, context, customerId, anonymousId);
+  if (anonymousId !== undefined && !cartsOnly) await assignPayments(layer, context, customerId, anonymousId);
 }
 
 /** Sets the `customer` of the session's Payments, keeping their anonymousId as for Carts and Orders. */

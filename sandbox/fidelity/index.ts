@@ -1,6 +1,7 @@
 import type { CommercetoolsMock } from '@labdigital/commercetools-mock';
 import { UsedAnonymousIds } from './anonymous-id-reuse.fidelity';
 import { installCartCreateFidelity } from './cart-create.fidelity';
+import { installCartMergeFidelity } from './cart-merge.fidelity';
 import { installCheckoutFidelity } from './checkout.fidelity';
 import { installCustomerSignUpFidelity } from './customer-sign-up.fidelity';
 import { FidelityLayer } from './fidelity-layer';
@@ -26,4 +27,5 @@ export function installFidelity(mock: CommercetoolsMock): void {
   installQuerySortFidelity(layer);
   installQueryHeadFidelity(layer);
   installCheckoutFidelity(layer);
+  installCartMergeFidelity(layer);
 }

@@ -6,6 +6,7 @@ import {
   type CartDraft,
   type CartUpdateAction,
   type Customer,
+  type MergeCartDraft,
   type Order,
   type OrderUpdateAction,
   type Payment,
@@ -25,6 +26,7 @@ import {
   NotFound,
   OutOfStock,
   PriceChanged,
+  ReferencedResourceNotFound,
   Refused,
   ShippingMethodRefused,
   UnexpectedAnswer,
@@ -186,6 +188,8 @@ export function translateFailedCall(call: FailedCall): UpstreamFailure {
     const checkout = checkoutRefusal(errors, message, reasons);
     if (checkout) return checkout;
     if (errors.some((e) => e.code === 'InvalidOperation')) return new InvalidOperation(message, reasons);
+    const referenced = errors.find((e) => e.code === 'ReferencedResourceNotFound');
+    if (referenced) return new ReferencedResourceNotFound(asString(referenced.typeId), message, reasons);
     return new Refused(reasons[0]?.code ?? 'Unknown', message, reasons);
   }
   return new UnexpectedAnswer(`commercetools answered ${status}.`);
@@ -381,6 +385,44 @@ export class CommercetoolsGateway implements CommerceGateway {
 
   getCustomerByKey(key: string): Promise<Customer | null> {
     return this.find('customers.byKey', () => this.api.customers().withKey({ key }).get().execute());
+  }
+
+  getCustomer(id: string): Promise<Customer | null> {
+    return this.find('customers.get', () => this.api.customers().withId({ ID: id }).get().execute());
+  }
+
+  mergeCart(customerId: string, draft: MergeCartDraft): Promise<Cart> {
+    // Changes carts (merge, assignment): a write, never repeated blindly.
+    return this.call(
+      'carts.merge',
+      () => this.api.carts().customerIdWithCustomerIdValueMerge({ customerId }).post({ body: draft }).execute(),
+      'write',
+    );
+  }
+
+  async getActiveCartOfCustomer(customerId: string): Promise<Cart | null> {
+    const queryArgs = {
+      where: 'customerId = :cid and cartState = "Active"',
+      'var.cid': customerId,
+      sort: 'lastModifiedAt desc',
+      limit: 1,
+      withTotal: false,
+    };
+    const body = await this.call('carts.byCustomer', () => this.api.carts().get({ queryArgs }).execute());
+    return body.results[0] ?? null;
+  }
+
+  async queryPayments(query: { anonymousId: string; limit: number; offset: number }): Promise<Page<Payment>> {
+    const queryArgs = {
+      where: ANONYMOUS_ID_PREDICATE,
+      'var.aid': query.anonymousId,
+      sort: 'createdAt desc',
+      limit: query.limit,
+      offset: query.offset,
+      withTotal: false,
+    };
+    const body = await this.call('payments.query', () => this.api.payments().get({ queryArgs }).execute());
+    return { results: body.results, count: body.count, offset: body.offset, limit: body.limit, total: body.total };
   }
 
   signUp(input: {

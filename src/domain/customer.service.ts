@@ -1,4 +1,4 @@
-import type { Cart, Customer } from '@commercetools/platform-sdk';
+import type { Cart, Customer, Order, Payment } from '@commercetools/platform-sdk';
 import type { Caller } from './api-keys';
 import { DomainError } from './errors';
 import { customerKeyFor } from './idempotent-keys';
@@ -8,6 +8,9 @@ import {
   DuplicateValue,
   InvalidCredentials,
   mayHaveHappened,
+  NotFound,
+  ReferencedResourceNotFound,
+  VersionConflict,
   type Blocked,
   type CommerceGateway,
   type GrantStore,
@@ -29,6 +32,38 @@ function withoutPassword(result: HandOverResult): HandOverResult {
     customer: customer as Customer,
     ...(result.cart ? { cart: result.cart } : {}),
     ...(result.grant ? { grant: result.grant } : {}),
+  };
+}
+
+/** What an assignment answers: who the session went to (no other personal data), the cart and the grant on it. */
+export interface AssignResult {
+  customer: { id: string; email: string; firstName?: string; lastName?: string };
+  cart?: Cart;
+  grant?: { cartId: string; expiresAt: string };
+}
+
+export interface AssignInput {
+  customerId: string;
+  mergeMode: CartSignInMode;
+  updateProductData?: boolean;
+}
+
+/** A session's carts, orders and payments read at once: more than a till makes in a session. */
+const SESSION_PAGE = 500;
+/** Bounded re-reads when an order or payment changed between reading and assigning it. */
+const MAX_ASSIGN_ATTEMPTS = 3;
+
+function customerNotFound(customerId: string): DomainError {
+  return new DomainError('CustomerNotFound', `No customer '${customerId}'.`);
+}
+
+function summaryOf(customer: Customer): AssignResult['customer'] {
+  const { id, email, firstName, lastName } = customer;
+  return {
+    id,
+    email,
+    ...(firstName !== undefined ? { firstName } : {}),
+    ...(lastName !== undefined ? { lastName } : {}),
   };
 }
 
@@ -144,6 +179,117 @@ export class CustomerService {
       }),
     );
     return withoutPassword(result);
+  }
+
+  /**
+   * Hands the session over to a customer known by id, without a password (SSO, loyalty app, a phone
+   * number at the till): commercetools' Merge Cart merges the session's active cart into the
+   * customer's (or makes it theirs), then the session's orders (`setCustomerId`) and payments
+   * (`setCustomer`) move to the customer, and the session ends with the customerId. The merge runs
+   * first and its trace (the session's carts carry the customerId) is how a merge whose answer was
+   * lost is recognised, at once or on the retry; orders and payments already moved are skipped.
+   */
+  async assign(caller: Caller, anonymousId: string, input: AssignInput): Promise<AssignResult> {
+    const customer = await this.commerce.getCustomer(input.customerId);
+    if (!customer) throw customerNotFound(input.customerId);
+    const result = await this.sessions.handOver(caller, anonymousId, async () => {
+      const cart = await this.mergeSession(anonymousId, input);
+      await this.moveOrders(anonymousId, customer.id);
+      await this.movePayments(anonymousId, customer.id);
+      return this.withGrant(caller, { customer, ...(cart ? { cart } : {}) });
+    });
+    return {
+      customer: summaryOf(result.customer),
+      ...(result.cart ? { cart: result.cart } : {}),
+      ...(result.grant ? { grant: result.grant } : {}),
+    };
+  }
+
+  /** Merges the session's active cart into the customer's: the customer's resulting cart, if any. */
+  private async mergeSession(anonymousId: string, input: AssignInput): Promise<Cart | undefined> {
+    const done = await this.mergedBefore(anonymousId, input.customerId);
+    if (done) return done.cart;
+    const carts = await this.commerce.queryCarts({ anonymousId, cartState: 'Active', limit: 1, offset: 0 });
+    const active = carts.results[0];
+    if (!active) return undefined;
+    try {
+      return await this.commerce.mergeCart(input.customerId, {
+        anonymousCart: { typeId: 'cart', id: active.id },
+        anonymousId,
+        mergeMode: input.mergeMode,
+        ...(input.updateProductData !== undefined ? { updateProductData: input.updateProductData } : {}),
+      });
+    } catch (error) {
+      if (error instanceof NotFound) throw customerNotFound(input.customerId);
+      if (error instanceof ReferencedResourceNotFound && error.typeId === 'customer')
+        throw customerNotFound(input.customerId);
+      if (!mayHaveHappened(error)) throw error;
+      // The answer was lost: the merge may have happened. A failing look fails the request; the retry looks again.
+      const lost = await this.mergedBefore(anonymousId, input.customerId);
+      if (lost) return lost.cart;
+      throw error;
+    }
+  }
+
+  /**
+   * Whether a merge into this customer already happened (its answer lost): the session's carts then
+   * carry the customerId. Its result is the session's cart if it stayed active (it became the
+   * customer's), else the customer's active cart. A cart or order of the session that carries
+   * another customerId means the session went to someone else (AlreadyHandedOver).
+   */
+  private async mergedBefore(anonymousId: string, customerId: string): Promise<{ cart?: Cart } | undefined> {
+    const page = { anonymousId, limit: SESSION_PAGE, offset: 0 };
+    const [carts, orders] = await Promise.all([this.commerce.queryCarts(page), this.commerce.queryOrders(page)]);
+    const other = [...carts.results, ...orders.results].find((x) => x.customerId && x.customerId !== customerId);
+    if (other) throw new AlreadyHandedOver(other.customerId);
+    const assigned = carts.results.filter((cart) => cart.customerId === customerId);
+    if (assigned.length === 0) return undefined;
+    const kept = assigned.find((cart) => cart.cartState === 'Active');
+    if (kept) return { cart: kept };
+    const current = await this.commerce.getActiveCartOfCustomer(customerId);
+    return current ? { cart: current } : {};
+  }
+
+  /** Sets the customer on the session's orders that do not carry it yet (re-read on a conflict). */
+  private async moveOrders(anonymousId: string, customerId: string): Promise<void> {
+    const orders = await this.commerce.queryOrders({ anonymousId, limit: SESSION_PAGE, offset: 0 });
+    for (const order of orders.results.filter((each) => each.customerId !== customerId)) {
+      await this.retryOnConflict<Order>(order, this.commerce.getOrder.bind(this.commerce), (current) =>
+        current.customerId === customerId
+          ? undefined
+          : this.commerce.updateOrder(current.id, current.version, [{ action: 'setCustomerId', customerId }]),
+      );
+    }
+  }
+
+  /** Sets the customer on the session's payments that do not carry it yet (re-read on a conflict). */
+  private async movePayments(anonymousId: string, customerId: string): Promise<void> {
+    const payments = await this.commerce.queryPayments({ anonymousId, limit: SESSION_PAGE, offset: 0 });
+    const customer = { typeId: 'customer' as const, id: customerId };
+    for (const payment of payments.results.filter((each) => each.customer?.id !== customerId)) {
+      await this.retryOnConflict<Payment>(payment, this.commerce.getPayment.bind(this.commerce), (current) =>
+        current.customer?.id === customerId
+          ? undefined
+          : this.commerce.updatePayment(current.id, current.version, [{ action: 'setCustomer', customer }]),
+      );
+    }
+  }
+
+  private async retryOnConflict<T extends { id: string }>(
+    first: T,
+    reread: (id: string) => Promise<T | null>,
+    update: (current: T) => Promise<unknown> | undefined,
+  ): Promise<void> {
+    let current: T | null = first;
+    for (let attempt = 1; current; attempt++) {
+      try {
+        await update(current);
+        return;
+      } catch (error) {
+        if (!(error instanceof VersionConflict) || attempt >= MAX_ASSIGN_ATTEMPTS) throw error;
+        current = await reread(current.id);
+      }
+    }
   }
 
   /**

@@ -34,6 +34,7 @@ export type ErrorCode =
   | 'OutOfStock'
   | 'PriceChanged'
   | 'ConcurrentModification'
+  | 'CustomerNotFound'
   | 'DuplicateEmail'
   | 'DuplicateOrderNumber'
   | 'InvalidCredentials'

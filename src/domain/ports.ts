@@ -3,6 +3,7 @@ import type {
   CartDraft,
   CartUpdateAction,
   Customer,
+  MergeCartDraft,
   Order,
   OrderUpdateAction,
   Payment,
@@ -165,6 +166,17 @@ export interface CommerceGateway {
     key: string;
   }): Promise<SignInResult>;
   getCustomerByKey(key: string): Promise<Customer | null>;
+  getCustomer(id: string): Promise<Customer | null>;
+  /**
+   * Merge Cart: the anonymous cart into the customer's most recently modified active cart (or it
+   * becomes that cart); the session's carts get the customerId, its orders and payments do not.
+   * An unknown customer: NotFound or ReferencedResourceNotFound (typeId customer).
+   */
+  mergeCart(customerId: string, draft: MergeCartDraft): Promise<Cart>;
+  /** The customer's most recently modified active cart, if any. */
+  getActiveCartOfCustomer(customerId: string): Promise<Cart | null>;
+  /** Payments made in the session (`anonymousId`), newest first. */
+  queryPayments(query: { anonymousId: string; limit: number; offset: number }): Promise<Page<Payment>>;
   /** Without anonymousId: only checks the credentials and answers the customer's active cart. */
   signIn(input: {
     email: string;

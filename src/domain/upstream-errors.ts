@@ -81,6 +81,18 @@ export class AnonymousIdUsedUp extends InvalidOperation {
   }
 }
 
+/** A resource the call references does not exist (commercetools' ReferencedResourceNotFound): its `typeId`. */
+export class ReferencedResourceNotFound extends Refused {
+  constructor(
+    readonly typeId: string | undefined,
+    message: string,
+    reasons?: RefusalReason[],
+  ) {
+    super('ReferencedResourceNotFound', message, reasons);
+    this.name = 'ReferencedResourceNotFound';
+  }
+}
+
 /** The customer's email or password is wrong (a sign-in). */
 export class InvalidCredentials extends Refused {
   constructor(message: string, reasons?: RefusalReason[]) {

@@ -36,6 +36,7 @@ export const PROBLEM_KINDS: Record<ErrorCode, ProblemKind> = {
   CartNotFound: { status: 404, title: 'Cart not found', when: "no such cart, or another client's" },
   NoActiveCart: { status: 404, title: 'No active cart', when: 'the session has no Active cart' },
   LineItemNotFound: { status: 404, title: 'Line item not found', when: 'the cart has no line item with that id' },
+  CustomerNotFound: { status: 404, title: 'Customer not found', when: 'no customer with that id (assign)' },
   OrderNotFound: { status: 404, title: 'Order not found', when: "no such order, or another client's" },
   CartAlreadyOrdered: { status: 409, title: 'Cart already ordered', when: 'the cart was already turned into an order' },
   CartNotActive: { status: 409, title: 'Cart not active', when: 'the cart is no longer Active (ordered or merged)' },

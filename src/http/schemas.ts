@@ -590,6 +590,40 @@ export const CustomerList = z
       ],
     },
   });
+export const AssignBody = z
+  .strictObject({
+    customerId: ResourceId.meta({ description: 'The customer (e.g. from GET /v1/customers?email=)' }),
+    mergeMode: z
+      .enum(CART_SIGN_IN_MODES)
+      .default(DEFAULT_CART_SIGN_IN_MODE)
+      .meta({ description: "commercetools' CartMergeMode: merge into the customer's active cart, or replace it" }),
+    updateProductData: z.boolean().optional().meta({ description: "Refresh the line items' product data on merge" }),
+  })
+  .meta({
+    id: 'AssignBody',
+    example: { customerId: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b', mergeMode: 'MergeWithExistingCustomerCart' },
+  });
+export const AssignResult = z
+  .object({
+    customer: z.object({
+      id: z.string(),
+      email: z.string(),
+      firstName: z.string().optional(),
+      lastName: z.string().optional(),
+    }),
+    cart: Cart.optional(),
+    grant: z.object({ cartId: z.string(), expiresAt: z.string() }).optional(),
+  })
+  .meta({
+    id: 'AssignResult',
+    description:
+      "The customer the session went to (id, email, names only), the customer's cart after the merge, if any, " +
+      'and the grant on it for this client.',
+    example: {
+      customer: { id: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b', email: 'ada@example.com', firstName: 'Ada' },
+      grant: { cartId: 'c1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a5b', expiresAt: '2026-11-30T12:00:00.000Z' },
+    },
+  });
 export const SessionQuery = z
   .strictObject({
     status: z.enum(SESSION_STATUSES).optional(),

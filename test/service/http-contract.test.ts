@@ -205,6 +205,7 @@ describe('HTTP contract: auth, problems, operations', () => {
         'GET /v1/orders',
         'PATCH /v1/orders/{orderId}',
         'POST /v1/orders/{orderId}/cancel',
+        'POST /v1/sessions/{anonymousId}/assign',
         'GET /healthz',
         'GET /readyz',
         'GET /metrics',

@@ -4,6 +4,7 @@ import type {
   CartDraft,
   CartUpdateAction,
   Customer,
+  MergeCartDraft,
   Order,
   OrderUpdateAction,
   Payment,
@@ -308,6 +309,41 @@ export class FakeCommerce implements CommerceGateway {
       const cart = this.activeCartOf(customer.id);
       return { customer, ...(cart ? { cart } : {}) };
     });
+  }
+
+  getCustomer(id: string): Promise<Customer | null> {
+    return this.run('getCustomer', () => this.customers.get(id) ?? null);
+  }
+
+  /** Merge Cart: the session's carts get the customer; the anonymous cart merges (no line items here) or becomes it. */
+  mergeCart(customerId: string, draft: MergeCartDraft): Promise<Cart> {
+    return this.run('mergeCart', () => {
+      if (!this.customers.has(customerId)) throw new NotFound();
+      const target = this.activeCartOf(customerId);
+      const anonymous = draft.anonymousCart?.id ? this.cartOrFail(draft.anonymousCart.id) : undefined;
+      for (const cart of this.carts.values()) {
+        if (cart.anonymousId === draft.anonymousId || cart.id === anonymous?.id)
+          this.carts.set(cart.id, { ...cart, customerId, version: cart.version + 1, lastModifiedAt: this.now() });
+      }
+      if (!anonymous) return this.activeCartOf(customerId) ?? this.cartOrFail('none');
+      if (!target || draft.mergeMode === 'UseAsNewActiveCustomerCart') return this.cartOrFail(anonymous.id);
+      const merged = this.cartOrFail(anonymous.id);
+      this.carts.set(merged.id, { ...merged, cartState: 'Merged', version: merged.version + 1 });
+      return this.cartOrFail(target.id);
+    });
+  }
+
+  getActiveCartOfCustomer(customerId: string): Promise<Cart | null> {
+    return this.run('getActiveCartOfCustomer', () => this.activeCartOf(customerId) ?? null);
+  }
+
+  queryPayments(query: { anonymousId: string; limit: number; offset: number }): Promise<Page<Payment>> {
+    return this.run('queryPayments', () =>
+      page(
+        [...this.payments.values()].filter((p) => p.anonymousId === query.anonymousId),
+        query,
+      ),
+    );
   }
 
   ping(): Promise<void> {

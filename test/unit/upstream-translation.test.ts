@@ -6,6 +6,7 @@ import {
   InvalidOperation,
   mayHaveHappened,
   NotFound,
+  ReferencedResourceNotFound,
   Refused,
   UnexpectedAnswer,
   Unavailable,
@@ -103,6 +104,20 @@ describe('translateUpstreamError: commercetools answers into typed failures', ()
     });
 
     expect(translateUpstreamError(thrown)).toBeInstanceOf(InvalidCredentials);
+  });
+
+  test('when commercetools answers ReferencedResourceNotFound, then it is a Refused of that code naming the typeId', () => {
+    const thrown = answered(400, {
+      code: 'ReferencedResourceNotFound',
+      message: "The referenced object of type 'customer' with id 'c-1' was not found.",
+      typeId: 'customer',
+      id: 'c-1',
+    });
+
+    const failure = translateUpstreamError(thrown);
+
+    expect(failure).toBeInstanceOf(ReferencedResourceNotFound);
+    expect(failure).toMatchObject({ code: 'ReferencedResourceNotFound', typeId: 'customer' });
   });
 
   test('when commercetools refuses with other codes, then it is Refused with the first code and every reason', () => {

@@ -487,6 +487,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/{anonymousId}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand a session over to a known customer, without a password
+         * @description For customers who sign in elsewhere (SSO, a loyalty app, a phone number at the till). commercetools' Merge Cart merges the session's active cart into the customer's most recently modified active cart (mergeMode MergeWithExistingCustomerCart, the default) or makes it the customer's active cart (UseAsNewActiveCustomerCart; also when the customer has none); the session's orders and payments get the customer; the session ends with the customerId. A session without an active cart is assigned too (200 without `cart`). The resulting cart comes with a customer grant for this client. Your sessions only (admin: any). An assignment whose answer was lost is recognised on the retry (200 with the same customer's cart); once the session has ended it is 409 SessionEnded.
+         */
+        post: operations["assignSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1663,6 +1683,51 @@ export interface components {
             shipmentState?: "Shipped" | "Delivered" | "Ready" | "Pending" | "Delayed" | "Partial" | "Backorder" | "Canceled";
             /** @description Expected resource version; a stale one answers 409 */
             version?: number;
+        };
+        /**
+         * @description The customer the session went to (id, email, names only), the customer's cart after the merge, if any, and the grant on it for this client.
+         * @example {
+         *       "customer": {
+         *         "id": "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b",
+         *         "email": "ada@example.com",
+         *         "firstName": "Ada"
+         *       },
+         *       "grant": {
+         *         "cartId": "c1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a5b",
+         *         "expiresAt": "2026-11-30T12:00:00.000Z"
+         *       }
+         *     }
+         */
+        AssignResult: {
+            customer: {
+                id: string;
+                email: string;
+                firstName?: string;
+                lastName?: string;
+            };
+            cart?: components["schemas"]["Cart"];
+            grant?: {
+                cartId: string;
+                expiresAt: string;
+            };
+        };
+        /**
+         * @example {
+         *       "customerId": "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b",
+         *       "mergeMode": "MergeWithExistingCustomerCart"
+         *     }
+         */
+        AssignBody: {
+            /** @description The customer (e.g. from GET /v1/customers?email=) */
+            customerId: string;
+            /**
+             * @description commercetools' CartMergeMode: merge into the customer's active cart, or replace it
+             * @default MergeWithExistingCustomerCart
+             * @enum {string}
+             */
+            mergeMode: "MergeWithExistingCustomerCart" | "UseAsNewActiveCustomerCart";
+            /** @description Refresh the line items' product data on merge */
+            updateProductData?: boolean;
         };
         Health: {
             /** @enum {string} */
@@ -5540,6 +5605,153 @@ export interface operations {
             };
             /** @description Problem: OrderNotCancellable, IdempotencyKeyInProgress */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: IdempotencyKeyReused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: RateLimited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: InternalError */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamError */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: StoreUnavailable, UpstreamUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UpstreamTimeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assignSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write safe to retry: 1 to 255 printable ASCII characters, new per operation, the same for its retries. A repeat with the same route, path and body replays the first completed answer (`Idempotent-Replayed: true`); with another body it is 422. Transient answers are not kept, so a repeat after them runs again: 5xx, 429, `SessionBusy`, `IdempotencyKeyInProgress`, and `ConcurrentModification` when no `version` was sent. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Anonymous session id */
+                anonymousId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignBody"];
+            };
+        };
+        responses: {
+            /** @description The customer, their cart and the grant on it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignResult"];
+                };
+            };
+            /** @description Problem: ValidationFailed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: SessionNotFound, CustomerNotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: SessionEnded, SessionBusy, IdempotencyKeyInProgress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: PayloadTooLarge */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem: UnsupportedMediaType */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,4 +1,5 @@
 import type { BackofficeService } from '../../domain/backoffice.service';
+import type { CustomerService } from '../../domain/customer.service';
 import { route, type RouteSpec } from '../route';
 import * as s from '../schemas';
 
@@ -7,7 +8,7 @@ import * as s from '../schemas';
  * `admin` reaches its own clientId's sessions and orders only; the customer lookup is the one
  * route over the whole project, and each lookup is logged with the caller's clientId.
  */
-export function backofficeRoutes(backoffice: BackofficeService): RouteSpec[] {
+export function backofficeRoutes(backoffice: BackofficeService, customers: CustomerService): RouteSpec[] {
   return [
     route({
       method: 'get',
@@ -81,6 +82,21 @@ export function backofficeRoutes(backoffice: BackofficeService): RouteSpec[] {
       success: { status: 200, description: 'The cancelled order', schema: s.Order },
       errors: ['OrderNotFound', 'OrderNotCancellable'],
       handle: ({ caller, params }) => backoffice.cancelOrder(caller, params.orderId),
+    }),
+    route({
+      method: 'post',
+      path: '/v1/sessions/{anonymousId}/assign',
+      operationId: 'assignSession',
+      tag: 'Back office',
+      scope: 'backoffice',
+      summary: 'Hand a session over to a known customer, without a password',
+      description:
+        "For customers who sign in elsewhere (SSO, a loyalty app, a phone number at the till). commercetools' Merge Cart merges the session's active cart into the customer's most recently modified active cart (mergeMode MergeWithExistingCustomerCart, the default) or makes it the customer's active cart (UseAsNewActiveCustomerCart; also when the customer has none); the session's orders and payments get the customer; the session ends with the customerId. A session without an active cart is assigned too (200 without `cart`). The resulting cart comes with a customer grant for this client. Your sessions only (admin: any). An assignment whose answer was lost is recognised on the retry (200 with the same customer's cart); once the session has ended it is 409 SessionEnded.",
+      params: s.SessionParams,
+      body: s.AssignBody,
+      success: { status: 200, description: 'The customer, their cart and the grant on it', schema: s.AssignResult },
+      errors: ['ValidationFailed', 'SessionNotFound', 'CustomerNotFound', 'SessionEnded', 'SessionBusy'],
+      handle: ({ caller, params, body }) => customers.assign(caller, params.anonymousId, body),
     }),
   ];
 }

@@ -46,6 +46,7 @@ import { v1Routes, type V1Services } from './v1.routes';
  * | GET /v1/orders | OrderQuery -> OrderList | service/backoffice.test.ts |
  * | PATCH /v1/orders/{orderId} | ChangeOrderBody -> Order | service/backoffice.test.ts |
  * | POST /v1/orders/{orderId}/cancel | -> Order | service/backoffice.test.ts |
+ * | POST /v1/sessions/{anonymousId}/assign | AssignBody -> AssignResult | service/assign.test.ts |
  * | GET /healthz | -> Health | service/readiness.test.ts |
  * | GET /readyz | -> Readiness | service/readiness.test.ts |
  * | GET /metrics | -> Prometheus text | service/observability.test.ts |
@@ -62,7 +63,7 @@ export function allRoutes(
   const routes = [
     ...v1Routes(services),
     ...checkoutRoutes(services),
-    ...backofficeRoutes(services.backoffice),
+    ...backofficeRoutes(services.backoffice, services.customers),
     ...operationsRoutes({ ...operations, openApiDocument: () => document }),
   ];
   document = buildOpenApiDocument(routes, version);
