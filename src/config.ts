@@ -144,23 +144,27 @@ function checkRedis(
   }
 }
 
+const CTP_FIELDS = {
+  CTP_PROJECT_KEY: required('CTP_PROJECT_KEY').regex(
+    /^[a-z0-9_-]{2,256}$/i,
+    'CTP_PROJECT_KEY must be a commercetools project key',
+  ),
+  CTP_CLIENT_ID: required('CTP_CLIENT_ID'),
+  CTP_CLIENT_SECRET: required('CTP_CLIENT_SECRET'),
+  CTP_AUTH_URL: httpUrl('CTP_AUTH_URL'),
+  CTP_API_URL: httpUrl('CTP_API_URL'),
+  CTP_SCOPES: required('CTP_SCOPES').transform((raw) => raw.split(/\s+/).filter(Boolean)),
+  CTP_TIMEOUT_MS: intFrom('CTP_TIMEOUT_MS', 100, 10_000),
+  CTP_READ_ATTEMPTS: intFrom('CTP_READ_ATTEMPTS', 1, 3),
+  CTP_READ_DEADLINE_MS: intFrom('CTP_READ_DEADLINE_MS', 100, 15_000),
+  CTP_BREAKER_THRESHOLD: intFrom('CTP_BREAKER_THRESHOLD', 1, 5),
+  CTP_BREAKER_HALF_OPEN_MS: intFrom('CTP_BREAKER_HALF_OPEN_MS', 100, 5000),
+};
+
 /** Environment contract of the service; `.env.example` documents every variable. */
 const envSchema = z
   .object({
-    CTP_PROJECT_KEY: required('CTP_PROJECT_KEY').regex(
-      /^[a-z0-9_-]{2,256}$/i,
-      'CTP_PROJECT_KEY must be a commercetools project key',
-    ),
-    CTP_CLIENT_ID: required('CTP_CLIENT_ID'),
-    CTP_CLIENT_SECRET: required('CTP_CLIENT_SECRET'),
-    CTP_AUTH_URL: httpUrl('CTP_AUTH_URL'),
-    CTP_API_URL: httpUrl('CTP_API_URL'),
-    CTP_SCOPES: required('CTP_SCOPES').transform((raw) => raw.split(/\s+/).filter(Boolean)),
-    CTP_TIMEOUT_MS: intFrom('CTP_TIMEOUT_MS', 100, 10_000),
-    CTP_READ_ATTEMPTS: intFrom('CTP_READ_ATTEMPTS', 1, 3),
-    CTP_READ_DEADLINE_MS: intFrom('CTP_READ_DEADLINE_MS', 100, 15_000),
-    CTP_BREAKER_THRESHOLD: intFrom('CTP_BREAKER_THRESHOLD', 1, 5),
-    CTP_BREAKER_HALF_OPEN_MS: intFrom('CTP_BREAKER_HALF_OPEN_MS', 100, 5000),
+    ...CTP_FIELDS,
     ...REDIS_FIELDS,
     API_KEYS: required('API_KEYS').transform((raw, ctx) => {
       try {
@@ -369,6 +373,34 @@ function redisSettings(e: z.infer<typeof redisSchema>): RedisSettings {
 
 const redisSchema = z.object(REDIS_FIELDS).superRefine(checkRedis);
 
+const ctpSchema = z.object(CTP_FIELDS);
+
+function commercetoolsSettings(e: z.infer<typeof ctpSchema>): Config['commercetools'] {
+  return {
+    projectKey: e.CTP_PROJECT_KEY,
+    clientId: e.CTP_CLIENT_ID,
+    clientSecret: e.CTP_CLIENT_SECRET,
+    authUrl: e.CTP_AUTH_URL.replace(/\/+$/, ''),
+    apiUrl: e.CTP_API_URL.replace(/\/+$/, ''),
+    scopes: e.CTP_SCOPES,
+    timeoutMs: e.CTP_TIMEOUT_MS,
+    policy: {
+      ...DEFAULT_UPSTREAM_POLICY,
+      readAttempts: e.CTP_READ_ATTEMPTS,
+      readDeadlineMs: e.CTP_READ_DEADLINE_MS,
+      breakerThreshold: e.CTP_BREAKER_THRESHOLD,
+      breakerHalfOpenMs: e.CTP_BREAKER_HALF_OPEN_MS,
+    },
+  };
+}
+
+/** Only the commercetools variables (the keys CLI checks a key's store with them); same rules as loadConfig. */
+export function loadCommercetoolsSettings(env: NodeJS.ProcessEnv = process.env): Config['commercetools'] {
+  const parsed = ctpSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(firstPerVariable(problemsOf(parsed.error)));
+  return commercetoolsSettings(parsed.data);
+}
+
 /** Only the Redis variables (the keys CLI needs no more); same rules and messages as loadConfig. */
 export function loadRedisSettings(env: NodeJS.ProcessEnv = process.env): RedisSettings {
   const parsed = redisSchema.safeParse(env);
@@ -391,22 +423,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
-    commercetools: {
-      projectKey: e.CTP_PROJECT_KEY,
-      clientId: e.CTP_CLIENT_ID,
-      clientSecret: e.CTP_CLIENT_SECRET,
-      authUrl: e.CTP_AUTH_URL.replace(/\/+$/, ''),
-      apiUrl: e.CTP_API_URL.replace(/\/+$/, ''),
-      scopes: e.CTP_SCOPES,
-      timeoutMs: e.CTP_TIMEOUT_MS,
-      policy: {
-        ...DEFAULT_UPSTREAM_POLICY,
-        readAttempts: e.CTP_READ_ATTEMPTS,
-        readDeadlineMs: e.CTP_READ_DEADLINE_MS,
-        breakerThreshold: e.CTP_BREAKER_THRESHOLD,
-        breakerHalfOpenMs: e.CTP_BREAKER_HALF_OPEN_MS,
-      },
-    },
+    commercetools: commercetoolsSettings(e),
     redis: redisSettings(e),
     apiKeys: e.API_KEYS,
     port: e.PORT,

@@ -1,6 +1,7 @@
 // First: refuses an unsupported Node.js before any other module loads.
 import './node-version';
 import { checkServiceScopes, ScopeCheckError } from './clients/ctp-scopes';
+import { UnknownStoreError } from './domain/api-keys';
 import { ConfigError, describeProblem, loadConfig } from './config';
 import { createLogger } from './logger';
 import { startService } from './server';
@@ -37,7 +38,16 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const service = await startService(config, logger);
+  let service;
+  try {
+    service = await startService(config, logger);
+  } catch (error) {
+    if (error instanceof UnknownStoreError) {
+      process.stderr.write(`API_KEYS: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   logger.info({ url: service.url, projectKey: config.commercetools.projectKey }, 'service listening');
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

@@ -2,8 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import { connectRedis } from './clients/redis.client';
-import { createDeps } from './composition-root';
+import { compose, createParts } from './composition-root';
 import type { Config, HttpLimits } from './config';
+import { checkKeyStores } from './domain/api-keys';
 import type { Metrics } from './http/metrics';
 
 export interface RunningService {
@@ -34,7 +35,15 @@ export async function startService(
   options: { host?: string } = {},
 ): Promise<RunningService> {
   const redis = await connectRedis(config.redis);
-  const deps = createDeps(config, redis, logger);
+  const parts = createParts(config, redis, logger);
+  const deps = compose(parts);
+  // Before listening, like the scope check: a store-bound key naming no Store stops the start.
+  try {
+    await checkKeyStores(config.apiKeys.values(), async (key) => (await parts.commerce.getStoreByKey(key)) !== null);
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
   const server = createHttpServer(createApp(deps), config.http, deps.metrics);
   const host = options.host ?? '0.0.0.0';
   await new Promise<void>((resolve, reject) => {

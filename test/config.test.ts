@@ -31,6 +31,22 @@ describe('configuration', () => {
     expect([...config.apiKeys.keys()].join()).not.toContain('abcdefghijklmnop1234');
   });
 
+  test('when an API_KEYS entry has a fourth field, then the key is bound to that store', () => {
+    const config = loadConfig({ ...VALID, API_KEYS: 'till:abcdefghijklmnop1234:sessions+customers:berlin-mitte' });
+
+    expect(config.apiKeys.get(digestSecret('abcdefghijklmnop1234'))).toEqual({
+      clientId: 'till',
+      scopes: new Set(['sessions', 'customers']),
+      storeKey: 'berlin-mitte',
+    });
+  });
+
+  test('when an API_KEYS store key is not a commercetools key, then the error names the entry and the rule', () => {
+    const load = () => loadConfig({ ...VALID, API_KEYS: 'till:abcdefghijklmnop1234:sessions:berlin mitte' });
+
+    expect(load).toThrow(/API_KEYS: entry 1: storeKey must match/);
+  });
+
   test.each(Object.keys(VALID))('when %s is missing, then the error names it', (name) => {
     const env: Record<string, string> = { ...VALID };
     delete env[name];
@@ -47,6 +63,7 @@ describe('configuration', () => {
     ['API_KEYS', 'pos:short:sessions'],
     ['API_KEYS', 'pos:abcdefghijklmnop1234:sessions+root'],
     ['API_KEYS', 'pos:abcdefghijklmnop1234'],
+    ['API_KEYS', 'pos:abcdefghijklmnop1234:sessions:berlin:extra'],
     ['API_KEYS', 'a:abcdefghijklmnop1234:sessions,b:abcdefghijklmnop1234:admin'],
     ['SESSION_TTL_DAYS', '0'],
     ['SIGN_IN_MAX_FAILURES', '0'],

@@ -1,13 +1,15 @@
 import { parseArgs } from 'node:util';
 import { RedisApiKeyStore } from '../clients/api-key.store';
+import { buildCtpClient, CommercetoolsGateway } from '../clients/commercetools.client';
 import { connectRedis } from '../clients/redis.client';
-import { loadRedisSettings } from '../config';
-import { SCOPES, type Scope } from '../domain/api-keys';
+import { loadCommercetoolsSettings, loadRedisSettings } from '../config';
+import { checkKeyStores, SCOPES, STORE_KEY, UnknownStoreError, type Scope } from '../domain/api-keys';
 
 const USAGE = `Manage API keys kept in Redis (besides API_KEYS). Reads REDIS_URL (or REDIS_CLUSTER_NODES, or REDIS_SENTINELS
 and REDIS_SENTINEL_NAME) and REDIS_KEY_PREFIX.
-  npm run keys -- create --client-id <clientId> --scopes sessions+customers
+  npm run keys -- create --client-id <clientId> --scopes sessions+customers [--store <storeKey>]
     (scopes: sessions, customers, backoffice, admin; admin holds every scope)
+    (--store binds the key to a commercetools Store, a till's; it must exist: reads the CTP_* variables)
   npm run keys -- list
   npm run keys -- revoke <keyId>
   npm run keys -- rotate <keyId>
@@ -24,11 +26,38 @@ function scopesFrom(raw: string | undefined): Scope[] {
   return scopes as Scope[];
 }
 
-export async function runKeysCli(argv: string[], env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<number> {
+/** Asks commercetools (the CTP_* variables) whether the Store exists. */
+async function storeExistsFromEnv(env: NodeJS.ProcessEnv, storeKey: string): Promise<boolean> {
+  let ctp;
+  try {
+    ctp = loadCommercetoolsSettings(env);
+  } catch (error) {
+    throw new UsageError(`--store needs the commercetools variables: ${(error as Error).message}`);
+  }
+  const gateway = new CommercetoolsGateway(buildCtpClient({ ...ctp, correlationId: () => 'keys-cli' }), ctp.projectKey);
+  return (await gateway.getStoreByKey(storeKey)) !== null;
+}
+
+export interface KeysCliOptions {
+  /** Whether a Store exists; by default asks commercetools with the CTP_* variables. */
+  storeExists?: (storeKey: string) => Promise<boolean>;
+}
+
+export async function runKeysCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  out: (line: string) => void,
+  options: KeysCliOptions = {},
+): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { 'client-id': { type: 'string' }, scopes: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      'client-id': { type: 'string' },
+      scopes: { type: 'string' },
+      store: { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   const [command, id] = positionals;
   if (values.help || !command) {
@@ -49,7 +78,19 @@ export async function runKeysCli(argv: string[], env: NodeJS.ProcessEnv, out: (l
         const clientId = values['client-id'];
         if (!clientId || !/^[A-Za-z0-9._-]{1,64}$/.test(clientId))
           throw new UsageError('--client-id is required (letters, digits, . _ -)');
-        const { key, secret } = await store.create(clientId, scopesFrom(values.scopes));
+        const scopes = scopesFrom(values.scopes);
+        const storeKey = values.store;
+        if (storeKey !== undefined) {
+          if (!STORE_KEY.test(storeKey)) throw new UsageError(`--store must match ${STORE_KEY.source}`);
+          const storeExists = options.storeExists ?? ((key: string) => storeExistsFromEnv(env, key));
+          try {
+            await checkKeyStores([{ clientId, scopes: new Set(scopes), storeKey }], storeExists);
+          } catch (error) {
+            if (error instanceof UnknownStoreError) throw new UsageError(`--store: ${error.message}`);
+            throw error;
+          }
+        }
+        const { key, secret } = await store.create(clientId, scopes, storeKey);
         out(JSON.stringify({ ...key, secret }));
         return 0;
       }

@@ -8,6 +8,8 @@ export interface ManagedKey {
   id: string;
   clientId: string;
   scopes: Scope[];
+  /** The store of a store-bound key (a till). */
+  storeKey?: string;
   createdAt: string;
 }
 
@@ -31,13 +33,19 @@ export class RedisApiKeyStore {
     const value = await storeCall('api keys: lookup', () => this.redis.hget(this.hash, digest));
     if (!value) return null;
     const key = JSON.parse(value) as ManagedKey;
-    return { clientId: key.clientId, scopes: new Set(key.scopes) };
+    return { clientId: key.clientId, scopes: new Set(key.scopes), ...(key.storeKey ? { storeKey: key.storeKey } : {}) };
   }
 
-  async create(clientId: string, scopes: Scope[]): Promise<{ key: ManagedKey; secret: string }> {
+  async create(clientId: string, scopes: Scope[], storeKey?: string): Promise<{ key: ManagedKey; secret: string }> {
     const secret = randomBytes(SECRET_BYTES).toString('base64url');
     const digest = digestSecret(secret);
-    const key: ManagedKey = { id: digest.slice(0, 16), clientId, scopes, createdAt: new Date().toISOString() };
+    const key: ManagedKey = {
+      id: digest.slice(0, 16),
+      clientId,
+      scopes,
+      ...(storeKey ? { storeKey } : {}),
+      createdAt: new Date().toISOString(),
+    };
     await storeCall('api keys: create', () => this.redis.hset(this.hash, digest, JSON.stringify(key)));
     return { key, secret };
   }
@@ -62,7 +70,7 @@ export class RedisApiKeyStore {
   async rotate(id: string): Promise<{ key: ManagedKey; secret: string } | null> {
     const old = (await this.list()).find((key) => key.id === id);
     if (!old) return null;
-    const created = await this.create(old.clientId, old.scopes);
+    const created = await this.create(old.clientId, old.scopes, old.storeKey);
     await this.revoke(id);
     return created;
   }

@@ -13,6 +13,7 @@ import {
   type PaymentDraft,
   type PaymentUpdateAction,
   type ShippingMethod,
+  type Store,
 } from '@commercetools/platform-sdk';
 import type { Config } from '../config';
 import { UpstreamPolicy } from './upstream-policy';
@@ -347,6 +348,10 @@ export class CommercetoolsGateway implements CommerceGateway {
       ...(input.shipmentState ? { shipmentState: input.shipmentState } : {}),
     };
     return this.call('orders.create', () => this.api.orders().post({ body }).execute(), 'write');
+  }
+
+  getStoreByKey(key: string): Promise<Store | null> {
+    return this.find('stores.byKey', () => this.api.stores().withKey({ key }).get().execute());
   }
 
   getCartByKey(key: string): Promise<Cart | null> {

@@ -10,6 +10,7 @@ import type {
   PaymentDraft,
   PaymentUpdateAction,
   ShippingMethod,
+  Store,
 } from '@commercetools/platform-sdk';
 import type { CartSignInMode, CartState, OrderState, PaymentState, ShipmentState } from './commerce.model';
 import type { SessionRecord } from './session.model';
@@ -191,6 +192,8 @@ export interface CommerceGateway {
   getPaymentByKey(key: string): Promise<Payment | null>;
   updatePayment(id: string, version: number, actions: PaymentUpdateAction[]): Promise<Payment>;
   /** The cart holding the payment (`paymentInfo(payments(id = :pid))`), if any. */
+  /** The Store with this key (a store-bound API key's), or null. */
+  getStoreByKey(key: string): Promise<Store | null>;
   findCartOfPayment(paymentId: string): Promise<Cart | null>;
   ping(): Promise<void>;
 }

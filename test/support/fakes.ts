@@ -11,6 +11,7 @@ import type {
   PaymentDraft,
   PaymentUpdateAction,
   ShippingMethod,
+  Store,
 } from '@commercetools/platform-sdk';
 import type { Caller } from '../../src/domain/api-keys';
 import { CartService } from '../../src/domain/cart.service';
@@ -344,6 +345,13 @@ export class FakeCommerce implements CommerceGateway {
         query,
       ),
     );
+  }
+
+  /** Stores by key; a unit test adds the ones it needs. */
+  readonly stores = new Map<string, Store>();
+
+  getStoreByKey(key: string): Promise<Store | null> {
+    return this.run('getStoreByKey', () => this.stores.get(key) ?? null);
   }
 
   ping(): Promise<void> {
