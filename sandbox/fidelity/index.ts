@@ -5,6 +5,7 @@ import { installCartMergeFidelity } from './cart-merge.fidelity';
 import { installCheckoutFidelity } from './checkout.fidelity';
 import { installCustomerSignUpFidelity } from './customer-sign-up.fidelity';
 import { FidelityLayer } from './fidelity-layer';
+import { installInStoreFencingFidelity } from './in-store-fencing.fidelity';
 import { installLoginFidelity } from './login.fidelity';
 import { installOrderFromCartFidelity } from './order-from-cart.fidelity';
 import { installQueryHeadFidelity } from './query-head.fidelity';
@@ -28,4 +29,5 @@ export function installFidelity(mock: CommercetoolsMock): void {
   installQueryHeadFidelity(layer);
   installCheckoutFidelity(layer);
   installCartMergeFidelity(layer);
+  installInStoreFencingFidelity(layer);
 }

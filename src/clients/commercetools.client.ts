@@ -233,12 +233,34 @@ export class CommercetoolsGateway implements CommerceGateway {
   private readonly api: ByProjectKeyRequestBuilder;
 
   constructor(
-    client: Client,
-    projectKey: string,
+    private readonly client: Client,
+    private readonly projectKey: string,
     private readonly observe: CommercetoolsOptions['observe'] = undefined,
     private readonly policy: UpstreamPolicy = new UpstreamPolicy(),
+    /** Set on the gateway `inStore` returns: carts and orders go through the Store's endpoints. */
+    private readonly storeKey?: string,
   ) {
     this.api = createApiBuilderFromCtpClient(client).withProjectKey({ projectKey });
+  }
+
+  inStore(storeKey: string): CommercetoolsGateway {
+    return new CommercetoolsGateway(this.client, this.projectKey, this.observe, this.policy, storeKey);
+  }
+
+  /** `/carts`, or `/in-store/key={storeKey}/carts` for a store-bound gateway (same requests and answers). */
+  private carts(): ReturnType<ByProjectKeyRequestBuilder['carts']> {
+    if (!this.storeKey) return this.api.carts();
+    return this.api.inStoreKeyWithStoreKeyValue({ storeKey: this.storeKey }).carts() as unknown as ReturnType<
+      ByProjectKeyRequestBuilder['carts']
+    >;
+  }
+
+  /** `/orders`, or `/in-store/key={storeKey}/orders` for a store-bound gateway. */
+  private orders(): ReturnType<ByProjectKeyRequestBuilder['orders']> {
+    if (!this.storeKey) return this.api.orders();
+    return this.api.inStoreKeyWithStoreKeyValue({ storeKey: this.storeKey }).orders() as unknown as ReturnType<
+      ByProjectKeyRequestBuilder['orders']
+    >;
   }
 
   /** Runs one upstream call under the policy (breaker; retries for reads only). */
@@ -303,8 +325,7 @@ export class CommercetoolsGateway implements CommerceGateway {
 
   async queryCarts(query: QueryByAnonymousId): Promise<Page<Cart>> {
     const body = await this.call('carts.query', () =>
-      this.api
-        .carts()
+      this.carts()
         .get({ queryArgs: this.byAnonymousId(query) })
         .execute(),
     );
@@ -313,8 +334,7 @@ export class CommercetoolsGateway implements CommerceGateway {
 
   async queryOrders(query: QueryByAnonymousId): Promise<Page<Order>> {
     const body = await this.call('orders.query', () =>
-      this.api
-        .orders()
+      this.orders()
         .get({ queryArgs: this.byAnonymousId(query) })
         .execute(),
     );
@@ -322,17 +342,17 @@ export class CommercetoolsGateway implements CommerceGateway {
   }
 
   getCart(id: string): Promise<Cart | null> {
-    return this.find('carts.get', () => this.api.carts().withId({ ID: id }).get().execute());
+    return this.find('carts.get', () => this.carts().withId({ ID: id }).get().execute());
   }
 
   createCart(draft: CartDraft): Promise<Cart> {
-    return this.call('carts.create', () => this.api.carts().post({ body: draft }).execute(), 'write');
+    return this.call('carts.create', () => this.carts().post({ body: draft }).execute(), 'write');
   }
 
   updateCart(id: string, version: number, actions: CartUpdateAction[]): Promise<Cart> {
     return this.call(
       'carts.update',
-      () => this.api.carts().withId({ ID: id }).post({ body: { version, actions } }).execute(),
+      () => this.carts().withId({ ID: id }).post({ body: { version, actions } }).execute(),
       'write',
     );
   }
@@ -347,7 +367,7 @@ export class CommercetoolsGateway implements CommerceGateway {
       ...(input.paymentState ? { paymentState: input.paymentState } : {}),
       ...(input.shipmentState ? { shipmentState: input.shipmentState } : {}),
     };
-    return this.call('orders.create', () => this.api.orders().post({ body }).execute(), 'write');
+    return this.call('orders.create', () => this.orders().post({ body }).execute(), 'write');
   }
 
   getStoreByKey(key: string): Promise<Store | null> {
@@ -355,27 +375,27 @@ export class CommercetoolsGateway implements CommerceGateway {
   }
 
   getCartByKey(key: string): Promise<Cart | null> {
-    return this.find('carts.byKey', () => this.api.carts().withKey({ key }).get().execute());
+    return this.find('carts.byKey', () => this.carts().withKey({ key }).get().execute());
   }
 
   getOrderByNumber(orderNumber: string): Promise<Order | null> {
-    return this.find('orders.byNumber', () => this.api.orders().withOrderNumber({ orderNumber }).get().execute());
+    return this.find('orders.byNumber', () => this.orders().withOrderNumber({ orderNumber }).get().execute());
   }
 
   getOrder(id: string): Promise<Order | null> {
-    return this.find('orders.get', () => this.api.orders().withId({ ID: id }).get().execute());
+    return this.find('orders.get', () => this.orders().withId({ ID: id }).get().execute());
   }
 
   async findOrderOfCart(cartId: string): Promise<Order | null> {
     const queryArgs = { where: 'cart(id = :cid)', 'var.cid': cartId, limit: 1, withTotal: false };
-    const body = await this.call('orders.byCart', () => this.api.orders().get({ queryArgs }).execute());
+    const body = await this.call('orders.byCart', () => this.orders().get({ queryArgs }).execute());
     return body.results[0] ?? null;
   }
 
   updateOrder(id: string, version: number, actions: OrderUpdateAction[]): Promise<Order> {
     return this.call(
       'orders.update',
-      () => this.api.orders().withId({ ID: id }).post({ body: { version, actions } }).execute(),
+      () => this.orders().withId({ ID: id }).post({ body: { version, actions } }).execute(),
       'write',
     );
   }
@@ -413,7 +433,7 @@ export class CommercetoolsGateway implements CommerceGateway {
       limit: 1,
       withTotal: false,
     };
-    const body = await this.call('carts.byCustomer', () => this.api.carts().get({ queryArgs }).execute());
+    const body = await this.call('carts.byCustomer', () => this.carts().get({ queryArgs }).execute());
     return body.results[0] ?? null;
   }
 

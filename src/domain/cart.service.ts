@@ -158,6 +158,14 @@ export class CartService {
     private readonly options: { cartLifetimeDays?: number } = {},
   ) {}
 
+  /**
+   * A store-bound caller's (a till's) carts and orders go through the in-store endpoints, which
+   * fence them by the Store: another store's cart is not found, even by a guessed id.
+   */
+  private commerceOf(caller: Caller): CommerceGateway {
+    return caller.storeKey ? this.commerce.inStore(caller.storeKey) : this.commerce;
+  }
+
   async createCart(
     caller: Caller,
     anonymousId: string,
@@ -176,12 +184,14 @@ export class CartService {
     };
     const cart = await this.sessions.creatingOn(caller, anonymousId, async () => {
       try {
-        return await this.commerce.createCart(draft);
+        return await this.commerceOf(caller).createCart(draft);
       } catch (error) {
         // The create may have happened although its answer was lost (or this is a retry of one
         // that did): the derived key finds that cart instead of making a second one.
         if (key && (mayHaveHappened(error) || error instanceof DuplicateValue)) {
-          const existing = await this.commerce.getCartByKey(key).catch(() => null);
+          const existing = await this.commerceOf(caller)
+            .getCartByKey(key)
+            .catch(() => null);
           if (existing && existing.anonymousId === anonymousId) return existing;
         }
         throw error;
@@ -223,10 +233,10 @@ export class CartService {
     query: { cartState?: CartState; limit: number; offset: number },
   ): Promise<Page<Cart>> {
     const view = await this.sessionView(caller, anonymousId);
-    const page = await this.commerce.queryCarts({ anonymousId, ...query, excludeCartId: view.excludeCartId });
+    const page = await this.commerceOf(caller).queryCarts({ anonymousId, ...query, excludeCartId: view.excludeCartId });
     if (!view.active || !page.results.some((cart) => cart.customerId)) return page;
     const now = await this.sessionView(caller, anonymousId, true);
-    return this.commerce.queryCarts({ anonymousId, ...query, excludeCartId: now.excludeCartId });
+    return this.commerceOf(caller).queryCarts({ anonymousId, ...query, excludeCartId: now.excludeCartId });
   }
 
   async listCarts(
@@ -252,15 +262,15 @@ export class CartService {
     query: { limit: number; offset: number },
   ): Promise<Page<Order>> {
     const view = await this.sessionView(caller, anonymousId);
-    const page = await this.commerce.queryOrders({ anonymousId, ...query, createdUntil: view.createdUntil });
+    const page = await this.commerceOf(caller).queryOrders({ anonymousId, ...query, createdUntil: view.createdUntil });
     if (!view.active || !page.results.some((order) => order.customerId)) return page;
     const now = await this.sessionView(caller, anonymousId, true);
-    return this.commerce.queryOrders({ anonymousId, ...query, createdUntil: now.createdUntil });
+    return this.commerceOf(caller).queryOrders({ anonymousId, ...query, createdUntil: now.createdUntil });
   }
 
   /** A cart the caller may read (docs/ownership.md); any other is CartNotFound. */
   async getCart(caller: Caller, cartId: string): Promise<Cart> {
-    const cart = await this.commerce.getCart(cartId);
+    const cart = await this.commerceOf(caller).getCart(cartId);
     if (!cart) throw cartNotFound(cartId);
     await this.access(caller, cart, 'read');
     return cart;
@@ -317,7 +327,7 @@ export class CartService {
    * The owner record is only looked up for orders with a customerId.
    */
   async getOrder(caller: Caller, orderId: string): Promise<Order> {
-    const order = await this.commerce.getOrder(orderId);
+    const order = await this.commerceOf(caller).getOrder(orderId);
     if (order && (await this.canReadOrder(caller, order))) return order;
     throw orderNotFound(orderId);
   }
@@ -453,7 +463,7 @@ export class CartService {
       assertModifiable(cart, states);
       await beforeSend?.(cart);
       try {
-        return await this.commerce.updateCart(cart.id, version ?? cart.version, build(cart));
+        return await this.commerceOf(caller).updateCart(cart.id, version ?? cart.version, build(cart));
       } catch (error) {
         if (!(error instanceof VersionConflict)) throw error;
         if (version !== undefined || !(await backOff(attempt, deadline))) throw conflict(error.currentVersion);
@@ -484,7 +494,10 @@ export class CartService {
     const orderNumber = options.orderNumber ?? orderNumberFor(caller.clientId, cartId, options.idempotencyKey);
     // The cart state alone is not trusted: an existing order of the cart also means "ordered".
     // Both reads run at once; the order is only looked at once ownership is established.
-    const [owned, existing] = await Promise.all([this.commerce.getCart(cartId), this.commerce.findOrderOfCart(cartId)]);
+    const [owned, existing] = await Promise.all([
+      this.commerceOf(caller).getCart(cartId),
+      this.commerceOf(caller).findOrderOfCart(cartId),
+    ]);
     if (!owned) throw cartNotFound(cartId);
     const readable = await this.access(caller, owned, 'read');
     if (existing) {
@@ -504,7 +517,7 @@ export class CartService {
       // "The Cart must have a shipping address set, regardless of the TaxMode" (Create Order).
       if (!cart.shippingAddress) throw shippingAddressMissing(cartId);
       try {
-        const order = await this.commerce.createOrder({
+        const order = await this.commerceOf(caller).createOrder({
           cartId: cart.id,
           version: options.version ?? cart.version,
           orderNumber,
@@ -515,7 +528,9 @@ export class CartService {
         const refusal = orderRefusal(error);
         if (refusal) throw refusal;
         if (mayHaveHappened(error) || error instanceof DuplicateValue) {
-          const made = await this.commerce.getOrderByNumber(orderNumber).catch(() => null);
+          const made = await this.commerceOf(caller)
+            .getOrderByNumber(orderNumber)
+            .catch(() => null);
           if (made && made.cart?.id === cartId) return this.ordered(caller, access, made);
           if (!mayHaveHappened(error)) {
             throw new DomainError(

@@ -192,6 +192,11 @@ export interface CommerceGateway {
   getPaymentByKey(key: string): Promise<Payment | null>;
   updatePayment(id: string, version: number, actions: PaymentUpdateAction[]): Promise<Payment>;
   /** The cart holding the payment (`paymentInfo(payments(id = :pid))`), if any. */
+  /**
+   * The same gateway through `/in-store/key={storeKey}` for carts and orders (create, read, query,
+   * update, order): commercetools fences them by the Store, answering 404 for another store's.
+   */
+  inStore(storeKey: string): CommerceGateway;
   /** The Store with this key (a store-bound API key's), or null. */
   getStoreByKey(key: string): Promise<Store | null>;
   findCartOfPayment(paymentId: string): Promise<Cart | null>;

@@ -10,6 +10,8 @@ export interface SessionView {
   endedAt?: string;
   /** The customer the session was handed over to, where known. */
   customerId?: string;
+  /** The Store of the store-bound client (a till) that started it: its carts are that store's. */
+  storeKey?: string;
 }
 
 /** A session as kept in the store: the view and the client that owns it. */

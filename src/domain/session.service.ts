@@ -65,7 +65,7 @@ export function isActive(session: SessionRecord, now: Date = new Date()): boolea
 
 /** A lapsed session shows as ended, at its lapse time. */
 export function toView(session: SessionRecord, now: Date = new Date()): SessionView {
-  const { anonymousId, createdAt, customerId } = session;
+  const { anonymousId, createdAt, customerId, storeKey } = session;
   const endedAt = endOf(session, now);
   return {
     anonymousId,
@@ -73,6 +73,7 @@ export function toView(session: SessionRecord, now: Date = new Date()): SessionV
     createdAt,
     ...(endedAt ? { endedAt } : {}),
     ...(customerId ? { customerId } : {}),
+    ...(storeKey ? { storeKey } : {}),
   };
 }
 
@@ -147,6 +148,7 @@ export class SessionService {
         status: 'active',
         createdAt: this.now().toISOString(),
         expiresAt: this.expiryFromNow(),
+        ...(caller.storeKey ? { storeKey: caller.storeKey } : {}),
       };
       // False only when the reservation expired meanwhile and someone else may hold the id now.
       if (!(await this.store.activate(reservation, session))) return null;

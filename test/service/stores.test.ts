@@ -3,7 +3,8 @@ import { RedisApiKeyStore } from '../../src/clients/api-key.store';
 import { digestSecret, parseApiKeys } from '../../src/domain/api-keys';
 import { startService } from '../../src/server';
 import pino from 'pino';
-import { createTestContext, serviceEnv, type TestContext } from '../support/harness';
+import { agent, newCart, newSession, ORDERABLE_CART, orderCart } from '../support/fixtures';
+import { createTestContext, KEYS, serviceEnv, type TestContext } from '../support/harness';
 
 describe('store-bound API keys', () => {
   let ctx: TestContext;
@@ -79,5 +80,87 @@ describe('store-bound API keys', () => {
     const ready = await fetch(`${service.url}/healthz`);
     await service.stop();
     expect(ready.status).toBe(200);
+  });
+});
+
+describe('store-bound clients (tills)', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext({ record: true });
+  });
+  afterAll(() => ctx.close());
+
+  const inStore = (storeKey: string, rest: string) => `/${ctx.projectKey}/in-store/key=${storeKey}/${rest}`;
+
+  test('when a till starts a session, then the session view shows its store', async () => {
+    const anonymousId = await newSession(ctx, KEYS.tillBerlin);
+
+    const view = await agent(ctx, KEYS.tillBerlin).get(`/v1/sessions/${anonymousId}`).expect(200);
+
+    expect(view.body.storeKey).toBe('berlin-mitte');
+  });
+
+  test('when a till creates a cart, then it is created in its store through the in-store endpoint', async () => {
+    const anonymousId = await newSession(ctx, KEYS.tillBerlin);
+
+    const cart = await newCart(ctx, anonymousId, ORDERABLE_CART, KEYS.tillBerlin);
+
+    expect(cart.store).toMatchObject({ key: 'berlin-mitte' });
+    const creates = ctx.upstreamCalls.filter(
+      (call) => call.method === 'POST' && (call.body as { anonymousId?: string } | null)?.anonymousId === anonymousId,
+    );
+    expect(creates.map((call) => call.path)).toEqual([inStore('berlin-mitte', 'carts')]);
+  });
+
+  test('when a till reads, updates and orders its cart, then every call goes through its store', async () => {
+    const anonymousId = await newSession(ctx, KEYS.tillBerlin);
+    const cart = await newCart(ctx, anonymousId, ORDERABLE_CART, KEYS.tillBerlin);
+    const till = agent(ctx, KEYS.tillBerlin);
+
+    await till.get(`/v1/carts/${cart.id}`).expect(200);
+    await till.patch(`/v1/carts/${cart.id}`).send({ customerEmail: 'till@example.com' }).expect(200);
+    const order = await orderCart(ctx, cart.id, {}, KEYS.tillBerlin);
+
+    const paths = ctx.upstreamCalls.map((call) => call.path);
+    expect(paths).toContain(inStore('berlin-mitte', `carts/${cart.id}`));
+    expect(paths).toContain(inStore('berlin-mitte', 'orders'));
+    expect(paths).not.toContain(`/${ctx.projectKey}/carts/${cart.id}`);
+    expect(order.cart).toMatchObject({ id: cart.id });
+  });
+
+  test('when a Berlin till reads a Vienna cart of the same client by id, then the answer is 404 CartNotFound', async () => {
+    const anonymousId = await newSession(ctx, KEYS.tillVienna);
+    const viennaCart = await newCart(ctx, anonymousId, ORDERABLE_CART, KEYS.tillVienna);
+
+    const response = await agent(ctx, KEYS.tillBerlin).get(`/v1/carts/${viennaCart.id}`);
+
+    expect(response.status).toBe(404);
+    expect(response.body.code).toBe('CartNotFound');
+  });
+
+  test('when a Berlin till changes a Vienna cart by a guessed id, then the answer is 404 and the cart is unchanged', async () => {
+    const anonymousId = await newSession(ctx, KEYS.tillVienna);
+    const viennaCart = await newCart(ctx, anonymousId, ORDERABLE_CART, KEYS.tillVienna);
+
+    const response = await agent(ctx, KEYS.tillBerlin)
+      .patch(`/v1/carts/${viennaCart.id}`)
+      .send({ customerEmail: 'intruder@example.com' });
+
+    expect(response.status).toBe(404);
+    expect((await ctx.ct(`/carts/${viennaCart.id}`)).body.version).toBe(viennaCart.version);
+  });
+
+  test('when an unbound client creates a cart, then it goes through the project endpoint without a store', async () => {
+    const anonymousId = await newSession(ctx, KEYS.a);
+
+    const cart = await newCart(ctx, anonymousId, ORDERABLE_CART, KEYS.a);
+
+    expect(cart.store).toBeUndefined();
+    const view = await agent(ctx, KEYS.a).get(`/v1/sessions/${anonymousId}`).expect(200);
+    expect(view.body.storeKey).toBeUndefined();
+    const creates = ctx.upstreamCalls.filter(
+      (call) => call.method === 'POST' && (call.body as { anonymousId?: string } | null)?.anonymousId === anonymousId,
+    );
+    expect(creates.map((call) => call.path)).toEqual([`/${ctx.projectKey}/carts`]);
   });
 });

@@ -49,7 +49,7 @@ import { SessionService } from '../../src/domain/session.service';
  * bends a call only through `interceptNext`.
  */
 
-type Operation = Exclude<keyof CommerceGateway, 'ping'>;
+type Operation = Exclude<keyof CommerceGateway, 'ping' | 'inStore'>;
 type Interceptor = (proceed: () => Promise<unknown>) => Promise<unknown>;
 type StoredCustomer = Customer & { password: string };
 
@@ -349,6 +349,11 @@ export class FakeCommerce implements CommerceGateway {
 
   /** Stores by key; a unit test adds the ones it needs. */
   readonly stores = new Map<string, Store>();
+
+  /** No fencing in memory: the unit tests are of unbound callers; the service tests fence through the emulator. */
+  inStore(): CommerceGateway {
+    return this;
+  }
 
   getStoreByKey(key: string): Promise<Store | null> {
     return this.run('getStoreByKey', () => this.stores.get(key) ?? null);

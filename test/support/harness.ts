@@ -22,6 +22,9 @@ export const KEYS = {
   /** Back-office tools of client-a and client-b: scope backoffice only. */
   backofficeA: 'secret-backoffice-a-0000000006',
   backofficeB: 'secret-backoffice-b-0000000007',
+  /** Tills of one client in two stores (seeded `berlin-mitte`, `vienna-1`): bound to their store. */
+  tillBerlin: 'secret-till-berlin-00000000008',
+  tillVienna: 'secret-till-vienna-00000000009',
 } as const;
 
 export const API_KEYS = [
@@ -32,6 +35,8 @@ export const API_KEYS = [
   `client-a:${KEYS.customersOnly}:customers`,
   `client-a:${KEYS.backofficeA}:backoffice`,
   `client-b:${KEYS.backofficeB}:backoffice`,
+  `pos-tills:${KEYS.tillBerlin}:sessions+customers:berlin-mitte`,
+  `pos-tills:${KEYS.tillVienna}:sessions+customers:vienna-1`,
 ].join(',');
 
 /**

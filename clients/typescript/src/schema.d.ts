@@ -640,6 +640,8 @@ export interface components {
             /** Format: date-time */
             endedAt?: string;
             customerId?: string;
+            /** @description The Store of the store-bound API key (a till) that started the session; its carts are that store's */
+            storeKey?: string;
         };
         /**
          * @description Empty to mint a fresh id, or claim a given one.
