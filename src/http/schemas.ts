@@ -127,13 +127,9 @@ export const Session = z
     createdAt: z.iso.datetime(),
     endedAt: z.iso.datetime().optional(),
     customerId: z.string().optional(),
-    storeKey: z
-      .string()
-      .optional()
-      .meta({
-        description:
-          "The Store of the store-bound API key (a till) that started the session; its carts are that store's",
-      }),
+    storeKey: z.string().optional().meta({
+      description: "The Store of the store-bound API key (a till) that started the session; its carts are that store's",
+    }),
   })
   .meta({
     id: 'Session',
