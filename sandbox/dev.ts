@@ -13,6 +13,7 @@ async function main(): Promise<void> {
         ]
       : []),
     `  Demo API key:        ${sandbox.apiKey}`,
+    ...Object.entries(sandbox.tillKeys ?? {}).map(([store, key]) => `  Demo till (${store}): ${key}`),
     `  Demo SKUs:           ${sandbox.skus.join(', ')}`,
     `  commercetools (emulator): ${sandbox.emulatorUrl}   Redis: ${sandbox.redisUrl}`,
     '',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { checkServiceScopes, serviceScopes } from '../src/clients/ctp-scopes';
-import { loadConfig, SANDBOX_DEMO_API_KEY } from '../src/config';
+import { loadConfig, SANDBOX_DEMO_API_KEY, SANDBOX_TILL_API_KEYS } from '../src/config';
 import { createLogger } from '../src/logger';
 import { startService, type RunningService } from '../src/server';
 import { DEMO_SKUS, seedCatalogue } from './catalogue';
@@ -12,9 +12,19 @@ import { hasRedisServer, startRedisServer, type PrivateRedis } from './redis-ser
 export const DEMO_API_KEY = SANDBOX_DEMO_API_KEY;
 const DEMO_PROJECT_KEY = 'sandbox';
 
+/** `API_KEYS` of the sandbox: the demo key, and a till bound to each seeded store (client `sandbox-tills`). */
+const DEMO_API_KEYS = [
+  `sandbox:${DEMO_API_KEY}:sessions+customers+admin`,
+  ...Object.entries(SANDBOX_TILL_API_KEYS).map(
+    ([storeKey, secret]) => `sandbox-tills:${secret}:sessions+customers:${storeKey}`,
+  ),
+].join(',');
+
 export interface Sandbox {
   url: string;
   apiKey: string;
+  /** The demo tills' keys by store (absent when API_KEYS is given). */
+  tillKeys?: Readonly<Record<string, string>>;
   emulatorUrl: string;
   redisUrl: string;
   skus: string[];
@@ -68,7 +78,7 @@ export async function startSandbox(options: { logger?: Logger; quiet?: boolean }
         // The narrow set a real API client gets (docs/production.md); the emulator enforces it per endpoint.
         CTP_SCOPES: env.CTP_SCOPES ?? serviceScopes(projectKey).join(' '),
         REDIS_URL: env.REDIS_URL ?? privateRedis?.url,
-        API_KEYS: env.API_KEYS ?? `sandbox:${DEMO_API_KEY}:sessions+customers+admin`,
+        API_KEYS: env.API_KEYS ?? DEMO_API_KEYS,
         // One process: a secret of its own is enough (replays must match across instances only).
         IDEMPOTENCY_SECRET: env.IDEMPOTENCY_SECRET ?? randomBytes(32).toString('base64url'),
         LOG_LEVEL: env.LOG_LEVEL ?? (options.quiet ? 'warn' : 'info'),
@@ -85,6 +95,7 @@ export async function startSandbox(options: { logger?: Logger; quiet?: boolean }
     return {
       url: service.url,
       apiKey: env.API_KEYS ? '(one of your API_KEYS)' : DEMO_API_KEY,
+      ...(env.API_KEYS ? {} : { tillKeys: SANDBOX_TILL_API_KEYS }),
       emulatorUrl: emulator.url,
       redisUrl: config.redis.url ?? '',
       skus: DEMO_SKUS,

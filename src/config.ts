@@ -319,6 +319,11 @@ function firstPerVariable(problems: ConfigProblem[]): ConfigProblem[] {
  * sandbox/, because the refusal below needs it and src never imports the sandbox.
  */
 export const SANDBOX_DEMO_API_KEY = 'sandbox-demo-key-not-for-production';
+/** The sandbox's demo tills, one per seeded store; public too, so refused outside the sandbox as well. */
+export const SANDBOX_TILL_API_KEYS = {
+  'berlin-mitte': 'sandbox-till-berlin-mitte-not-for-production',
+  'vienna-1': 'sandbox-till-vienna-1-not-for-production',
+} as const;
 
 /** Values of `.env.example` that mean "not filled in yet": starting with them would expose a known secret. */
 const PLACEHOLDER_CREDENTIAL = /^replace-me$/i;
@@ -338,7 +343,8 @@ function placeholderProblems(env: NodeJS.ProcessEnv): ConfigProblem[] {
       });
   }
   const secrets = (env.API_KEYS ?? '').split(',').map((entry) => entry.trim().split(':')[1] ?? '');
-  if (secrets.includes(SANDBOX_DEMO_API_KEY)) {
+  const demoKeys: string[] = [SANDBOX_DEMO_API_KEY, ...Object.values(SANDBOX_TILL_API_KEYS)];
+  if (secrets.some((secret) => demoKeys.includes(secret))) {
     problems.push({
       variable: 'API_KEYS',
       message: 'API_KEYS holds the public sandbox demo key: it works in `npm run dev` only; set your own secrets',

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, SANDBOX_DEMO_API_KEY } from '../src/config';
+import { ConfigError, loadConfig, SANDBOX_DEMO_API_KEY, SANDBOX_TILL_API_KEYS } from '../src/config';
 import { digestSecret } from '../src/domain/api-keys';
 
 const VALID = {
@@ -143,6 +143,7 @@ describe('configuration', () => {
       ['CTP_CLIENT_SECRET', { CTP_CLIENT_SECRET: 'replace-me' }],
       ['API_KEYS', { API_KEYS: `sandbox:${SANDBOX_DEMO_API_KEY}:sessions+customers+admin` }],
       ['API_KEYS', { API_KEYS: 'pos-terminals:change-me-0123456789abcdef:sessions+customers' }],
+      ['API_KEYS', { API_KEYS: `till:${SANDBOX_TILL_API_KEYS['vienna-1']}:sessions:vienna-1` }],
     ])('when %s is a placeholder of .env.example or the demo key (%j), then the service refuses it', (name, extra) => {
       const error = captureConfigError({ ...VALID, ...extra });
 
