@@ -11,32 +11,36 @@ import { CtError, missingField, type FidelityLayer } from './fidelity-layer';
  * https://docs.commercetools.com/api/projects/customers#authenticate-sign-in-customer
  */
 export function installLoginFidelity(layer: FidelityLayer, usedAnonymousIds: UsedAnonymousIds): void {
-  layer.addRoute('POST', '/:projectKey/login', async (request, reply) => {
-    const signin = (request.body ?? {}) as Partial<CustomerSignin>;
-    if (typeof signin.email !== 'string') throw missingField('email');
-    if (typeof signin.password !== 'string') throw missingField('password');
-    const { email, password } = signin;
-    const context = layer.context(request);
+  // Sign-in in a Store (`/in-store/key={storeKey}/login`) the same way; which stores a customer may sign
+  // in to is not checked (the customers of the sandbox belong to no store, so to every one).
+  // https://docs.commercetools.com/api/projects/customers#authenticate-sign-in-customer-in-store
+  for (const url of ['/:projectKey/login', '/:projectKey/in-store/key=:storeKey/login'])
+    layer.addRoute('POST', url, async (request, reply) => {
+      const signin = (request.body ?? {}) as Partial<CustomerSignin>;
+      if (typeof signin.email !== 'string') throw missingField('email');
+      if (typeof signin.password !== 'string') throw missingField('password');
+      const { email, password } = signin;
+      const context = layer.context(request);
 
-    const result = await layer.exclusive(context.projectKey, async (): Promise<CustomerSignInResult> => {
-      const customer = await authenticate(layer, request, email, password);
-      if (!customer) {
-        throw new CtError(400, {
-          code: 'InvalidCredentials',
-          message: 'Account with the given credentials not found.',
+      const result = await layer.exclusive(context.projectKey, async (): Promise<CustomerSignInResult> => {
+        const customer = await authenticate(layer, request, email, password);
+        if (!customer) {
+          throw new CtError(400, {
+            code: 'InvalidCredentials',
+            message: 'Account with the given credentials not found.',
+          });
+        }
+        usedAnonymousIds.assertUnused(context.projectKey, signin.anonymousId);
+        const cart = await signInAnonymousSession(layer, context, customer.id, {
+          anonymousId: signin.anonymousId,
+          cart: await findAnonymousCart(layer, context, signin),
+          mode: signin.anonymousCartSignInMode,
         });
-      }
-      usedAnonymousIds.assertUnused(context.projectKey, signin.anonymousId);
-      const cart = await signInAnonymousSession(layer, context, customer.id, {
-        anonymousId: signin.anonymousId,
-        cart: await findAnonymousCart(layer, context, signin),
-        mode: signin.anonymousCartSignInMode,
+        usedAnonymousIds.markUsed(context.projectKey, signin.anonymousId);
+        return cart ? { customer, cart } : { customer };
       });
-      usedAnonymousIds.markUsed(context.projectKey, signin.anonymousId);
-      return cart ? { customer, cart } : { customer };
+      return reply.status(200).send(result);
     });
-    return reply.status(200).send(result);
-  });
 }
 
 /**

@@ -247,7 +247,10 @@ export class CommercetoolsGateway implements CommerceGateway {
     return new CommercetoolsGateway(this.client, this.projectKey, this.observe, this.policy, storeKey);
   }
 
-  /** `/carts`, or `/in-store/key={storeKey}/carts` for a store-bound gateway (same requests and answers). */
+  /**
+   * `/carts`, or `/in-store/key={storeKey}/carts` for a store-bound gateway (same requests and answers);
+   * likewise orders, and sign-up (customers) and sign-in (login).
+   */
   private carts(): ReturnType<ByProjectKeyRequestBuilder['carts']> {
     if (!this.storeKey) return this.api.carts();
     return this.api.inStoreKeyWithStoreKeyValue({ storeKey: this.storeKey }).carts() as unknown as ReturnType<
@@ -458,7 +461,11 @@ export class CommercetoolsGateway implements CommerceGateway {
     anonymousId: string;
     key: string;
   }): Promise<SignInResult> {
-    return this.call('customers.create', () => this.api.customers().post({ body: input }).execute(), 'write');
+    // In a store: the customer is created in it (`/in-store/key={storeKey}/customers`).
+    const customers = this.storeKey
+      ? this.api.inStoreKeyWithStoreKeyValue({ storeKey: this.storeKey }).customers()
+      : this.api.customers();
+    return this.call('customers.create', () => customers.post({ body: input }).execute(), 'write');
   }
 
   signIn(input: {
@@ -468,7 +475,10 @@ export class CommercetoolsGateway implements CommerceGateway {
     anonymousCartSignInMode?: CartSignInMode;
   }): Promise<SignInResult> {
     // Sign-in changes carts (merge, assignment): not repeated blindly either.
-    return this.call('customers.login', () => this.api.login().post({ body: input }).execute(), 'write');
+    const login = this.storeKey
+      ? this.api.inStoreKeyWithStoreKeyValue({ storeKey: this.storeKey }).login()
+      : this.api.login();
+    return this.call('customers.login', () => login.post({ body: input }).execute(), 'write');
   }
 
   async matchingShippingMethods(cartId: string): Promise<ShippingMethod[]> {

@@ -118,7 +118,7 @@ export class CustomerService {
       const refused = await this.guard.admitSignUp(anonymousId);
       if (refused) throw tooManyAttempts(refused, 'Too many sign-up attempts on this session');
       try {
-        return await this.withGrant(caller, await this.commerce.signUp({ ...input, anonymousId, key }));
+        return await this.withGrant(caller, await this.commerceOf(caller).signUp({ ...input, anonymousId, key }));
       } catch (error) {
         const taken = error instanceof DuplicateValue || error instanceof AnonymousIdUsedUp;
         if (mayHaveHappened(error) || taken) {
@@ -147,6 +147,11 @@ export class CustomerService {
     return withoutPassword(result);
   }
 
+  /** A store-bound caller (a till) signs customers up and in through its store's endpoints. */
+  private commerceOf(caller: Caller): CommerceGateway {
+    return caller.storeKey ? this.commerce.inStore(caller.storeKey) : this.commerce;
+  }
+
   async signIn(
     caller: Caller,
     anonymousId: string,
@@ -155,7 +160,7 @@ export class CustomerService {
     const result = await this.sessions.handOver(caller, anonymousId, () =>
       this.counted(input.email, anonymousId, async (verdict) => {
         try {
-          const signedIn = await this.commerce.signIn({
+          const signedIn = await this.commerceOf(caller).signIn({
             email: input.email,
             password: input.password,
             anonymousId,

@@ -194,7 +194,8 @@ export interface CommerceGateway {
   /** The cart holding the payment (`paymentInfo(payments(id = :pid))`), if any. */
   /**
    * The same gateway through `/in-store/key={storeKey}` for carts and orders (create, read, query,
-   * update, order): commercetools fences them by the Store, answering 404 for another store's.
+   * update, order), sign-up and sign-in: commercetools fences them by the Store, answering 404 for
+   * another store's.
    */
   inStore(storeKey: string): CommerceGateway;
   /** The Store with this key (a store-bound API key's), or null. */

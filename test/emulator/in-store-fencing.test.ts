@@ -1,6 +1,6 @@
 import type { Cart } from '@commercetools/platform-sdk';
 import { DEMO_SKUS } from '../../sandbox/catalogue';
-import { anonymousId, bodyOf, useEmulator, type CtErrorBody } from './emulator-fixture';
+import { anonymousId, bodyOf, email, useEmulator, type CtErrorBody } from './emulator-fixture';
 
 interface Page {
   results: Cart[];
@@ -62,5 +62,52 @@ describe('emulator: in-store carts are fenced by their Store', () => {
 
     expect(inVienna.results).toEqual([]);
     expect(inBerlin.results.map((each) => each.id)).toEqual([cart.id]);
+  });
+});
+
+describe('emulator: in-store sign-up and sign-in hand the anonymous session over', () => {
+  const emu = useEmulator('in-store-customers');
+  const berlin = '/in-store/key=berlin-mitte';
+
+  async function berlinCart(session: string): Promise<Cart> {
+    const draft = { currency: 'EUR', anonymousId: session, lineItems: [{ sku: DEMO_SKUS[0], quantity: 1 }] };
+    return bodyOf(await emu.api.post<Cart>(`${berlin}/carts`, draft), 201);
+  }
+
+  test('when a customer signs up in a store with an anonymousId, then the session cart becomes theirs', async () => {
+    const session = anonymousId();
+    const cart = await berlinCart(session);
+
+    const response = await emu.api.post<{ customer: { id: string }; cart?: Cart }>(`${berlin}/customers`, {
+      email: email(),
+      password: 'secret-1',
+      anonymousId: session,
+    });
+
+    const result = bodyOf(response, 201);
+    expect(result.cart).toMatchObject({ id: cart.id, customerId: result.customer.id });
+  });
+
+  test('when a customer signs in in a store with an anonymousId, then the session cart becomes theirs', async () => {
+    const address = email();
+    bodyOf(await emu.api.post(`${berlin}/customers`, { email: address, password: 'secret-1' }), 201);
+    const session = anonymousId();
+    const cart = await berlinCart(session);
+
+    const response = await emu.api.post<{ customer: { id: string }; cart?: Cart }>(`${berlin}/login`, {
+      email: address,
+      password: 'secret-1',
+      anonymousId: session,
+    });
+
+    const result = bodyOf(response, 200);
+    expect(result.cart).toMatchObject({ id: cart.id, customerId: result.customer.id });
+  });
+
+  test('when the in-store sign-in has wrong credentials, then the answer is 400 InvalidCredentials', async () => {
+    const response = await emu.api.post<CtErrorBody>(`${berlin}/login`, { email: email(), password: 'nope-1' });
+
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0]?.code).toBe('InvalidCredentials');
   });
 });

@@ -3,7 +3,7 @@ import { RedisApiKeyStore } from '../../src/clients/api-key.store';
 import { digestSecret, parseApiKeys } from '../../src/domain/api-keys';
 import { startService } from '../../src/server';
 import pino from 'pino';
-import { agent, newCart, newSession, ORDERABLE_CART, orderCart } from '../support/fixtures';
+import { agent, newCart, newEmail, newSession, ORDERABLE_CART, orderCart } from '../support/fixtures';
 import { createTestContext, KEYS, serviceEnv, type TestContext } from '../support/harness';
 
 describe('store-bound API keys', () => {
@@ -148,6 +148,27 @@ describe('store-bound clients (tills)', () => {
 
     expect(response.status).toBe(404);
     expect((await ctx.ct(`/carts/${viennaCart.id}`)).body.version).toBe(viennaCart.version);
+  });
+
+  test('when a till signs a customer up and in, then both go through its store and the session cart is handed over', async () => {
+    const email = newEmail('till');
+    const first = await newSession(ctx, KEYS.tillBerlin);
+    await agent(ctx, KEYS.tillBerlin)
+      .post(`/v1/sessions/${first}/sign-up`)
+      .send({ email, password: 'Secret-123' })
+      .expect(201);
+    const second = await newSession(ctx, KEYS.tillBerlin);
+    const cart = await newCart(ctx, second, ORDERABLE_CART, KEYS.tillBerlin);
+
+    const signedIn = await agent(ctx, KEYS.tillBerlin)
+      .post(`/v1/sessions/${second}/sign-in`)
+      .send({ email, password: 'Secret-123' });
+
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.body.cart).toMatchObject({ id: cart.id });
+    const paths = ctx.upstreamCalls.filter((call) => call.method === 'POST').map((call) => call.path);
+    expect(paths).toContain(inStore('berlin-mitte', 'customers'));
+    expect(paths).toContain(inStore('berlin-mitte', 'login'));
   });
 
   test('when an unbound client creates a cart, then it goes through the project endpoint without a store', async () => {
