@@ -3,6 +3,7 @@ import {
   createApiBuilderFromCtpClient,
   type ByProjectKeyRequestBuilder,
   type Cart,
+  type Channel,
   type CartDraft,
   type CartUpdateAction,
   type Customer,
@@ -371,6 +372,10 @@ export class CommercetoolsGateway implements CommerceGateway {
       ...(input.shipmentState ? { shipmentState: input.shipmentState } : {}),
     };
     return this.call('orders.create', () => this.orders().post({ body }).execute(), 'write');
+  }
+
+  getChannelByKey(key: string): Promise<Channel | null> {
+    return this.find('channels.byKey', () => this.api.channels().withKey({ key }).get().execute());
   }
 
   getStoreByKey(key: string): Promise<Store | null> {

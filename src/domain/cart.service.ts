@@ -1,6 +1,7 @@
 import type {
   BaseAddress,
   Cart,
+  ChannelResourceIdentifier,
   CartDraft,
   CartUpdateAction,
   CustomFieldsDraft,
@@ -32,7 +33,18 @@ export interface CustomFields {
   typeKey: string;
   fields?: FieldContainer;
 }
-export type LineItemRequest = ProductRef & { quantity: number; custom?: CustomFields };
+export type LineItemRequest = ProductRef & {
+  quantity: number;
+  custom?: CustomFields;
+  supplyChannel?: { key: string };
+  distributionChannel?: { key: string };
+};
+
+/** The channels a line item is sent with, once checked or defaulted from the till's store. */
+interface LineItemChannels {
+  supplyChannel?: ChannelResourceIdentifier;
+  distributionChannel?: ChannelResourceIdentifier;
+}
 
 export interface NewCart {
   currency: string;
@@ -84,8 +96,13 @@ function customDraft(custom: CustomFields): CustomFieldsDraft {
 }
 
 /** A line item as commercetools takes it, in a draft or in addLineItem. */
-function lineItemDraft(item: LineItemRequest) {
-  return { ...productOf(item), quantity: item.quantity, ...(item.custom ? { custom: customDraft(item.custom) } : {}) };
+function lineItemDraft(item: LineItemRequest, channels: LineItemChannels = {}) {
+  return {
+    ...productOf(item),
+    quantity: item.quantity,
+    ...(item.custom ? { custom: customDraft(item.custom) } : {}),
+    ...channels,
+  };
 }
 
 /**
@@ -166,6 +183,33 @@ export class CartService {
     return caller.storeKey ? this.commerce.inStore(caller.storeKey) : this.commerce;
   }
 
+  /**
+   * The line items' channels: a named key must exist (else ChannelNotFound); for a till, a store
+   * with exactly one supply (distribution) channel gives it to the items that name none.
+   */
+  private async channelsFor(caller: Caller, items: LineItemRequest[]): Promise<LineItemChannels[]> {
+    const keys = new Set(items.flatMap((item) => [item.supplyChannel?.key, item.distributionChannel?.key]));
+    keys.delete(undefined);
+    const needsDefault = items.some((item) => !item.supplyChannel || !item.distributionChannel);
+    const [found, store] = await Promise.all([
+      Promise.all([...keys].map(async (key) => [key, await this.commerce.getChannelByKey(key!)] as const)),
+      caller.storeKey && needsDefault ? this.commerce.getStoreByKey(caller.storeKey) : Promise.resolve(null),
+    ]);
+    const missing = found.find(([, channel]) => channel === null);
+    if (missing) throw new DomainError('ChannelNotFound', `No channel with key '${missing[0]}'.`);
+    const only = (refs: { id: string }[] | undefined): ChannelResourceIdentifier | undefined =>
+      refs?.length === 1 ? { typeId: 'channel', id: refs[0]!.id } : undefined;
+    const supply = only(store?.supplyChannels);
+    const distribution = only(store?.distributionChannels);
+    return items.map((item) => {
+      const supplyChannel = item.supplyChannel ? { typeId: 'channel' as const, key: item.supplyChannel.key } : supply;
+      const distributionChannel = item.distributionChannel
+        ? { typeId: 'channel' as const, key: item.distributionChannel.key }
+        : distribution;
+      return { ...(supplyChannel ? { supplyChannel } : {}), ...(distributionChannel ? { distributionChannel } : {}) };
+    });
+  }
+
   async createCart(
     caller: Caller,
     anonymousId: string,
@@ -173,6 +217,7 @@ export class CartService {
     options: { idempotencyKey?: string } = {},
   ): Promise<Cart> {
     const { lineItems, custom, ...rest } = input;
+    const channels = lineItems ? await this.channelsFor(caller, lineItems) : [];
     const key = options.idempotencyKey ? cartKeyFor(caller.clientId, anonymousId, options.idempotencyKey) : undefined;
     const draft: CartDraft = {
       ...rest,
@@ -180,7 +225,7 @@ export class CartService {
       ...(this.options.cartLifetimeDays ? { deleteDaysAfterLastModification: this.options.cartLifetimeDays } : {}),
       ...(key ? { key } : {}),
       ...(custom ? { custom: customDraft(custom) } : {}),
-      ...(lineItems ? { lineItems: lineItems.map(lineItemDraft) } : {}),
+      ...(lineItems ? { lineItems: lineItems.map((item, index) => lineItemDraft(item, channels[index])) } : {}),
     };
     const cart = await this.sessions.creatingOn(caller, anonymousId, async () => {
       try {
@@ -361,7 +406,8 @@ export class CartService {
     options: { version?: number; idempotencyKey?: string; fingerprint?: string } = {},
   ): Promise<Cart> {
     const product = productOf(item);
-    const actions = (): CartUpdateAction[] => [{ action: 'addLineItem', ...lineItemDraft(item) }];
+    const [channels] = await this.channelsFor(caller, [item]);
+    const actions = (): CartUpdateAction[] => [{ action: 'addLineItem', ...lineItemDraft(item, channels) }];
     const key = options.version === undefined ? options.idempotencyKey : undefined;
     if (!key) return this.update(caller, cartId, options.version, actions);
     // A note is about this request and this cart only.

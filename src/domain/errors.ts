@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'SessionEnded'
   | 'SessionBusy'
   | 'CartNotFound'
+  | 'ChannelNotFound'
   | 'NoActiveCart'
   | 'LineItemNotFound'
   | 'OrderNotFound'

@@ -1,5 +1,6 @@
 import type {
   Cart,
+  Channel,
   CartDraft,
   CartUpdateAction,
   Customer,
@@ -198,6 +199,8 @@ export interface CommerceGateway {
    * another store's.
    */
   inStore(storeKey: string): CommerceGateway;
+  /** The Channel with this key (a line item's supply or distribution channel), or null. */
+  getChannelByKey(key: string): Promise<Channel | null>;
   /** The Store with this key (a store-bound API key's), or null. */
   getStoreByKey(key: string): Promise<Store | null>;
   findCartOfPayment(paymentId: string): Promise<Cart | null>;

@@ -61,6 +61,11 @@ export const PROBLEM_KINDS: Record<ErrorCode, ProblemKind> = {
     title: 'Shipping method not applicable',
     when: 'unknown shipping method, or one not matching the cart (see GET .../shipping-methods)',
   },
+  ChannelNotFound: {
+    status: 400,
+    title: 'Channel not found',
+    when: 'a line item names a supplyChannel or distributionChannel key that does not exist',
+  },
   DiscountCodeNotFound: { status: 400, title: 'Discount code not found', when: 'no discount code with that code' },
   DiscountCodeNotOnCart: {
     status: 404,

@@ -99,18 +99,34 @@ export const CustomFieldsInput = z
     example: { typeKey: 'pos-cart-fields', fields: { terminalId: 'T-01', cashierId: 'C-7' } },
   });
 
+/** A Channel by key (commercetools' key rule). */
+export const ChannelKeyInput = z
+  .strictObject({ key: z.string().regex(/^[A-Za-z0-9_-]{2,256}$/, 'a channel key: 2-256 of A-Z a-z 0-9 _ -') })
+  .meta({ id: 'ChannelKeyInput', example: { key: 'berlin-mitte-supply' } });
+
+const LINE_ITEM_CHANNELS = {
+  supplyChannel: ChannelKeyInput.optional().meta({
+    description: "Inventory channel; a till's store with exactly one supply channel uses it when none is named",
+  }),
+  distributionChannel: ChannelKeyInput.optional().meta({
+    description: "Price channel; a till's store with exactly one distribution channel uses it when none is named",
+  }),
+};
+
 export const LineItemInput = z
   .union([
     z.strictObject({
       sku: z.string().min(1).max(256),
       quantity: Quantity.default(1),
       custom: CustomFieldsInput.optional(),
+      ...LINE_ITEM_CHANNELS,
     }),
     z.strictObject({
       productId: ResourceId,
       variantId: z.number().int().min(1),
       quantity: Quantity.default(1),
       custom: CustomFieldsInput.optional(),
+      ...LINE_ITEM_CHANNELS,
     }),
   ])
   .meta({ id: 'LineItemInput', example: { sku: 'TSHIRT-BLUE-M', quantity: 2 } });
@@ -162,6 +178,7 @@ export const AddLineItemBody = z
       sku: z.string().min(1).max(256),
       quantity: Quantity.default(1),
       custom: CustomFieldsInput.optional(),
+      ...LINE_ITEM_CHANNELS,
       version: Version.optional(),
     }),
     z.strictObject({
@@ -169,6 +186,7 @@ export const AddLineItemBody = z
       variantId: z.number().int().min(1),
       quantity: Quantity.default(1),
       custom: CustomFieldsInput.optional(),
+      ...LINE_ITEM_CHANNELS,
       version: Version.optional(),
     }),
   ])

@@ -171,6 +171,61 @@ describe('store-bound clients (tills)', () => {
     expect(paths).toContain(inStore('berlin-mitte', 'login'));
   });
 
+  describe('line item channels', () => {
+    const createBody = (anonymousId: string) =>
+      ctx.upstreamCalls.find(
+        (call) => call.method === 'POST' && (call.body as { anonymousId?: string } | null)?.anonymousId === anonymousId,
+      )?.body as { lineItems: Array<Record<string, unknown>> };
+
+    test('when a till adds an item naming no channel, then its store supply and distribution channels are sent', async () => {
+      const anonymousId = await newSession(ctx, KEYS.tillBerlin);
+      const [supply, distribution] = await Promise.all([
+        ctx.ct('/channels/key=berlin-mitte-supply'),
+        ctx.ct('/channels/key=berlin-mitte-distribution'),
+      ]);
+
+      await newCart(ctx, anonymousId, { ...ORDERABLE_CART, lineItems: [{ sku: ctx.skus[0] }] }, KEYS.tillBerlin);
+
+      expect(createBody(anonymousId).lineItems[0]).toMatchObject({
+        supplyChannel: { typeId: 'channel', id: supply.body.id },
+        distributionChannel: { typeId: 'channel', id: distribution.body.id },
+      });
+    });
+
+    test('when an item names a channel by key, then that channel is sent', async () => {
+      const anonymousId = await newSession(ctx, KEYS.tillBerlin);
+      const lineItems = [{ sku: ctx.skus[0], supplyChannel: { key: 'vienna-1-supply' } }];
+
+      await newCart(ctx, anonymousId, { ...ORDERABLE_CART, lineItems }, KEYS.tillBerlin);
+
+      expect(createBody(anonymousId).lineItems[0]).toMatchObject({
+        supplyChannel: { typeId: 'channel', key: 'vienna-1-supply' },
+      });
+    });
+
+    test('when an item names a channel key that does not exist, then the answer is 400 ChannelNotFound', async () => {
+      const anonymousId = await newSession(ctx, KEYS.tillBerlin);
+      const cart = await newCart(ctx, anonymousId, ORDERABLE_CART, KEYS.tillBerlin);
+
+      const response = await agent(ctx, KEYS.tillBerlin)
+        .post(`/v1/carts/${cart.id}/line-items`)
+        .send({ sku: ctx.skus[0], distributionChannel: { key: 'no-such-channel' } });
+
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe('ChannelNotFound');
+    });
+
+    test('when an unbound client adds an item naming no channel, then none is sent', async () => {
+      const anonymousId = await newSession(ctx, KEYS.a);
+
+      await newCart(ctx, anonymousId, { ...ORDERABLE_CART, lineItems: [{ sku: ctx.skus[0] }] }, KEYS.a);
+
+      const sent = createBody(anonymousId).lineItems[0];
+      expect(sent).not.toHaveProperty('supplyChannel');
+      expect(sent).not.toHaveProperty('distributionChannel');
+    });
+  });
+
   test('when an unbound client creates a cart, then it goes through the project endpoint without a store', async () => {
     const anonymousId = await newSession(ctx, KEYS.a);
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
   Cart,
+  Channel,
   CartDraft,
   CartUpdateAction,
   Customer,
@@ -353,6 +354,12 @@ export class FakeCommerce implements CommerceGateway {
   /** No fencing in memory: the unit tests are of unbound callers; the service tests fence through the emulator. */
   inStore(): CommerceGateway {
     return this;
+  }
+
+  readonly channels = new Map<string, Channel>();
+
+  getChannelByKey(key: string): Promise<Channel | null> {
+    return this.run('getChannelByKey', () => this.channels.get(key) ?? null);
   }
 
   getStoreByKey(key: string): Promise<Store | null> {

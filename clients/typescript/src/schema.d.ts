@@ -842,12 +842,48 @@ export interface components {
             /** @default 1 */
             quantity: number;
             custom?: components["schemas"]["CustomFieldsInput"];
+            /**
+             * @description Inventory channel; a till's store with exactly one supply channel uses it when none is named
+             * @example {
+             *       "key": "berlin-mitte-supply"
+             *     }
+             */
+            supplyChannel?: {
+                key: string;
+            };
+            /**
+             * @description Price channel; a till's store with exactly one distribution channel uses it when none is named
+             * @example {
+             *       "key": "berlin-mitte-supply"
+             *     }
+             */
+            distributionChannel?: {
+                key: string;
+            };
         } | {
             productId: string;
             variantId: number;
             /** @default 1 */
             quantity: number;
             custom?: components["schemas"]["CustomFieldsInput"];
+            /**
+             * @description Inventory channel; a till's store with exactly one supply channel uses it when none is named
+             * @example {
+             *       "key": "berlin-mitte-supply"
+             *     }
+             */
+            supplyChannel?: {
+                key: string;
+            };
+            /**
+             * @description Price channel; a till's store with exactly one distribution channel uses it when none is named
+             * @example {
+             *       "key": "berlin-mitte-supply"
+             *     }
+             */
+            distributionChannel?: {
+                key: string;
+            };
         };
         /**
          * @description Sets the Type with these fields when the cart or line item has none yet; otherwise sets the given fields.
@@ -1194,6 +1230,24 @@ export interface components {
             /** @default 1 */
             quantity: number;
             custom?: components["schemas"]["CustomFieldsInput"];
+            /**
+             * @description Inventory channel; a till's store with exactly one supply channel uses it when none is named
+             * @example {
+             *       "key": "berlin-mitte-supply"
+             *     }
+             */
+            supplyChannel?: {
+                key: string;
+            };
+            /**
+             * @description Price channel; a till's store with exactly one distribution channel uses it when none is named
+             * @example {
+             *       "key": "berlin-mitte-supply"
+             *     }
+             */
+            distributionChannel?: {
+                key: string;
+            };
             /** @description Expected resource version; a stale one answers 409 */
             version?: number;
         } | {
@@ -1202,6 +1256,24 @@ export interface components {
             /** @default 1 */
             quantity: number;
             custom?: components["schemas"]["CustomFieldsInput"];
+            /**
+             * @description Inventory channel; a till's store with exactly one supply channel uses it when none is named
+             * @example {
+             *       "key": "berlin-mitte-supply"
+             *     }
+             */
+            supplyChannel?: {
+                key: string;
+            };
+            /**
+             * @description Price channel; a till's store with exactly one distribution channel uses it when none is named
+             * @example {
+             *       "key": "berlin-mitte-supply"
+             *     }
+             */
+            distributionChannel?: {
+                key: string;
+            };
             /** @description Expected resource version; a stale one answers 409 */
             version?: number;
         };
@@ -2229,7 +2301,7 @@ export interface operations {
                     "application/json": components["schemas"]["Cart"];
                 };
             };
-            /** @description Problem: ValidationFailed, InvalidUpstreamRequest */
+            /** @description Problem: ValidationFailed, ChannelNotFound, InvalidUpstreamRequest */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3111,7 +3183,7 @@ export interface operations {
                     "application/json": components["schemas"]["Cart"];
                 };
             };
-            /** @description Problem: ValidationFailed, InvalidUpstreamRequest */
+            /** @description Problem: ValidationFailed, ChannelNotFound, InvalidUpstreamRequest */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -73,7 +73,14 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
       params: s.SessionParams,
       body: s.CreateCartBody,
       success: { status: 201, description: 'The commercetools Cart', schema: s.Cart },
-      errors: ['ValidationFailed', 'SessionNotFound', 'SessionEnded', 'SessionBusy', 'InvalidUpstreamRequest'],
+      errors: [
+        'ValidationFailed',
+        'SessionNotFound',
+        'SessionEnded',
+        'SessionBusy',
+        'ChannelNotFound',
+        'InvalidUpstreamRequest',
+      ],
       handle: ({ caller, params, body, idempotencyKey }) =>
         carts.createCart(caller, params.anonymousId, body, { idempotencyKey }),
     }),
@@ -197,6 +204,7 @@ export function v1Routes({ sessions, carts, customers }: V1Services): RouteSpec[
         'CartNotActive',
         'CartFrozen',
         'ConcurrentModification',
+        'ChannelNotFound',
         'InvalidUpstreamRequest',
       ],
       handle: ({ caller, params, body, idempotencyKey, fingerprint }) => {
