@@ -35,6 +35,13 @@ export const API_KEYS = [
   `client-a:${KEYS.customersOnly}:customers`,
   `client-a:${KEYS.backofficeA}:backoffice`,
   `client-b:${KEYS.backofficeB}:backoffice`,
+].join(',');
+
+/**
+ * The tills, bound to the seeded stores: only in createTestContext, whose project is seeded (a service
+ * started on an unseeded project would refuse to start, its stores being missing).
+ */
+export const TILL_API_KEYS = [
   `pos-tills:${KEYS.tillBerlin}:sessions+customers:berlin-mitte`,
   `pos-tills:${KEYS.tillVienna}:sessions+customers:vienna-1`,
 ].join(',');
@@ -133,7 +140,13 @@ export async function createTestContext(
     serviceEnv(
       projectKey,
       ctUrl,
-      { ...redisTarget, REDIS_KEY_PREFIX: redisPrefix, SESSION_TTL_DAYS: '1', ...options.env },
+      {
+        ...redisTarget,
+        REDIS_KEY_PREFIX: redisPrefix,
+        SESSION_TTL_DAYS: '1',
+        API_KEYS: `${API_KEYS},${TILL_API_KEYS}`,
+        ...options.env,
+      },
       proxy?.url ?? ctUrl,
     ),
   );
