@@ -150,6 +150,20 @@ describe('store-bound clients (tills)', () => {
     expect((await ctx.ct(`/carts/${viennaCart.id}`)).body.version).toBe(viennaCart.version);
   });
 
+  test('when a Berlin till lists the carts of a Vienna session of the same client, then it sees none and no active cart', async () => {
+    const anonymousId = await newSession(ctx, KEYS.tillVienna);
+    await newCart(ctx, anonymousId, ORDERABLE_CART, KEYS.tillVienna);
+    const berlinTill = agent(ctx, KEYS.tillBerlin);
+
+    const listing = await berlinTill.get(`/v1/sessions/${anonymousId}/carts`);
+    const active = await berlinTill.get(`/v1/sessions/${anonymousId}/active-cart`);
+
+    expect(listing.status).toBe(200);
+    expect(listing.body.results).toEqual([]);
+    expect(active.status).toBe(404);
+    expect(active.body.code).toBe('NoActiveCart');
+  });
+
   test('when a till signs a customer up and in, then both go through its store and the session cart is handed over', async () => {
     const email = newEmail('till');
     const first = await newSession(ctx, KEYS.tillBerlin);
