@@ -1,5 +1,12 @@
 import type { Cart, CartResourceIdentifier, OrderFromCartDraft } from '@commercetools/platform-sdk';
-import { CtError, listParam, missingField, type FidelityLayer, type RepositoryContext } from './fidelity-layer';
+import {
+  CtError,
+  listParam,
+  missingField,
+  type FidelityHandler,
+  type FidelityLayer,
+  type RepositoryContext,
+} from './fidelity-layer';
 
 /**
  * `POST /{projectKey}/orders`, "Create Order" from a Cart. The mock creates the Order (copying the
@@ -16,13 +23,19 @@ import { CtError, listParam, missingField, type FidelityLayer, type RepositoryCo
  * - the Order starts in the draft's `orderState` (default `Open`), `paymentState` and `shipmentState`,
  *   which the mock drops.
  * Accepts `cart: {typeId, id | key}` and the deprecated `id`.
+ * The same holds for "Create Order in Store" (`POST /{projectKey}/in-store/key={storeKey}/orders`), whose
+ * Cart must be in that Store: in-store endpoints answer a Cart "without the store field, or [whose] store
+ * field references a different Store" as not found (Get/Update Cart in Store), which for a Cart referenced
+ * by a draft is 400 ReferencedResourceNotFound, as for an unknown Cart.
  * https://docs.commercetools.com/api/projects/orders#create-order
+ * https://docs.commercetools.com/api/projects/orders#create-order-in-store
+ * https://docs.commercetools.com/api/projects/carts#update-cart-in-store
  * https://docs.commercetools.com/api/projects/orders#ctp:api:type:OrderFromCartDraft
  * https://docs.commercetools.com/api/projects/carts#ctp:api:type:CartState
  * https://docs.commercetools.com/api/projects/carts#ctp:api:type:DiscountCodeState
  */
 export function installOrderFromCartFidelity(layer: FidelityLayer): void {
-  layer.override('POST', '/:projectKey/orders', async (request, reply) => {
+  const createOrder: FidelityHandler = async (request, reply) => {
     const draft = (request.body ?? {}) as Partial<OrderFromCartDraft>;
     const reference: Partial<CartResourceIdentifier> | undefined =
       draft.cart ?? (draft.id ? { typeId: 'cart', id: draft.id } : undefined);
@@ -34,7 +47,9 @@ export function installOrderFromCartFidelity(layer: FidelityLayer): void {
     const orders = layer.orders(context.projectKey);
 
     const order = await layer.exclusive(context.projectKey, async () => {
+      const { storeKey } = request.params as { storeKey?: string };
       const cart = await layer.referencedCart(context, reference);
+      if (storeKey !== undefined && cart.store?.key !== storeKey) throw notInStore(reference);
       if (cart.version !== version) {
         throw new CtError(409, {
           code: 'ConcurrentModification',
@@ -65,6 +80,18 @@ export function installOrderFromCartFidelity(layer: FidelityLayer): void {
       expand: listParam((request.query as { expand?: unknown }).expand),
     });
     return reply.status(201).send(expanded ?? order);
+  };
+  layer.override('POST', '/:projectKey/orders', createOrder);
+  layer.override('POST', '/:projectKey/in-store/key=:storeKey/orders', createOrder);
+}
+
+function notInStore(reference: Partial<CartResourceIdentifier>): CtError {
+  const identifier = reference.id ? { id: reference.id } : { key: reference.key };
+  return new CtError(400, {
+    code: 'ReferencedResourceNotFound',
+    message: `The referenced object of type 'cart' ${reference.id ? `with id '${reference.id}'` : `with key '${reference.key}'`} was not found.`,
+    typeId: 'cart',
+    ...identifier,
   });
 }
 

@@ -1,4 +1,4 @@
-import type { Order } from '@commercetools/platform-sdk';
+import type { Cart, Order } from '@commercetools/platform-sdk';
 import {
   anonymousId,
   bodyOf,
@@ -141,5 +141,59 @@ describe('emulator: POST /{projectKey}/orders from a cart', () => {
 
     expect(statuses.sort()).toEqual([201, 409, 409]);
     expect(await ordersOfCart(cart.id)).toHaveLength(1);
+  });
+});
+
+describe('emulator: POST /{projectKey}/in-store/key={storeKey}/orders from a cart', () => {
+  const emu = useEmulator('orders-in-store');
+  const berlin = '/in-store/key=berlin-mitte';
+
+  const berlinCart = async (draft: object = {}) =>
+    bodyOf(
+      await emu.api.post<Cart>(`${berlin}/carts`, {
+        currency: 'EUR',
+        anonymousId: anonymousId(),
+        lineItems: [{ sku: 'MUG-WHITE', quantity: 1 }],
+        ...draft,
+      }),
+      201,
+    );
+
+  test('when a cart of the store is ordered in the store, then the order is created and the cart becomes Ordered', async () => {
+    const cart = await berlinCart({ shippingAddress: { country: 'DE' } });
+
+    const order = bodyOf(
+      await emu.api.post<Order>(`${berlin}/orders`, { cart: { typeId: 'cart', id: cart.id }, version: cart.version }),
+      201,
+    );
+
+    expect(order).toMatchObject({ cart: { id: cart.id }, orderState: 'Open' });
+    expect((await getCart(emu.api, cart.id)).cartState).toBe('Ordered');
+  });
+
+  test('when the in-store cart has no shipping address, then it answers 400 InvalidOperation and the cart stays Active', async () => {
+    const cart = await berlinCart();
+
+    const response = await emu.api.post<CtErrorBody>(`${berlin}/orders`, {
+      cart: { typeId: 'cart', id: cart.id },
+      version: cart.version,
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0]?.code).toBe('InvalidOperation');
+    expect((await getCart(emu.api, cart.id)).cartState).toBe('Active');
+  });
+
+  test('when a cart of another store is ordered in the store, then it answers 400 ReferencedResourceNotFound', async () => {
+    const cart = await berlinCart({ shippingAddress: { country: 'DE' } });
+
+    const response = await emu.api.post<CtErrorBody>('/in-store/key=vienna-1/orders', {
+      cart: { typeId: 'cart', id: cart.id },
+      version: cart.version,
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0]).toMatchObject({ code: 'ReferencedResourceNotFound', id: cart.id });
+    expect((await getCart(emu.api, cart.id)).cartState).toBe('Active');
   });
 });
