@@ -1,6 +1,12 @@
 import type { Cart, MergeCartDraft } from '@commercetools/platform-sdk';
 import { findAnonymousCart, signInAnonymousSession } from './anonymous-session';
-import { CtError, missingField, type FidelityLayer } from './fidelity-layer';
+import {
+  CtError,
+  missingField,
+  type FidelityHandler,
+  type FidelityLayer,
+  type RepositoryContext,
+} from './fidelity-layer';
 
 const MERGE_MODES = ['MergeWithExistingCustomerCart', 'UseAsNewActiveCustomerCart'];
 
@@ -16,13 +22,18 @@ const MERGE_MODES = ['MergeWithExistingCustomerCart', 'UseAsNewActiveCustomerCar
  * them). Answers 200 with the Customer's resulting Cart. An unknown Customer is 400
  * ReferencedResourceNotFound (the reference names no error for it; we answer as for other references).
  * `updateProductData` is accepted and has no effect here (the emulator's product data does not change).
- * The in-store variant (`/in-store/key={storeKey}/carts/customer-id={customerId}/merge`) is not emulated.
+ * "Merge Cart in Store" (`/in-store/key={storeKey}/carts/customer-id={customerId}/merge`, the 2025-10-09 and
+ * 2025-10-23 notes name both) merges in that Store: as every in-store endpoint, it sees only Carts whose
+ * `store` is that Store, so an anonymous Cart of another Store (or of none) is 404 ResourceNotFound
+ * (Get/Update Cart in Store). Here the anonymous Cart is checked; the Customer's Cart is not filtered.
+ * https://docs.commercetools.com/api/projects/carts#merge-cart-in-store
+ * https://docs.commercetools.com/api/projects/carts#update-cart-in-store
  * https://docs.commercetools.com/api/projects/carts#merge-cart
  * https://docs.commercetools.com/api/releases/2025-10-09-cart-merge-is-now-available-for-externally-authenticated-customers
  * https://docs.commercetools.com/api/releases/2025-10-23-aligned-behavior-of-merge-cart-endpoints
  */
 export function installCartMergeFidelity(layer: FidelityLayer): void {
-  layer.addRoute('POST', '/:projectKey/carts/customer-id=:customerId/merge', async (request, reply) => {
+  const mergeCart: FidelityHandler = async (request, reply) => {
     const draft = (request.body ?? {}) as Partial<MergeCartDraft>;
     if (draft.anonymousCart === undefined && draft.anonymousId === undefined) throw missingField('anonymousId');
     if (draft.mergeMode !== undefined && !MERGE_MODES.includes(draft.mergeMode)) {
@@ -32,7 +43,7 @@ export function installCartMergeFidelity(layer: FidelityLayer): void {
         detailedErrorMessage: `mergeMode: Invalid value '${String(draft.mergeMode)}'`,
       });
     }
-    const { customerId } = request.params as { customerId: string };
+    const { customerId, storeKey } = request.params as { customerId: string; storeKey?: string };
     const context = layer.context(request);
 
     const cart = await layer.exclusive(context.projectKey, async (): Promise<Cart> => {
@@ -45,7 +56,10 @@ export function installCartMergeFidelity(layer: FidelityLayer): void {
           id: customerId,
         });
       }
-      const anonymousCart = await findAnonymousCart(layer, context, draft);
+      const anonymousCart =
+        storeKey === undefined
+          ? await findAnonymousCart(layer, context, draft)
+          : await anonymousCartInStore(layer, context, draft, storeKey);
       const result = await signInAnonymousSession(layer, context, customerId, {
         anonymousId: draft.anonymousId,
         cart: anonymousCart,
@@ -61,5 +75,30 @@ export function installCartMergeFidelity(layer: FidelityLayer): void {
       return result;
     });
     return reply.status(200).send(cart);
-  });
+  };
+  layer.addRoute('POST', '/:projectKey/carts/customer-id=:customerId/merge', mergeCart);
+  layer.addRoute('POST', '/:projectKey/in-store/key=:storeKey/carts/customer-id=:customerId/merge', mergeCart);
+}
+
+/** The anonymous Cart (given, or the session's latest active one) that must be in the Store. */
+async function anonymousCartInStore(
+  layer: FidelityLayer,
+  context: RepositoryContext,
+  draft: Partial<MergeCartDraft>,
+  storeKey: string,
+): Promise<Cart> {
+  const given = await findAnonymousCart(layer, context, draft);
+  const cart =
+    given ??
+    (
+      await layer.carts(context.projectKey).query(context, {
+        where: ['anonymousId = :anonymousId and cartState = "Active"'],
+        'var.anonymousId': draft.anonymousId ?? '',
+        sort: ['lastModifiedAt desc'],
+        limit: 1,
+      })
+    ).results[0];
+  if (cart && cart.store?.key === storeKey) return cart;
+  const id = cart?.id ?? draft.anonymousId ?? '';
+  throw new CtError(404, { code: 'ResourceNotFound', message: `The Resource with ID '${id}' was not found.` });
 }

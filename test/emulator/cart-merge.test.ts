@@ -119,3 +119,47 @@ describe('emulator: POST /{projectKey}/carts/customer-id={customerId}/merge', ()
     expect(response.body.errors[0]?.code).toBe('InvalidJsonInput');
   });
 });
+
+describe('emulator: POST /{projectKey}/in-store/key={storeKey}/carts/customer-id={customerId}/merge', () => {
+  const emu = useEmulator('cart-merge-in-store');
+
+  const storeCart = async (storeKey: string, session: string) =>
+    bodyOf(
+      await emu.api.post<Cart>(`/in-store/key=${storeKey}/carts`, {
+        currency: 'EUR',
+        anonymousId: session,
+        lineItems: [{ sku: DEMO_SKUS[0], quantity: 2 }],
+      }),
+      201,
+    );
+
+  test('when the anonymous cart is in the store, then it is merged in the store and becomes the customer cart', async () => {
+    const customer = await createCustomer(emu.api);
+    const session = anonymousId();
+    const cart = await storeCart('berlin-mitte', session);
+
+    const merged = bodyOf(
+      await emu.api.post<Cart>(`/in-store/key=berlin-mitte/carts/customer-id=${customer.id}/merge`, {
+        anonymousId: session,
+      }),
+      200,
+    );
+
+    expect(merged).toMatchObject({ id: cart.id, customerId: customer.id, store: { key: 'berlin-mitte' } });
+  });
+
+  test('when the anonymous cart is of another store, then it answers 404 ResourceNotFound and the cart stays anonymous', async () => {
+    const customer = await createCustomer(emu.api);
+    const session = anonymousId();
+    const cart = await storeCart('vienna-1', session);
+
+    const response = await emu.api.post<CtErrorBody>(
+      `/in-store/key=berlin-mitte/carts/customer-id=${customer.id}/merge`,
+      { anonymousCart: { typeId: 'cart', id: cart.id }, anonymousId: session },
+    );
+
+    expect(response.status).toBe(404);
+    expect(response.body.errors?.[0]?.code).toBe('ResourceNotFound');
+    expect((await getCart(emu.api, cart.id)).customerId).toBeUndefined();
+  });
+});
