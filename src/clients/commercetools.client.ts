@@ -428,7 +428,8 @@ export class CommercetoolsGateway implements CommerceGateway {
     // Changes carts (merge, assignment): a write, never repeated blindly.
     return this.call(
       'carts.merge',
-      () => this.api.carts().customerIdWithCustomerIdValueMerge({ customerId }).post({ body: draft }).execute(),
+      // In store: `/in-store/key={storeKey}/carts/customer-id={customerId}/merge`.
+      () => this.carts().customerIdWithCustomerIdValueMerge({ customerId }).post({ body: draft }).execute(),
       'write',
     );
   }

@@ -197,9 +197,11 @@ export class CustomerService {
   async assign(caller: Caller, anonymousId: string, input: AssignInput): Promise<AssignResult> {
     const customer = await this.commerce.getCustomer(input.customerId);
     if (!customer) throw customerNotFound(input.customerId);
-    const result = await this.sessions.handOver(caller, anonymousId, async () => {
-      const cart = await this.mergeSession(anonymousId, input);
-      await this.moveOrders(anonymousId, customer.id);
+    const result = await this.sessions.handOver(caller, anonymousId, async (session) => {
+      // A till's session: its carts and orders are its store's, reached (and merged) in that store.
+      const commerce = session.storeKey ? this.commerce.inStore(session.storeKey) : this.commerce;
+      const cart = await this.mergeSession(commerce, anonymousId, input);
+      await this.moveOrders(commerce, anonymousId, customer.id);
       await this.movePayments(anonymousId, customer.id);
       return this.withGrant(caller, { customer, ...(cart ? { cart } : {}) });
     });
@@ -211,14 +213,18 @@ export class CustomerService {
   }
 
   /** Merges the session's active cart into the customer's: the customer's resulting cart, if any. */
-  private async mergeSession(anonymousId: string, input: AssignInput): Promise<Cart | undefined> {
-    const done = await this.mergedBefore(anonymousId, input.customerId);
+  private async mergeSession(
+    commerce: CommerceGateway,
+    anonymousId: string,
+    input: AssignInput,
+  ): Promise<Cart | undefined> {
+    const done = await this.mergedBefore(commerce, anonymousId, input.customerId);
     if (done) return done.cart;
-    const carts = await this.commerce.queryCarts({ anonymousId, cartState: 'Active', limit: 1, offset: 0 });
+    const carts = await commerce.queryCarts({ anonymousId, cartState: 'Active', limit: 1, offset: 0 });
     const active = carts.results[0];
     if (!active) return undefined;
     try {
-      return await this.commerce.mergeCart(input.customerId, {
+      return await commerce.mergeCart(input.customerId, {
         anonymousCart: { typeId: 'cart', id: active.id },
         anonymousId,
         mergeMode: input.mergeMode,
@@ -230,7 +236,7 @@ export class CustomerService {
         throw customerNotFound(input.customerId);
       if (!mayHaveHappened(error)) throw error;
       // The answer was lost: the merge may have happened. A failing look fails the request; the retry looks again.
-      const lost = await this.mergedBefore(anonymousId, input.customerId);
+      const lost = await this.mergedBefore(commerce, anonymousId, input.customerId);
       if (lost) return lost.cart;
       throw error;
     }
@@ -242,27 +248,31 @@ export class CustomerService {
    * customer's), else the customer's active cart. A cart or order of the session that carries
    * another customerId means the session went to someone else (AlreadyHandedOver).
    */
-  private async mergedBefore(anonymousId: string, customerId: string): Promise<{ cart?: Cart } | undefined> {
+  private async mergedBefore(
+    commerce: CommerceGateway,
+    anonymousId: string,
+    customerId: string,
+  ): Promise<{ cart?: Cart } | undefined> {
     const page = { anonymousId, limit: SESSION_PAGE, offset: 0 };
-    const [carts, orders] = await Promise.all([this.commerce.queryCarts(page), this.commerce.queryOrders(page)]);
+    const [carts, orders] = await Promise.all([commerce.queryCarts(page), commerce.queryOrders(page)]);
     const other = [...carts.results, ...orders.results].find((x) => x.customerId && x.customerId !== customerId);
     if (other) throw new AlreadyHandedOver(other.customerId);
     const assigned = carts.results.filter((cart) => cart.customerId === customerId);
     if (assigned.length === 0) return undefined;
     const kept = assigned.find((cart) => cart.cartState === 'Active');
     if (kept) return { cart: kept };
-    const current = await this.commerce.getActiveCartOfCustomer(customerId);
+    const current = await commerce.getActiveCartOfCustomer(customerId);
     return current ? { cart: current } : {};
   }
 
   /** Sets the customer on the session's orders that do not carry it yet (re-read on a conflict). */
-  private async moveOrders(anonymousId: string, customerId: string): Promise<void> {
-    const orders = await this.commerce.queryOrders({ anonymousId, limit: SESSION_PAGE, offset: 0 });
+  private async moveOrders(commerce: CommerceGateway, anonymousId: string, customerId: string): Promise<void> {
+    const orders = await commerce.queryOrders({ anonymousId, limit: SESSION_PAGE, offset: 0 });
     for (const order of orders.results.filter((each) => each.customerId !== customerId)) {
-      await this.retryOnConflict<Order>(order, this.commerce.getOrder.bind(this.commerce), (current) =>
+      await this.retryOnConflict<Order>(order, commerce.getOrder.bind(commerce), (current) =>
         current.customerId === customerId
           ? undefined
-          : this.commerce.updateOrder(current.id, current.version, [{ action: 'setCustomerId', customerId }]),
+          : commerce.updateOrder(current.id, current.version, [{ action: 'setCustomerId', customerId }]),
       );
     }
   }

@@ -258,7 +258,7 @@ export class SessionService {
   async handOver<T extends { customer: { id: string }; cart?: { id: string } }>(
     caller: Caller,
     anonymousId: string,
-    run: () => Promise<T>,
+    run: (session: SessionRecord) => Promise<T>,
   ): Promise<T> {
     assertActive(await this.get(caller, anonymousId), this.now());
     const token = await this.store.lock(anonymousId);
@@ -270,7 +270,7 @@ export class SessionService {
       await this.untilCreatesDone(anonymousId);
       let result: T;
       try {
-        result = await run();
+        result = await run(session);
       } catch (error) {
         if (!(error instanceof AlreadyHandedOver)) throw error;
         await this.end(session, error.customerId, token);

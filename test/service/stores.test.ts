@@ -128,6 +128,31 @@ describe('store-bound clients (tills)', () => {
     expect(order.cart).toMatchObject({ id: cart.id });
   });
 
+  test("when a Berlin till's session is assigned by a back-office key, then the merge and the session's lookups go through its store", async () => {
+    const anonymousId = await newSession(ctx, KEYS.tillBerlin);
+    const cart = await newCart(ctx, anonymousId, ORDERABLE_CART, KEYS.tillBerlin);
+    const created = await ctx.ct('/customers', {
+      method: 'POST',
+      body: { email: newEmail(), password: 'irrelevant-1' },
+    });
+    const customerId = (created.body.customer as { id: string }).id;
+
+    const before = ctx.upstreamCalls.length;
+    // The admin key holds `backoffice` and reaches the tills' sessions.
+    const response = await agent(ctx, KEYS.admin).post(`/v1/sessions/${anonymousId}/assign`).send({ customerId });
+
+    expect(response.status).toBe(200);
+    expect(response.body.cart).toMatchObject({ id: cart.id, customerId, store: { key: 'berlin-mitte' } });
+    const paths = ctx.upstreamCalls.map((call) => call.path);
+    expect(paths).toContain(inStore('berlin-mitte', `carts/customer-id=${customerId}/merge`));
+    expect(paths).not.toContain(`/${ctx.projectKey}/carts/customer-id=${customerId}/merge`);
+    const lookups = ctx.upstreamCalls
+      .slice(before)
+      .filter((call) => call.method === 'GET' && /\/(carts|orders)$/.test(call.path) && call.query.get('var.aid'));
+    expect(lookups.length).toBeGreaterThan(0);
+    expect(lookups.every((call) => call.path.startsWith(inStore('berlin-mitte', '')))).toBe(true);
+  });
+
   test('when a Berlin till reads a Vienna cart of the same client by id, then the answer is 404 CartNotFound', async () => {
     const anonymousId = await newSession(ctx, KEYS.tillVienna);
     const viennaCart = await newCart(ctx, anonymousId, ORDERABLE_CART, KEYS.tillVienna);
