@@ -6,6 +6,7 @@ import { DomainError } from './errors';
 import { VersionConflict, type CommerceGateway, type SessionIndex, type SessionIndexPosition } from './ports';
 import type { SessionStatus, SessionView } from './session.model';
 import { toView } from './session.service';
+import { backOff, VERSIONLESS_RETRY } from './versionless-retry';
 
 /** What the customer lookup tells: enough to recognise the customer, no other personal data. */
 export interface CustomerSummary {
@@ -47,8 +48,6 @@ export interface BackofficeEvents {
 
 /** Customers a lookup answers at most (emails are unique per project, or per store for store customers). */
 const MAX_CUSTOMERS = 20;
-/** Bounded re-reads after ConcurrentModification when the caller gave no version. */
-const MAX_ATTEMPTS = 4;
 
 function conflict(currentVersion: number | undefined): DomainError {
   return new DomainError(
@@ -167,7 +166,8 @@ export class BackofficeService {
   /**
    * Applies actions built from the current order, read through getOrder (the ownership rule). With
    * the caller's version a conflict is the caller's 409; without one the order is re-read and the
-   * actions rebuilt from what it is now (a shipment meanwhile is noticed), a bounded number of times.
+   * actions rebuilt from what it is now (a shipment meanwhile is noticed), with backoff until the
+   * version-less deadline (versionless-retry.ts).
    */
   private async updateOrder(
     caller: Caller,
@@ -176,6 +176,7 @@ export class BackofficeService {
     build: (order: Order) => OrderUpdateAction[],
   ): Promise<Order> {
     let order = await this.carts.getOrder(caller, orderId);
+    const deadline = Date.now() + VERSIONLESS_RETRY.deadlineMs;
     for (let attempt = 1; ; attempt++) {
       const actions = build(order);
       if (actions.length === 0) return order;
@@ -183,7 +184,7 @@ export class BackofficeService {
         return await this.commerce.updateOrder(order.id, version ?? order.version, actions);
       } catch (error) {
         if (!(error instanceof VersionConflict)) throw error;
-        if (version !== undefined || attempt >= MAX_ATTEMPTS) throw conflict(error.currentVersion);
+        if (version !== undefined || !(await backOff(attempt, deadline))) throw conflict(error.currentVersion);
         order = await this.carts.getOrder(caller, orderId);
       }
     }

@@ -14,6 +14,7 @@ import type { CartState, TransactionState, TransactionType } from './commerce.mo
 import { DomainError } from './errors';
 import { paymentKeyFor } from './idempotent-keys';
 import { DuplicateValue, mayHaveHappened, VersionConflict, type AttemptLog, type CommerceGateway } from './ports';
+import { backOff, VERSIONLESS_RETRY } from './versionless-retry';
 
 /** A shipping method that matches the cart, priced for it (its matching rate). */
 export interface ShippingMethodOffer {
@@ -45,9 +46,6 @@ export interface NewPayment {
 }
 
 export type PaymentChange = { transaction: TransactionInput } | { transactionId: string; state: TransactionState };
-
-/** Bounded re-reads after ConcurrentModification when the caller gave no version (as for carts). */
-const MAX_ATTEMPTS = 4;
 
 const money = ({ currencyCode, centAmount }: Money): Money => ({ currencyCode, centAmount });
 
@@ -303,6 +301,7 @@ export class CheckoutService {
    */
   async changePayment(caller: Caller, paymentId: string, change: PaymentChange, version?: number): Promise<Payment> {
     let payment = await this.paymentOf(caller, paymentId);
+    const deadline = Date.now() + VERSIONLESS_RETRY.deadlineMs;
     for (let attempt = 1; ; attempt++) {
       const actions = paymentActions(payment, change);
       if (actions.length === 0) return payment;
@@ -310,7 +309,7 @@ export class CheckoutService {
         return await this.commerce.updatePayment(payment.id, version ?? payment.version, actions);
       } catch (error) {
         if (!(error instanceof VersionConflict)) throw error;
-        if (version !== undefined || attempt >= MAX_ATTEMPTS) throw conflict(error.currentVersion);
+        if (version !== undefined || !(await backOff(attempt, deadline))) throw conflict(error.currentVersion);
         payment = await this.paymentOf(caller, paymentId);
       }
     }

@@ -1,5 +1,5 @@
 import type { Cart } from '@commercetools/platform-sdk';
-import { VERSIONLESS_RETRY } from '../../src/domain/cart.service';
+import { VERSIONLESS_RETRY } from '../../src/domain/versionless-retry';
 import { DomainError } from '../../src/domain/errors';
 import { Unavailable, VersionConflict } from '../../src/domain/ports';
 import { createDomain, failBeforeSending, loseTheAnswer, POS } from '../support/fakes';

@@ -1,4 +1,4 @@
-import { VERSIONLESS_RETRY } from '../../src/domain/cart.service';
+import { VERSIONLESS_RETRY } from '../../src/domain/versionless-retry';
 import { Unavailable } from '../../src/domain/ports';
 import { createDomain, failBeforeSending, loseTheAnswer, POS } from '../support/fakes';
 
