@@ -1,69 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { buildCtpClient } from '../src/clients/commercetools.client';
+import { Pool } from 'undici';
 
 /**
- * The floor for any service in front of commercetools: a bare proxy that forwards each GET to the
- * stub with the very client stack the service uses (`buildCtpClient`: the ts-client with its
- * client-credentials flow, correlation id and HTTP middlewares over global fetch/undici), parses
- * the JSON answer as the ts-client does and sends it back. No auth, validation, logging, metrics
- * or Redis: whatever the service costs beyond this is its own.
+ * The floors: what anyone gets who writes the integration by hand. A bare `node:http` server that
+ * forwards each GET to the stub with a client-credentials token (fetched once) and a correlation id,
+ * parses the JSON answer and sends it back serialised, as a hand-written handler does
+ * (`res.end(JSON.stringify(await answer.json()))`). No auth, validation, logging, metrics or Redis.
+ * It imports nothing of the service, so it does not move when the service changes.
  *
- * `CLIENT=fetch` swaps the ts-client for one bare `fetch` per request (same JSON parse and
- * stringify), a reference point for how much of the floor the ts-client itself costs.
+ * - `CLIENT=fetch`: global `fetch` (the SDK's default client).
+ * - `CLIENT=undici`: an undici `Pool` with `request` (keep-alive, no WHATWG layer): the floor of any
+ *   Node process in between.
  *
- * Env: UPSTREAM (the stub's URL), PROJECT_KEY, PORT (0: a free one), CLIENT (ts-client | fetch).
- * Prints its URL on stdout.
+ * Env: UPSTREAM (the stub's URL), PORT (0: a free one), CLIENT (fetch | undici). Prints its URL on stdout.
  */
-async function main(): Promise<void> {
-  const upstream = process.env.UPSTREAM ?? '';
-  const projectKey = process.env.PROJECT_KEY ?? 'bench';
-  const client = buildCtpClient({
-    projectKey,
-    clientId: 'bench',
-    clientSecret: 'bench-secret',
-    authUrl: upstream,
-    apiUrl: upstream,
-    scopes: [`manage_project:${projectKey}`],
-    timeoutMs: 10_000,
-    correlationId: randomUUID,
-  });
-  const bareFetch = process.env.CLIENT === 'fetch';
-  const token = bareFetch ? await fetchToken(upstream) : '';
-  const forward = (uri: string): Promise<{ statusCode?: number; body?: unknown }> =>
-    bareFetch
-      ? fetch(`${upstream}${uri}`, {
-          headers: { Authorization: `Bearer ${token}`, 'X-Correlation-ID': randomUUID() },
-        }).then(async (response) => {
-          const body: unknown = await response.json();
-          if (!response.ok) throw Object.assign(new Error('upstream failed'), { statusCode: response.status });
-          return { statusCode: response.status, body };
-        })
-      : client.execute({ method: 'GET', uri });
-  const server = createServer((req, res) => {
-    forward(req.url ?? '/').then(
-      (result) => {
-        const body = JSON.stringify(result.body);
-        res.writeHead(result.statusCode ?? 200, {
-          'Content-Type': 'application/json; charset=utf-8',
-          'Content-Length': Buffer.byteLength(body),
-        });
-        res.end(body);
-      },
-      (error: { statusCode?: number }) => {
-        res.writeHead(error.statusCode || 502, { 'Content-Type': 'application/json' });
-        res.end('{"message":"upstream failed"}');
-      },
-    );
-  });
-  server.keepAliveTimeout = 60_000;
-  // A normal exit, so --cpu-prof writes its profile.
-  process.once('SIGTERM', () => process.exit(0));
-  process.once('disconnect', () => process.exit(0));
-  server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-    const address = server.address();
-    process.stdout.write(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}\n`);
-  });
+type Forward = (path: string, headers: Record<string, string>) => Promise<{ status: number; body: unknown }>;
+
+function fetchForward(upstream: string): Forward {
+  return async (path, headers) => {
+    const answer = await fetch(`${upstream}${path}`, { headers });
+    return { status: answer.status, body: await answer.json() };
+  };
+}
+
+function undiciForward(upstream: string): Forward {
+  // No connection limit, as fetch's global agent: neither floor queues in a pool.
+  const pool = new Pool(upstream, { keepAliveTimeout: 60_000 });
+  return async (path, headers) => {
+    const answer = await pool.request({ path, method: 'GET', headers });
+    return { status: answer.statusCode, body: await answer.body.json() };
+  };
 }
 
 async function fetchToken(upstream: string): Promise<string> {
@@ -76,6 +43,36 @@ async function fetchToken(upstream: string): Promise<string> {
     body: 'grant_type=client_credentials',
   });
   return ((await response.json()) as { access_token: string }).access_token;
+}
+
+async function main(): Promise<void> {
+  const upstream = process.env.UPSTREAM ?? '';
+  const forward = process.env.CLIENT === 'undici' ? undiciForward(upstream) : fetchForward(upstream);
+  const authorization = `Bearer ${await fetchToken(upstream)}`;
+  const server = createServer((req, res) => {
+    forward(req.url ?? '/', { Authorization: authorization, 'X-Correlation-ID': randomUUID() }).then(
+      ({ status, body }) => {
+        const text = JSON.stringify(body);
+        res.writeHead(status, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Length': Buffer.byteLength(text),
+        });
+        res.end(text);
+      },
+      () => {
+        res.writeHead(502, { 'Content-Type': 'application/json' });
+        res.end('{"message":"upstream failed"}');
+      },
+    );
+  });
+  server.keepAliveTimeout = 60_000;
+  // A normal exit, so --cpu-prof writes its profile.
+  process.once('SIGTERM', () => process.exit(0));
+  process.once('disconnect', () => process.exit(0));
+  server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+    const address = server.address();
+    process.stdout.write(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}\n`);
+  });
 }
 
 main().catch((error: unknown) => {

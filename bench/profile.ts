@@ -10,13 +10,13 @@ import { BENCH_AID_PREFIX } from './stub';
 /**
  * Profiles one scenario: `npx tsx bench/profile.ts <carts|mint|lookup|passthrough> [seconds]`.
  * Starts the stub, a private Redis and the target with `--cpu-prof` (the service from dist/, so
- * run `npm run build` first), drives it with autocannon (32 connections) and prints where the
+ * run `npm run build` first), drives it with autocannon (32 connections, or CONNECTIONS) and prints where the
  * target spent its CPU, per package and per function, with the time per request.
  *
  * Env for A/B runs: NO_PROF=1 (no profiler: req/s and CPU µs per request only), NODE_FLAGS (more
  * node flags), NO_START_FLAGS=1 (without npm start's flags), SERVICE_MAIN (another build's
  * main.js), CLIENT=fetch (the passthrough with bare fetch), SERVICE_ENV (JSON of more service env),
- * LOG_FILE (where the service's log goes; /dev/null by default).
+ * LOG_FILE (where the service's log goes; /dev/null by default), CONNECTIONS (32; 1 for latency).
  */
 const ROOT = resolve(__dirname, '..');
 const scenario = process.argv[2] ?? 'carts';
@@ -112,8 +112,9 @@ async function main(): Promise<void> {
             ? { url: `${url}/v1/sessions/${AID}`, headers: auth }
             : { url: `${url}/v1/sessions/${AID}/carts`, headers: auth };
     }
-    const warm = await measure(load, { connections: 32, durationS: 3, pid: target.pid });
-    const m = await measure(load, { connections: 32, durationS: seconds, pid: target.pid });
+    const connections = Number(process.env.CONNECTIONS ?? 32);
+    const warm = await measure(load, { connections, durationS: 3, pid: target.pid });
+    const m = await measure(load, { connections, durationS: seconds, pid: target.pid });
     // Requests the profile saw: the start-up's few readiness probes aside, the warm-up and the run.
     const seen = warm.requests + m.requests;
     await target.stop();

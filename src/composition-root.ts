@@ -9,6 +9,7 @@ import type { RedisClient } from './clients/redis.client';
 import { RedisSessionStore } from './clients/session.store';
 import { RedisSignInGuard } from './clients/sign-in.guard';
 import { RedisTokenCache } from './clients/token-cache';
+import { createUpstreamHttpClient } from './clients/upstream-http.client';
 import { UpstreamPolicy } from './clients/upstream-policy';
 import type { Config } from './config';
 import { ApiKeyResolver } from './domain/api-key.resolver';
@@ -55,6 +56,8 @@ export interface AppParts {
   /** Limits on password guessing (failed sign-ins per email and session, sign-ups per session). */
   signInGuard: SignInGuard;
   commerce: CommerceGateway;
+  /** Closes the commercetools connection pool (graceful shutdown). */
+  closeUpstream?: () => Promise<void>;
   logger: Logger;
   metrics?: Metrics;
   version?: string;
@@ -90,8 +93,10 @@ export function createParts(config: Config, redis: RedisClient, logger: Logger):
     observe: metrics.observeUpstream,
     keys: config.tokenCacheKeys,
   });
+  const http = createUpstreamHttpClient({ ...ctp.http, timeoutMs: ctp.timeoutMs });
   const client = buildCtpClient({
     ...ctp,
+    httpClient: http.fetch,
     correlationId: currentCorrelationId,
     observe: metrics.observeUpstream,
     tokenCache,
@@ -113,6 +118,7 @@ export function createParts(config: Config, redis: RedisClient, logger: Logger):
     idempotencySecret: config.idempotencySecret,
     signInGuard: new RedisSignInGuard(redis, prefix, config.idempotencySecret, config.signInLimits),
     commerce: new CommercetoolsGateway(client, ctp.projectKey, metrics.observeUpstream, new UpstreamPolicy(ctp.policy)),
+    closeUpstream: http.close,
     logger,
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,

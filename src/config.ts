@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_UPSTREAM_HTTP } from './clients/upstream-http.client';
 import { DEFAULT_UPSTREAM_POLICY, type UpstreamPolicyOptions } from './clients/upstream-policy';
 import { parseApiKeys, type ApiKeyTable } from './domain/api-keys';
 
@@ -159,6 +160,8 @@ const CTP_FIELDS = {
   CTP_READ_DEADLINE_MS: intFrom('CTP_READ_DEADLINE_MS', 100, 15_000),
   CTP_BREAKER_THRESHOLD: intFrom('CTP_BREAKER_THRESHOLD', 1, 5),
   CTP_BREAKER_HALF_OPEN_MS: intFrom('CTP_BREAKER_HALF_OPEN_MS', 100, 5000),
+  CTP_HTTP_CONNECTIONS: intFrom('CTP_HTTP_CONNECTIONS', 1, DEFAULT_UPSTREAM_HTTP.connections),
+  CTP_HTTP_KEEP_ALIVE_MS: intFrom('CTP_HTTP_KEEP_ALIVE_MS', 1000, DEFAULT_UPSTREAM_HTTP.keepAliveMs),
 };
 
 /** Environment contract of the service; `.env.example` documents every variable. */
@@ -213,6 +216,8 @@ export interface Config {
     apiUrl: string;
     scopes: string[];
     timeoutMs: number;
+    /** The keep-alive pool per commercetools origin (upstream-http.client.ts). */
+    http: { connections: number; keepAliveMs: number };
     policy: UpstreamPolicyOptions;
   };
   redis: RedisSettings;
@@ -390,6 +395,7 @@ function commercetoolsSettings(e: z.infer<typeof ctpSchema>): Config['commerceto
     apiUrl: e.CTP_API_URL.replace(/\/+$/, ''),
     scopes: e.CTP_SCOPES,
     timeoutMs: e.CTP_TIMEOUT_MS,
+    http: { connections: e.CTP_HTTP_CONNECTIONS, keepAliveMs: e.CTP_HTTP_KEEP_ALIVE_MS },
     policy: {
       ...DEFAULT_UPSTREAM_POLICY,
       readAttempts: e.CTP_READ_ATTEMPTS,

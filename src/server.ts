@@ -63,7 +63,7 @@ export async function startService(
     server,
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     stop() {
-      // Stop accepting, let in-flight requests finish within the grace period, then close Redis.
+      // Stop accepting, let in-flight requests finish within the grace period, then close Redis and the pool.
       stopping ??= new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
         // Keep-alive connections become idle as their last response is sent: close them then.
@@ -71,10 +71,9 @@ export async function startService(
         server.close(() => {
           clearTimeout(force);
           clearInterval(sweep);
-          redis
-            .quit()
-            .catch(() => redis.disconnect())
-            .finally(resolve);
+          void Promise.allSettled([redis.quit().catch(() => redis.disconnect()), parts.closeUpstream?.()]).then(() =>
+            resolve(),
+          );
         });
         server.closeIdleConnections();
       });

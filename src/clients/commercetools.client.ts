@@ -18,6 +18,13 @@ import {
 } from '@commercetools/platform-sdk';
 import type { Config } from '../config';
 import { UpstreamPolicy } from './upstream-policy';
+import {
+  createUpstreamHttpClient,
+  DEFAULT_UPSTREAM_HTTP,
+  KEEP_JSON_AS_SENT,
+  type UpstreamFetch,
+} from './upstream-http.client';
+import { RawJson } from '../domain/raw-json';
 import type { CartSignInMode } from '../domain/commerce.model';
 import {
   AnonymousIdUsedUp,
@@ -43,7 +50,9 @@ import {
   type UpstreamFailure,
 } from '../domain/ports';
 
-export interface CommercetoolsOptions extends Omit<Config['commercetools'], 'policy'> {
+export interface CommercetoolsOptions extends Omit<Config['commercetools'], 'policy' | 'http'> {
+  /** The HTTP client under the ts-client; one on an undici pool of the default size when absent. */
+  httpClient?: UpstreamFetch;
   /** The current request's correlation id, sent as X-Correlation-ID on every call. */
   correlationId: () => string;
   /** Called once per upstream call, for metrics. */
@@ -58,6 +67,8 @@ export interface CommercetoolsOptions extends Omit<Config['commercetools'], 'pol
  * re-sends the same actions blindly); both decisions belong to the domain.
  */
 export function buildCtpClient(options: CommercetoolsOptions): Client {
+  const httpClient =
+    options.httpClient ?? createUpstreamHttpClient({ ...DEFAULT_UPSTREAM_HTTP, timeoutMs: options.timeoutMs }).fetch;
   return new ClientBuilder()
     .withProjectKey(options.projectKey)
     .withClientCredentialsFlow({
@@ -65,13 +76,13 @@ export function buildCtpClient(options: CommercetoolsOptions): Client {
       projectKey: options.projectKey,
       credentials: { clientId: options.clientId, clientSecret: options.clientSecret },
       scopes: options.scopes,
-      httpClient: fetch,
+      httpClient,
       ...(options.tokenCache ? { tokenCache: options.tokenCache } : {}),
     })
     .withCorrelationIdMiddleware({ generate: options.correlationId })
     .withHttpMiddleware({
       host: options.apiUrl,
-      httpClient: fetch,
+      httpClient,
       timeout: options.timeoutMs,
       includeRequestInErrorResponse: false,
       // Nothing reads upstream response headers; copying them into an object per call was measurable.
@@ -230,6 +241,14 @@ function checkoutRefusal(errors: CtErrorObject[], message: string, reasons: Refu
 
 const ANONYMOUS_ID_PREDICATE = 'anonymousId = :aid';
 
+/** Asks the HTTP client for the answer's bytes (upstream-http.client.ts); the ts-client carries the key along. */
+const KEEP_AS_SENT = { [KEEP_JSON_AS_SENT]: 'yes' } as unknown as Record<string, string>;
+
+/** The bytes when our HTTP client kept them; a parsed answer (any other client) is wrapped as it is. */
+function asRaw<T>(body: unknown): RawJson<T> {
+  return body instanceof RawJson ? (body as RawJson<T>) : RawJson.of(body as T);
+}
+
 export class CommercetoolsGateway implements CommerceGateway {
   private readonly api: ByProjectKeyRequestBuilder;
 
@@ -343,6 +362,24 @@ export class CommercetoolsGateway implements CommerceGateway {
         .execute(),
     );
     return { results: body.results, count: body.count, offset: body.offset, limit: body.limit, total: body.total };
+  }
+
+  async listCarts(query: QueryByAnonymousId): Promise<RawJson<Page<Cart>>> {
+    const body = await this.call('carts.query', () =>
+      this.carts()
+        .get({ queryArgs: this.byAnonymousId(query), headers: KEEP_AS_SENT })
+        .execute(),
+    );
+    return asRaw<Page<Cart>>(body);
+  }
+
+  async listOrders(query: QueryByAnonymousId): Promise<RawJson<Page<Order>>> {
+    const body = await this.call('orders.query', () =>
+      this.orders()
+        .get({ queryArgs: this.byAnonymousId(query), headers: KEEP_AS_SENT })
+        .execute(),
+    );
+    return asRaw<Page<Order>>(body);
   }
 
   getCart(id: string): Promise<Cart | null> {

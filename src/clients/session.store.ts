@@ -140,18 +140,22 @@ export class RedisSessionStore implements SessionStore, SessionIndex {
 
   async activate(reservation: Reservation, session: SessionRecord): Promise<boolean> {
     // Indexed first, so every session is in its client's index; an entry whose session never came
-    // to be is removed below, or else by the listing that meets its key missing.
-    await this.addToIndex(session);
-    const set = await storeCall('session store: activate', () =>
-      this.redis.eval(
-        COMPARE_AND_SET,
-        1,
-        this.sessionKey(reservation.anonymousId),
-        RESERVED + reservation.token,
-        JSON.stringify(session),
-        this.ttlSeconds,
+    // to be is removed below, or else by the listing that meets its key missing. Both are sent at
+    // once: on one connection Redis runs them in the order sent, so the index still comes first and
+    // a lost connection fails both, at the cost of one round trip instead of two.
+    const [, set] = await Promise.all([
+      this.addToIndex(session),
+      storeCall('session store: activate', () =>
+        this.redis.eval(
+          COMPARE_AND_SET,
+          1,
+          this.sessionKey(reservation.anonymousId),
+          RESERVED + reservation.token,
+          JSON.stringify(session),
+          this.ttlSeconds,
+        ),
       ),
-    );
+    ]);
     if (set !== 1) {
       await storeCall('session store: unindex', () =>
         this.redis.zrem(this.indexKey(session.clientId), session.anonymousId),

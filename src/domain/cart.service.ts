@@ -10,6 +10,7 @@ import type {
 } from '@commercetools/platform-sdk';
 import type { Caller } from './api-keys';
 import { DomainError } from './errors';
+import { RawJson } from './raw-json';
 import type { CartState, InventoryMode, OrderState, PaymentState, ShipmentState } from './commerce.model';
 import {
   DuplicateValue,
@@ -252,49 +253,57 @@ export class CartService {
   }
 
   /**
-   * Carts of an active session never carry a customerId; one that does means the session was
-   * handed over meanwhile (on another instance, past the owner cache): the listing is made again
-   * from the session as it is now.
+   * A page of the session's own carts or orders. Those of an active session never carry a
+   * customerId; one that does means the session was handed over meanwhile (on another instance,
+   * past the owner cache): the page is fetched again from the session as it is now.
    */
-  private async queryOwnCarts(
+  private async ownPage<P extends Page<Owned> | RawJson<Page<Owned>>>(
     caller: Caller,
     anonymousId: string,
-    query: { cartState?: CartState; limit: number; offset: number },
-  ): Promise<Page<Cart>> {
+    fetchPage: (view: { excludeCartId?: string; createdUntil?: string }) => Promise<P>,
+  ): Promise<P> {
     const view = await this.sessionView(caller, anonymousId);
-    const page = await this.commerceOf(caller).queryCarts({ anonymousId, ...query, excludeCartId: view.excludeCartId });
-    if (!view.active || !page.results.some((cart) => cart.customerId)) return page;
-    const now = await this.sessionView(caller, anonymousId, true);
-    return this.commerceOf(caller).queryCarts({ anonymousId, ...query, excludeCartId: now.excludeCartId });
+    const page = await fetchPage(view);
+    if (!view.active || !hasCustomer(page)) return page;
+    return fetchPage(await this.sessionView(caller, anonymousId, true));
   }
 
+  /** Passed on as commercetools sent it (raw-json.ts). */
   async listCarts(
     caller: Caller,
     anonymousId: string,
     query: { cartState?: CartState; limit: number; offset: number },
-  ): Promise<Page<Cart>> {
-    return this.queryOwnCarts(caller, anonymousId, query);
+  ): Promise<RawJson<Page<Cart>>> {
+    const commerce = this.commerceOf(caller);
+    return this.ownPage(caller, anonymousId, (view) =>
+      commerce.listCarts({ anonymousId, ...query, excludeCartId: view.excludeCartId }),
+    );
   }
 
   /** The most recently modified Active cart, as commercetools defines "the active cart". */
   async activeCart(caller: Caller, anonymousId: string): Promise<Cart> {
-    const page = await this.queryOwnCarts(caller, anonymousId, { cartState: 'Active', limit: 1, offset: 0 });
+    const commerce = this.commerceOf(caller);
+    const page = await this.ownPage(caller, anonymousId, (view) =>
+      commerce.queryCarts({ anonymousId, cartState: 'Active', limit: 1, offset: 0, excludeCartId: view.excludeCartId }),
+    );
     const cart = page.results[0];
     if (!cart) throw new DomainError('NoActiveCart', `Session '${anonymousId}' has no active cart.`);
     return cart;
   }
 
-  /** Orders of an ended session: those created before it ended (later ones were placed by whoever holds the cart now). */
+  /**
+   * Orders of an ended session: those created before it ended (later ones were placed by whoever
+   * holds the cart now). Passed on as commercetools sent them.
+   */
   async listOrders(
     caller: Caller,
     anonymousId: string,
     query: { limit: number; offset: number },
-  ): Promise<Page<Order>> {
-    const view = await this.sessionView(caller, anonymousId);
-    const page = await this.commerceOf(caller).queryOrders({ anonymousId, ...query, createdUntil: view.createdUntil });
-    if (!view.active || !page.results.some((order) => order.customerId)) return page;
-    const now = await this.sessionView(caller, anonymousId, true);
-    return this.commerceOf(caller).queryOrders({ anonymousId, ...query, createdUntil: now.createdUntil });
+  ): Promise<RawJson<Page<Order>>> {
+    const commerce = this.commerceOf(caller);
+    return this.ownPage(caller, anonymousId, (view) =>
+      commerce.listOrders({ anonymousId, ...query, createdUntil: view.createdUntil }),
+    );
   }
 
   /** A cart the caller may read (docs/ownership.md); any other is CartNotFound. */
@@ -622,4 +631,12 @@ function assertModifiable(cart: Cart, states: readonly CartState[] = CHANGEABLE)
     throw new DomainError('CartFrozen', `Cart '${cart.id}' is Frozen: its prices are fixed; unfreeze it first.`);
   }
   throw new DomainError('CartNotActive', `Cart '${cart.id}' is ${cart.cartState} and can no longer be changed.`);
+}
+
+type Owned = { customerId?: string };
+
+/** Whether any result belongs to a customer; a page kept as sent is parsed only when it may. */
+function hasCustomer(page: Page<Owned> | RawJson<Page<Owned>>): boolean {
+  if (page instanceof RawJson) return page.mayHave('customerId') && hasCustomer(page.value);
+  return page.results.some((each) => each.customerId);
 }

@@ -14,6 +14,7 @@ import type {
   Store,
 } from '@commercetools/platform-sdk';
 import type { CartSignInMode, CartState, OrderState, PaymentState, ShipmentState } from './commerce.model';
+import type { RawJson } from './raw-json';
 import type { SessionRecord } from './session.model';
 
 export type { SessionRecord } from './session.model';
@@ -146,6 +147,9 @@ export interface CommerceGateway {
   anonymousIdInUse(anonymousId: string): Promise<boolean>;
   queryCarts(query: QueryByAnonymousId): Promise<Page<Cart>>;
   queryOrders(query: QueryByAnonymousId): Promise<Page<Order>>;
+  /** The same pages as commercetools sent them, for listings passed on unchanged (raw-json.ts). */
+  listCarts(query: QueryByAnonymousId): Promise<RawJson<Page<Cart>>>;
+  listOrders(query: QueryByAnonymousId): Promise<RawJson<Page<Order>>>;
   getCart(id: string): Promise<Cart | null>;
   getCartByKey(key: string): Promise<Cart | null>;
   getOrderByNumber(orderNumber: string): Promise<Order | null>;

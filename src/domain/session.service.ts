@@ -101,18 +101,13 @@ export class SessionService {
    * commercetools checks run at once; the id is handed out only when all three say it is free.
    */
   async start(caller: Caller, requestedId?: string): Promise<SessionView> {
-    // Lapsed sessions are pruned first; concurrent starts may overshoot by their number (not atomic).
-    if ((await this.store.countActive(caller.clientId)) >= this.quotaPerClient) {
-      throw new DomainError(
-        'SessionQuotaExceeded',
-        `Client '${caller.clientId}' has ${this.quotaPerClient} active sessions; end or let some expire first.`,
-        // Frees only as sessions end or lapse: not within a second.
-        { retryAfterSeconds: 60 },
-      );
-    }
+    // Counted while the first attempt runs (one round trip less): lapsed sessions are pruned first;
+    // concurrent starts may overshoot by their number (not atomic). Over quota, the claim is undone.
+    const overQuota = this.store.countActive(caller.clientId).then((count) => count >= this.quotaPerClient);
+    overQuota.catch(() => undefined);
     for (let attempt = 1; attempt <= MAX_MINT_ATTEMPTS; attempt++) {
       const anonymousId = requestedId ?? uuidv4();
-      const session = await this.tryClaim(caller, anonymousId);
+      const session = await this.tryClaim(caller, anonymousId, overQuota);
       if (session) {
         if (requestedId) this.events.claimed?.();
         else this.events.minted?.();
@@ -123,13 +118,27 @@ export class SessionService {
     throw new DomainError('InternalError', 'Could not mint an unused anonymousId.');
   }
 
-  private async tryClaim(caller: Caller, anonymousId: string): Promise<SessionRecord | null> {
-    const [reserved, inUse] = await Promise.allSettled([
+  private async tryClaim(
+    caller: Caller,
+    anonymousId: string,
+    overQuota: Promise<boolean>,
+  ): Promise<SessionRecord | null> {
+    const [reserved, inUse, quota] = await Promise.allSettled([
       this.store.reserve(anonymousId),
       this.commerce.anonymousIdInUse(anonymousId),
+      overQuota,
     ]);
     const reservation: Reservation | null = reserved.status === 'fulfilled' ? reserved.value : null;
     try {
+      if (quota.status === 'rejected') throw quota.reason;
+      if (quota.value) {
+        throw new DomainError(
+          'SessionQuotaExceeded',
+          `Client '${caller.clientId}' has ${this.quotaPerClient} active sessions; end or let some expire first.`,
+          // Frees only as sessions end or lapse: not within a second.
+          { retryAfterSeconds: 60 },
+        );
+      }
       if (reserved.status === 'rejected') throw reserved.reason;
       // A failed upstream check never yields a usable id: the reservation is released below.
       if (inUse.status === 'rejected') throw inUse.reason;
@@ -150,10 +159,17 @@ export class SessionService {
         expiresAt: this.expiryFromNow(),
         ...(caller.storeKey ? { storeKey: caller.storeKey } : {}),
       };
-      // False only when the reservation expired meanwhile and someone else may hold the id now.
-      if (!(await this.store.activate(reservation, session))) return null;
-      await this.store.trackActive(caller.clientId, anonymousId, session.expiresAt!);
-      return session;
+      // Sent together (one round trip); counted for the quota only if the activation holds.
+      const [activated, tracked] = await Promise.allSettled([
+        this.store.activate(reservation, session),
+        this.store.trackActive(caller.clientId, anonymousId, session.expiresAt!),
+      ]);
+      // Not activated: the reservation expired meanwhile and someone else may hold the id now.
+      if (activated.status === 'rejected' || !activated.value)
+        await this.store.untrackActive(caller.clientId, anonymousId).catch(() => undefined);
+      if (activated.status === 'rejected') throw activated.reason;
+      if (tracked.status === 'rejected') throw tracked.reason;
+      return activated.value ? session : null;
     } catch (error) {
       if (reservation) await this.store.release(reservation).catch(() => undefined);
       throw error;

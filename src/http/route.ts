@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Caller, Scope } from '../domain/api-keys';
 import type { ErrorCode } from '../domain/errors';
 import { DomainError } from '../domain/errors';
+import { RawJson } from '../domain/raw-json';
 import type { IdempotencyStore } from '../domain/ports';
 import { fingerprintOf, idempotencyKeyOf, runIdempotent } from './idempotency';
 import { requireScope } from './middleware/auth.middleware';
@@ -147,7 +148,18 @@ export function toHandler(spec: RouteSpec, options: HandlerOptions): RequestHand
  * string with the headers rather than a separate buffer (measured on the hot path).
  */
 export function sendJson(res: Response, status: number, body: unknown): void {
-  sendText(res, status, 'application/json; charset=utf-8', JSON.stringify(body) ?? '');
+  if (body instanceof RawJson) return sendBytes(res, status, JSON_UTF8, body.bytes);
+  sendText(res, status, JSON_UTF8, JSON.stringify(body) ?? '');
+}
+
+const JSON_UTF8 = 'application/json; charset=utf-8';
+
+/** Bytes passed on as they came (a listing of commercetools, raw-json.ts). */
+function sendBytes(res: Response, status: number, contentType: string, bytes: Buffer): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', bytes.length);
+  res.end(bytes);
 }
 
 /** A text answer (JSON, Prometheus text, HTML) with its length, in one write. */

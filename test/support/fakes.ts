@@ -41,6 +41,7 @@ import {
   type SignInResult,
 } from '../../src/domain/ports';
 import { SessionService } from '../../src/domain/session.service';
+import { RawJson } from '../../src/domain/raw-json';
 
 /**
  * In-memory fakes of the domain's ports, for unit tests of the domain's branches. The gateway
@@ -140,6 +141,14 @@ export class FakeCommerce implements CommerceGateway {
         query,
       ),
     );
+  }
+
+  async listCarts(query: QueryByAnonymousId): Promise<RawJson<Page<Cart>>> {
+    return RawJson.of(await this.queryCarts(query));
+  }
+
+  async listOrders(query: QueryByAnonymousId): Promise<RawJson<Page<Order>>> {
+    return RawJson.of(await this.queryOrders(query));
   }
 
   getCart(id: string): Promise<Cart | null> {

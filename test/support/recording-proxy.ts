@@ -1,4 +1,5 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 
 export interface RecordedCall {
   method: string;
@@ -6,6 +7,8 @@ export interface RecordedCall {
   query: URLSearchParams;
   body: unknown;
   headers: Record<string, string | string[] | undefined>;
+  /** The client port of the connection it came on: one per connection the service opened. */
+  connection: number;
 }
 
 /**
@@ -13,10 +16,26 @@ export interface RecordedCall {
  * - `drop-response`: forwards it (commercetools acts on it) but cuts the connection before the answer;
  * - `reset`: cuts the connection without forwarding (commercetools never sees it);
  * - `status`: answers the given status without forwarding (a failing commercetools);
- * - `delay`: forwards it after `ms` milliseconds (a slow commercetools).
+ * - `delay`: forwards it after `ms` milliseconds (a slow commercetools);
+ * - `compress`: forwards it and sends the answer compressed with `encoding` (as commercetools does when asked);
+ * - `stall-body`: forwards it, sends the answer's headers and half its body, the rest after `ms` milliseconds.
  */
 export type Fault =
-  { kind: 'drop-response' } | { kind: 'reset' } | { kind: 'status'; status: number } | { kind: 'delay'; ms: number };
+  | { kind: 'drop-response' }
+  | { kind: 'reset' }
+  | { kind: 'status'; status: number }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'compress'; encoding: 'gzip' | 'br' | 'deflate' }
+  | { kind: 'stall-body'; ms: number };
+
+const COMPRESS = { gzip: gzipSync, br: brotliCompressSync, deflate: deflateSync };
+
+/** The whole answer of commercetools, then `send` with it. */
+function readAll(res: IncomingMessage, send: (body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('end', () => send(Buffer.concat(chunks)));
+}
 
 export interface FaultRule {
   match: (call: RecordedCall) => boolean;
@@ -79,6 +98,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
         query: url.searchParams,
         body,
         headers: req.headers,
+        connection: req.socket.remotePort ?? 0,
       };
       calls.push(call);
       const rule = faults.find((r) => (r.times === undefined || r.times > 0) && r.match(call));
@@ -118,7 +138,37 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
             }),
           );
         case 'delay':
-          setTimeout(pass, fault.ms);
+          return void setTimeout(pass, fault.ms);
+        case 'compress':
+          return forward(
+            req,
+            raw,
+            (upstreamRes) =>
+              readAll(upstreamRes, (body) => {
+                const packed = COMPRESS[fault.encoding](body);
+                const { 'content-length': _length, ...headers } = upstreamRes.headers;
+                res.writeHead(upstreamRes.statusCode ?? 502, {
+                  ...headers,
+                  'content-encoding': fault.encoding,
+                  'content-length': packed.length,
+                });
+                res.end(packed);
+              }),
+            () => res.socket?.destroy(),
+          );
+        case 'stall-body':
+          return forward(
+            req,
+            raw,
+            (upstreamRes) =>
+              readAll(upstreamRes, (body) => {
+                res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+                const half = Math.floor(body.length / 2);
+                res.write(body.subarray(0, half));
+                setTimeout(() => res.writableEnded || res.destroyed || res.end(body.subarray(half)), fault.ms);
+              }),
+            () => res.socket?.destroy(),
+          );
       }
     });
   });
