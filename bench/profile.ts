@@ -16,7 +16,8 @@ import { BENCH_AID_PREFIX } from './stub';
  * Env for A/B runs: NO_PROF=1 (no profiler: req/s and CPU µs per request only), NODE_FLAGS (more
  * node flags), NO_START_FLAGS=1 (without npm start's flags), SERVICE_MAIN (another build's
  * main.js), CLIENT=fetch (the passthrough with bare fetch), SERVICE_ENV (JSON of more service env),
- * LOG_FILE (where the service's log goes; /dev/null by default), CONNECTIONS (32; 1 for latency).
+ * LOG_FILE (where the service's log goes; /dev/null by default), CONNECTIONS (32; 1 for latency),
+ * STUB_DELAY_MS (the stub's answer delay; 0).
  */
 const ROOT = resolve(__dirname, '..');
 const scenario = process.argv[2] ?? 'carts';
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
     const stub = await spawnNode(
       'stub',
       ['--import', 'tsx', join(ROOT, 'bench', 'stub.ts')],
-      { PORT: '0' },
+      { PORT: '0', STUB_DELAY_MS: process.env.STUB_DELAY_MS ?? '0' },
       { printsUrl: true },
     );
     const prof = [
