@@ -89,14 +89,15 @@ export function createParts(config: Config, redis: RedisClient, logger: Logger):
   redis.on('error', () => metrics.redisError('connection'));
   metrics.watchRedisMemory(() => redis.info('memory'));
   // One token for all instances sharing this Redis (and prefix), renewed by one of them before expiry.
+  const http = createUpstreamHttpClient({ ...ctp.http, timeoutMs: ctp.timeoutMs });
   const tokenCache = new RedisTokenCache(redis, config.redis.keyPrefix, ctp, {
     observe: metrics.observeUpstream,
     keys: config.tokenCacheKeys,
+    fetch: http.fetch,
   });
-  const http = createUpstreamHttpClient({ ...ctp.http, timeoutMs: ctp.timeoutMs });
   const client = buildCtpClient({
     ...ctp,
-    httpClient: http.fetch,
+    upstream: http,
     correlationId: currentCorrelationId,
     observe: metrics.observeUpstream,
     tokenCache,

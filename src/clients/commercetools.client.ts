@@ -1,4 +1,11 @@
-import { ClientBuilder, type Client, type TokenCache } from '@commercetools/ts-client';
+import {
+  createAuthMiddlewareForClientCredentialsFlow,
+  createClient,
+  createCorrelationIdMiddleware,
+  createUserAgentMiddleware,
+  type Client,
+  type TokenCache,
+} from '@commercetools/ts-client';
 import {
   createApiBuilderFromCtpClient,
   type ByProjectKeyRequestBuilder,
@@ -22,7 +29,7 @@ import {
   createUpstreamHttpClient,
   DEFAULT_UPSTREAM_HTTP,
   KEEP_JSON_AS_SENT,
-  type UpstreamFetch,
+  type UpstreamHttpClient,
 } from './upstream-http.client';
 import { RawJson } from '../domain/raw-json';
 import type { CartSignInMode } from '../domain/commerce.model';
@@ -52,7 +59,7 @@ import {
 
 export interface CommercetoolsOptions extends Omit<Config['commercetools'], 'policy' | 'http'> {
   /** The HTTP client under the ts-client; one on an undici pool of the default size when absent. */
-  httpClient?: UpstreamFetch;
+  upstream?: UpstreamHttpClient;
   /** The current request's correlation id, sent as X-Correlation-ID on every call. */
   correlationId: () => string;
   /** Called once per upstream call, for metrics. */
@@ -62,34 +69,30 @@ export interface CommercetoolsOptions extends Omit<Config['commercetools'], 'pol
 }
 
 /**
- * Builds the ts-client. Deliberately without `enableRetry` (it would retry POSTs too, creating a
- * cart or order twice after a timeout) and without the concurrent-modification middleware (it
- * re-sends the same actions blindly); both decisions belong to the domain.
+ * Builds the ts-client: its correlation-id, user-agent and client-credentials auth middlewares
+ * (token from `tokenCache`, a new one and one retry after a 401), then the HTTP step on our undici
+ * pool (upstream-http.client.ts). Deliberately without the ts-client's retry (it would retry POSTs
+ * too, creating a cart or order twice after a timeout) and without its concurrent-modification
+ * middleware (it re-sends the same actions blindly); both decisions belong to the domain.
  */
 export function buildCtpClient(options: CommercetoolsOptions): Client {
-  const httpClient =
-    options.httpClient ?? createUpstreamHttpClient({ ...DEFAULT_UPSTREAM_HTTP, timeoutMs: options.timeoutMs }).fetch;
-  return new ClientBuilder()
-    .withProjectKey(options.projectKey)
-    .withClientCredentialsFlow({
-      host: options.authUrl,
-      projectKey: options.projectKey,
-      credentials: { clientId: options.clientId, clientSecret: options.clientSecret },
-      scopes: options.scopes,
-      httpClient,
-      ...(options.tokenCache ? { tokenCache: options.tokenCache } : {}),
-    })
-    .withCorrelationIdMiddleware({ generate: options.correlationId })
-    .withHttpMiddleware({
-      host: options.apiUrl,
-      httpClient,
-      timeout: options.timeoutMs,
-      includeRequestInErrorResponse: false,
-      // Nothing reads upstream response headers; copying them into an object per call was measurable.
-      includeResponseHeaders: false,
-      maskSensitiveHeaderData: true,
-    })
-    .build();
+  const http = options.upstream ?? createUpstreamHttpClient({ ...DEFAULT_UPSTREAM_HTTP, timeoutMs: options.timeoutMs });
+  return createClient({
+    // The order of ClientBuilder.build(): correlation id, user agent, auth, HTTP.
+    middlewares: [
+      createCorrelationIdMiddleware({ generate: options.correlationId }),
+      createUserAgentMiddleware({}),
+      createAuthMiddlewareForClientCredentialsFlow({
+        host: options.authUrl,
+        projectKey: options.projectKey,
+        credentials: { clientId: options.clientId, clientSecret: options.clientSecret },
+        scopes: options.scopes,
+        httpClient: http.fetch,
+        ...(options.tokenCache ? { tokenCache: options.tokenCache } : {}),
+      }),
+      http.middleware(options.apiUrl),
+    ],
+  });
 }
 
 interface CtErrorObject {

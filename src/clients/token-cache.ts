@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID }
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TokenCache, TokenStore } from '@commercetools/ts-client';
 import { COMPARE_AND_DELETE, type RedisClient } from './redis.client';
+import type { UpstreamFetch } from './upstream-http.client';
 
 export interface ClientCredentials {
   authUrl: string;
@@ -22,6 +23,8 @@ export interface SharedTokenOptions {
    * lifetime. None: the token is never written to Redis, and each instance requests its own.
    */
   keys?: Buffer[];
+  /** The HTTP client of token requests: the service's pool (upstream-http.client.ts); global fetch when absent. */
+  fetch?: UpstreamFetch;
 }
 
 /**
@@ -247,16 +250,16 @@ export class RedisTokenCache implements TokenCache {
     try {
       const body = new URLSearchParams({ grant_type: 'client_credentials' });
       if (scopes.length > 0) body.set('scope', scopes.join(' '));
-      let response: Response;
+      let response: Pick<Response, 'ok' | 'status' | 'json'>;
       try {
-        response = await fetch(`${authUrl}/oauth/token`, {
+        response = await (this.options.fetch ?? fetch)(`${authUrl}/oauth/token`, {
           method: 'POST',
           headers: {
             Authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
             'Content-Type': 'application/x-www-form-urlencoded',
             Accept: 'application/json',
           },
-          body,
+          body: body.toString(),
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {

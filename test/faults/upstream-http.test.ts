@@ -46,6 +46,19 @@ describe('when the service talks to commercetools through its connection pool', 
     expect(response.body.results.map((c: { id: string }) => c.id)).toEqual([cart.id]);
   });
 
+  test('when a listing is passed on, then it is the page commercetools sent for the query', async () => {
+    const { anonymousId } = await newSessionWithCart(ctx);
+    const mark = ctx.upstreamCalls.length;
+
+    const response = await agent(ctx).get(`/v1/sessions/${anonymousId}/carts`);
+
+    const query = ctx.upstreamCalls.slice(mark).find(cartQueries())!;
+    const direct = await ctx.ct(`/carts?${query.query.toString()}`);
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.body).toEqual(direct.body);
+  });
+
   test('when a cart comes back brotli-compressed, then the service reads it', async () => {
     const { cart } = await newSessionWithCart(ctx);
     ctx.faults.push({ match: upstreamGet(ctx, `/carts/${cart.id}`), fault: { kind: 'compress', encoding: 'br' } });
@@ -64,6 +77,16 @@ describe('when the service talks to commercetools through its connection pool', 
 
     expect(response.status).toBe(404);
     expect(response.body.code).toBe('CartNotFound');
+  });
+
+  test('when a load balancer answers 502 with an HTML page, then the answer is 502 UpstreamError', async () => {
+    const { cart } = await newSessionWithCart(ctx);
+    ctx.faults.push({ match: upstreamGet(ctx, `/carts/${cart.id}`), fault: { kind: 'html', status: 502 }, times: 1 });
+
+    const response = await agent(ctx).get(`/v1/carts/${cart.id}`);
+
+    expect(response.status).toBe(502);
+    expect(response.body.code).toBe('UpstreamError');
   });
 
   test('when the body of a listing stalls past CTP_TIMEOUT_MS, then the answer is 504 UpstreamTimeout', async () => {

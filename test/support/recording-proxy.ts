@@ -16,6 +16,7 @@ export interface RecordedCall {
  * - `drop-response`: forwards it (commercetools acts on it) but cuts the connection before the answer;
  * - `reset`: cuts the connection without forwarding (commercetools never sees it);
  * - `status`: answers the given status without forwarding (a failing commercetools);
+ * - `html`: answers the given status with an HTML page without forwarding (a load balancer in front of it);
  * - `delay`: forwards it after `ms` milliseconds (a slow commercetools);
  * - `compress`: forwards it and sends the answer compressed with `encoding` (as commercetools does when asked);
  * - `stall-body`: forwards it, sends the answer's headers and half its body, the rest after `ms` milliseconds.
@@ -24,6 +25,7 @@ export type Fault =
   | { kind: 'drop-response' }
   | { kind: 'reset' }
   | { kind: 'status'; status: number }
+  | { kind: 'html'; status: number }
   | { kind: 'delay'; ms: number }
   | { kind: 'compress'; encoding: 'gzip' | 'br' | 'deflate' }
   | { kind: 'stall-body'; ms: number };
@@ -137,6 +139,9 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
               errors: [{ code: 'General', message: 'injected failure' }],
             }),
           );
+        case 'html':
+          res.writeHead(fault.status, { 'Content-Type': 'text/html' });
+          return res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
         case 'delay':
           return void setTimeout(pass, fault.ms);
         case 'compress':
