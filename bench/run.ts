@@ -155,6 +155,8 @@ async function startService(
   return { child, url };
 }
 
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -166,8 +168,8 @@ function combine(runs: Measured[]): Measured & { runs_rps: number[] } {
   return {
     ...runs[0]!,
     rps: Math.round(median(runs.map((r) => r.rps))),
-    p50_ms: median(runs.map((r) => r.p50_ms)),
-    p99_ms: median(runs.map((r) => r.p99_ms)),
+    p50_ms: round2(median(runs.map((r) => r.p50_ms))),
+    p99_ms: round2(median(runs.map((r) => r.p99_ms))),
     cpu_us_per_req: Math.round(median(runs.map((r) => r.cpu_us_per_req))),
     peak_rss_mb: Math.max(...runs.map((r) => r.peak_rss_mb)),
     requests: runs.reduce((sum, r) => sum + r.requests, 0),
@@ -232,7 +234,6 @@ async function startStubProcess(name: string, delayMs: number) {
   return { child, url: url! };
 }
 
-const round2 = (value: number) => Math.round(value * 100) / 100;
 const ratioOf = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
 
 async function main(): Promise<void> {
@@ -377,6 +378,7 @@ async function main(): Promise<void> {
       ...leakRuns,
       far.rtt,
       far.mint,
+      far.direct,
       far.passthroughUndici,
       far.serviceCarts,
     ].reduce((sum, m) => sum + m.non_2xx + m.errors, 0);
@@ -445,6 +447,7 @@ async function main(): Promise<void> {
         stub_delay_ms: FAR_DELAY_MS,
         connections: FAR_CONNECTIONS,
         upstream_rtt_p50_ms: far.rtt.p50_ms,
+        direct: pick(far.direct),
         passthrough_undici: { ...pick(far.passthroughUndici), runs_rps: far.passthroughUndici.runs_rps },
         service_carts: { ...pick(far.serviceCarts), runs_rps: far.serviceCarts.runs_rps },
         ratio_carts_vs_undici: farRatio,
@@ -609,6 +612,18 @@ async function runFar(redisUrl: string) {
     { connections: 1, durationS: LATENCY_S, pid: farStub.child.pid },
   );
   brief('upstream_rtt (far)', rtt);
+  // The stub alone at the same concurrency: what no process in between can beat.
+  const farDirectLoad: Load = {
+    url: `${farStub.url}${cartsQuery(CART_SESSION)}`,
+    headers: { Authorization: 'Bearer bench-token' },
+  };
+  await measure(farDirectLoad, { connections: FAR_CONNECTIONS, durationS: WARMUP_S, pid: farStub.child.pid });
+  const direct = await measure(farDirectLoad, {
+    connections: FAR_CONNECTIONS,
+    durationS: DURATION_S,
+    pid: farStub.child.pid,
+  });
+  brief('far direct', direct);
   const redis = new Redis(redisUrl);
   await redis.set(
     `bench-far:{${CART_SESSION}}:session`,
@@ -654,6 +669,7 @@ async function runFar(redisUrl: string) {
   return {
     rtt,
     mint,
+    direct,
     passthroughUndici: combine(loads.passthrough_undici.runs),
     serviceCarts: combine(loads.service_carts.runs),
   };
@@ -720,6 +736,7 @@ function writeResultsTable(r: Results): void {
     '',
     '| scenario | req/s | p50 ms | p99 ms | peak RSS MB | CPU µs/req | |',
     '|---|---:|---:|---:|---:|---:|---|',
+    row('direct', r.far.direct, 'the stub alone'),
     row('passthrough_undici', r.far.passthrough_undici, `runs ${r.far.passthrough_undici.runs_rps.join(', ')}`),
     row('service_carts', r.far.service_carts, `runs ${r.far.service_carts.runs_rps.join(', ')}`),
     '',
