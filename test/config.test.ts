@@ -87,6 +87,19 @@ describe('configuration', () => {
     expect(config.signInLimits).toEqual({ maxFailures: 5, blockSeconds: 60, signUpMaxAttempts: 2 });
   });
 
+  test('when the connection pool is not set, then 256 connections per origin kept 30 s apply', () => {
+    expect(loadConfig(VALID).commercetools.http).toEqual({ connections: 256, keepAliveMs: 30_000 });
+  });
+
+  test('when the connection pool is set, then it is used', () => {
+    const config = loadConfig({ ...VALID, CTP_HTTP_CONNECTIONS: '32', CTP_HTTP_KEEP_ALIVE_MS: '5000' });
+    expect(config.commercetools.http).toEqual({ connections: 32, keepAliveMs: 5000 });
+  });
+
+  test('when the pool is given 0 connections, then the configuration is refused naming CTP_HTTP_CONNECTIONS', () => {
+    expect(() => loadConfig({ ...VALID, CTP_HTTP_CONNECTIONS: '0' })).toThrow(/CTP_HTTP_CONNECTIONS/);
+  });
+
   test('when an API key is malformed, then the message does not repeat the secret', () => {
     expect(() => loadConfig({ ...VALID, API_KEYS: 'pos:abcdefghijklmnop1234:sessions+root' })).toThrow(
       /^(?!.*abcdefghijklmnop1234)/,
