@@ -22,11 +22,19 @@ export class RawJson<T> {
 
   /** False when no property of this name is anywhere in the document; true when one may be. */
   mayHave(property: string): boolean {
-    return this.bytes.includes(`"${property}"`);
+    return this.bytes.includes(needleOf(property));
   }
 
   /** Inside a larger answer (or a log line) it is its value. */
   toJSON(): T {
     return this.value;
   }
+}
+
+/** `"name"` as bytes, made once per property name (a string needle is encoded on every search). */
+const needles = new Map<string, Buffer>();
+function needleOf(property: string): Buffer {
+  let needle = needles.get(property);
+  if (!needle) needles.set(property, (needle = Buffer.from(`"${property}"`)));
+  return needle;
 }
