@@ -88,8 +88,9 @@ export function createParts(config: Config, redis: RedisClient, logger: Logger):
   const ctp = config.commercetools;
   redis.on('error', () => metrics.redisError('connection'));
   metrics.watchRedisMemory(() => redis.info('memory'));
-  // One token for all instances sharing this Redis (and prefix), renewed by one of them before expiry.
+  // One keep-alive pool per commercetools origin, for the API calls and the token requests alike.
   const http = createUpstreamHttpClient({ ...ctp.http, timeoutMs: ctp.timeoutMs });
+  // One token for all instances sharing this Redis (and prefix), renewed by one of them before expiry.
   const tokenCache = new RedisTokenCache(redis, config.redis.keyPrefix, ctp, {
     observe: metrics.observeUpstream,
     keys: config.tokenCacheKeys,
