@@ -456,12 +456,12 @@ async function main(): Promise<void> {
       session_lookups: {
         sessions_100: {
           redis_keys: keysSmall,
-          redis_us_per_mget: median(smallRuns.map((r) => r.redis_us_per_mget)),
+          redis_us_per_mget: round2(median(smallRuns.map((r) => r.redis_us_per_mget))),
           ...pick(lookups100),
         },
         sessions_100000: {
           redis_keys: keysLarge,
-          redis_us_per_mget: median(largeRuns.map((r) => r.redis_us_per_mget)),
+          redis_us_per_mget: round2(median(largeRuns.map((r) => r.redis_us_per_mget))),
           ...pick(lookups100k),
         },
         order: '100, 100000, 100000, 100',
