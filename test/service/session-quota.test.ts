@@ -22,6 +22,18 @@ test('when a client holds its quota of active sessions, then the next start is 4
   expect((await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({})).status).toBe(201);
 });
 
+test('when a claim is refused for the quota, then its id is not held: another client claims it at once', async () => {
+  const fullKey = KEYS.tillBerlin;
+  await till.session(fullKey);
+  await till.session(fullKey);
+  const anonymousId = `quota-${Date.now()}`;
+
+  const refused = await ctx.http.post('/v1/sessions').set(bearer(fullKey)).send({ anonymousId });
+
+  expect(refused.status).toBe(429);
+  expect((await ctx.http.post('/v1/sessions').set(bearer(KEYS.a)).send({ anonymousId })).status).toBe(201);
+});
+
 test('when one of the sessions at the quota ends, then the client may start another', async () => {
   const first = await till.session(KEYS.b);
   await till.session(KEYS.b);
