@@ -31,7 +31,7 @@ import {
   KEEP_JSON_AS_SENT,
   type UpstreamHttpClient,
 } from './upstream-http.client';
-import { RawJson } from '../domain/raw-json';
+import type { RawJson } from '../domain/raw-json';
 import type { CartSignInMode } from '../domain/commerce.model';
 import {
   AnonymousIdUsedUp,
@@ -247,11 +247,6 @@ const ANONYMOUS_ID_PREDICATE = 'anonymousId = :aid';
 /** Asks the HTTP client for the answer's bytes (upstream-http.client.ts); the ts-client carries the key along. */
 const KEEP_AS_SENT = { [KEEP_JSON_AS_SENT]: 'yes' } as unknown as Record<string, string>;
 
-/** The bytes when our HTTP client kept them; a parsed answer (any other client) is wrapped as it is. */
-function asRaw<T>(body: unknown): RawJson<T> {
-  return body instanceof RawJson ? (body as RawJson<T>) : RawJson.of(body as T);
-}
-
 export class CommercetoolsGateway implements CommerceGateway {
   private readonly api: ByProjectKeyRequestBuilder;
   /** The path of a store-bound gateway's carts and orders, before `/carts` or `/orders`; empty otherwise. */
@@ -379,17 +374,15 @@ export class CommercetoolsGateway implements CommerceGateway {
   }
 
   async listCarts(query: QueryByAnonymousId): Promise<RawJson<Page<Cart>>> {
-    const body = await this.call('carts.query', () =>
-      this.query<unknown>(`${this.storePath}/carts`, this.byAnonymousId(query), KEEP_AS_SENT),
+    return this.call('carts.query', () =>
+      this.query<RawJson<Page<Cart>>>(`${this.storePath}/carts`, this.byAnonymousId(query), KEEP_AS_SENT),
     );
-    return asRaw<Page<Cart>>(body);
   }
 
   async listOrders(query: QueryByAnonymousId): Promise<RawJson<Page<Order>>> {
-    const body = await this.call('orders.query', () =>
-      this.query<unknown>(`${this.storePath}/orders`, this.byAnonymousId(query), KEEP_AS_SENT),
+    return this.call('orders.query', () =>
+      this.query<RawJson<Page<Order>>>(`${this.storePath}/orders`, this.byAnonymousId(query), KEEP_AS_SENT),
     );
-    return asRaw<Page<Order>>(body);
   }
 
   getCart(id: string): Promise<Cart | null> {

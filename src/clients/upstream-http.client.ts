@@ -34,11 +34,10 @@ export interface UpstreamRequestInit {
   signal?: AbortSignal;
 }
 
-/** What the ts-client reads of fetch's `Response` (status, headers, `text()`), plus `ok` and `json()`. */
+/** What the ts-client (status, `text()`) and the token cache (`ok`, `json()`) read of fetch's `Response`. */
 export interface UpstreamResponse {
   status: number;
   ok: boolean;
-  headers: { get(name: string): string | null; forEach(each: (value: string, name: string) => void): void };
   text(): Promise<string>;
   json(): Promise<unknown>;
 }
@@ -63,21 +62,6 @@ export interface UpstreamHttpClient {
 
 // What fetch asks for (and decodes), so answers come as compressed as they did under fetch.
 const ACCEPT_ENCODING = 'gzip, deflate, br';
-
-class ResponseHeaders {
-  constructor(private readonly raw: Record<string, string | string[] | undefined>) {}
-
-  get(name: string): string | null {
-    return headerOf(this.raw, name.toLowerCase());
-  }
-
-  forEach(each: (value: string, name: string) => void): void {
-    for (const name of Object.keys(this.raw)) {
-      const value = this.get(name);
-      if (value !== null) each(value, name);
-    }
-  }
-}
 
 const DECODERS: Record<string, (compressed: Buffer) => Promise<Buffer>> = {
   gzip: promisify(gunzip),
@@ -122,9 +106,9 @@ export function createUpstreamHttpClient(options: UpstreamHttpOptions): Upstream
       signal: init.signal ?? null,
     });
     const status = answer.statusCode;
-    const headers = new ResponseHeaders(answer.headers);
-    const text = async () => (await decoded(answer.body, headers.get('content-encoding'))).toString('utf8');
-    return { status, ok: status >= 200 && status < 300, headers, text, json: async () => JSON.parse(await text()) };
+    const encoding = headerOf(answer.headers, 'content-encoding');
+    const text = async () => (await decoded(answer.body, encoding)).toString('utf8');
+    return { status, ok: status >= 200 && status < 300, text, json: async () => JSON.parse(await text()) };
   };
 
   /**
